@@ -1,0 +1,85 @@
+"""Command line: build | serve | links. Content errors exit 1, usage errors exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import BuildFailed, SiteError, display_path
+from .pipeline import BuildOptions, build_to
+
+COMMANDS = ("build", "serve", "links")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)"
+    )
+    p.add_argument("--themes", type=Path, default=Path("themes"), metavar="DIR", help="themes folder (default: themes)")
+    p.add_argument("--base-url", metavar="URL", help="use this base_url instead of the one in site.yaml")
+    p.add_argument("--debug", action="store_true", help="show Python tracebacks")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="build.py",
+        description="makerfront: build a handmade maker's storefront from content/ into output/.",
+    )
+    parser.add_argument("--version", action="version", version=f"makerfront {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    b = sub.add_parser("build", help="build the site into the output folder (the default)")
+    _common(b)
+    b.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help="output folder (default: output)")
+    return parser
+
+
+def _print_errors(exc: BaseException, debug: bool) -> None:
+    errors = exc.errors if isinstance(exc, BuildFailed) else [exc]
+    for err in errors:
+        print(f"error: {err}", file=sys.stderr)
+        cause = err.__cause__
+        while cause is not None and debug:
+            print(f"  caused by: {cause}", file=sys.stderr)
+            cause = cause.__cause__
+    if debug:
+        traceback.print_exception(exc)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    options = BuildOptions(content=args.content, themes=args.themes, base_url=args.base_url)
+    try:
+        result, stats = build_to(options, args.output)
+    except (BuildFailed, SiteError) as exc:
+        _print_errors(exc, args.debug)
+        n = len(exc.errors) if isinstance(exc, BuildFailed) else 1
+        print(
+            f"Build failed with {n} error{'s' if n != 1 else ''}; {display_path(args.output)}/ was left as it was.",
+            file=sys.stderr,
+        )
+        return 1
+    elapsed = time.perf_counter() - started
+    for warning in result.warnings:
+        print(f"note: {warning}")
+    print(
+        f"Built {result.page_count} pages ({len(result.outputs)} files) into {display_path(args.output)}/ "
+        f"in {elapsed:.2f} s: {stats.written} written, {stats.unchanged} unchanged, {stats.removed} removed."
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
+        args_list.insert(0, "build")
+    parser = make_parser()
+    args = parser.parse_args(args_list)
+    if args.command == "build":
+        return cmd_build(args)
+    parser.print_help()
+    return 2

@@ -1,0 +1,130 @@
+"""site.yaml -> SiteConfig."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import ErrorList, SiteError, SourceRef
+from .fields import Reader
+from .load import RawDoc, YList, YMap
+
+_LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Contact:
+    email: str
+    """Where orders and custom-order requests are mailed."""
+    form_action: str | None
+    """Form endpoint for custom-order requests; None means mailto."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteConfig:
+    title: str
+    """Shop name, shown on every page."""
+    base_url: str
+    """Absolute URL of the site root, always ending in '/'."""
+    base_path: str
+    """Path part of base_url ('/' or '/shop/'), for links that cannot be relative (404.html)."""
+    description: str | None
+    language: str
+    """BCP 47 language tag for <html lang> and price formatting."""
+    currency: str
+    """Default ISO 4217 currency of prices."""
+    theme: str
+    """Theme folder name under themes/."""
+    contact: Contact
+    favicon: Path | None
+    """Content-relative path of the favicon image."""
+    extra: Mapping[str, Any]
+    """Theme-specific settings, passed through untouched."""
+    source: SourceRef
+
+
+def freeze(value: Any) -> Any:
+    """Read-only copies of YAML data for `extra` mappings."""
+    if isinstance(value, YMap | dict):
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, YList | list):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def normalize_base_url(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def load_config(
+    doc: RawDoc, errors: ErrorList, content_root: Path, base_url_override: str | None = None
+) -> SiteConfig | None:
+    if not isinstance(doc.data, YMap):
+        errors.add(expected_mapping(doc))
+        return None
+    r = Reader(doc.data, doc.path, errors, content_root=content_root)
+    title = r.req_text("title")
+    base_url = r.url("base_url", required=True)
+    if base_url is not None:
+        parts = urlsplit(base_url)
+        if parts.query or parts.fragment:
+            r.error("base_url", "base_url: must not contain '?' or '#'")
+            base_url = None
+    if base_url_override is not None:
+        base_url = base_url_override
+    description = r.text("description")
+    language = r.text("language", default="en") or "en"
+    if not _LANGUAGE.match(language):
+        r.error("language", f'language: expected a language code such as en or fr-CA, got "{language}"')
+        language = "en"
+    currency = r.currency("currency", "USD")
+    theme = r.text("theme", default="default") or "default"
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", theme) or ".." in theme:
+        r.error("theme", f'theme: expected the name of a folder in themes/, got "{theme}"')
+        theme = "default"
+    contact_r = r.mapping("contact", required=True)
+    email, form_action = None, None
+    if contact_r is not None:
+        email = contact_r.email("email", required=True)
+        form_action = contact_r.url("form_action")
+        contact_r.done()
+    favicon = r.content_path("favicon")
+    extra = r.raw_value("extra", False)
+    r.done()
+    if not r.ok or base_url is None or email is None:
+        return None
+    base = normalize_base_url(base_url)
+    return SiteConfig(
+        title=title,
+        base_url=base,
+        base_path=urlsplit(base).path or "/",
+        description=description,
+        language=language,
+        currency=currency,
+        theme=theme,
+        contact=Contact(email=email, form_action=form_action),
+        favicon=favicon,
+        extra=freeze(extra if isinstance(extra, YMap) else {}),
+        source=SourceRef(path=doc.path, line=1),
+    )
+
+
+def expected_mapping(doc: RawDoc) -> SiteError:
+    if doc.data is None:
+        return SiteError(
+            "the file is empty; expected 'name: value' lines",
+            path=doc.path,
+            line=1,
+            hint="see docs/content.md for the fields this file needs",
+        )
+    return SiteError(
+        "expected 'name: value' lines at the top level of the file "
+        f"(found {'a list' if isinstance(doc.data, list) else 'a single value'})",
+        path=doc.path,
+        line=1,
+    )

@@ -1,0 +1,322 @@
+"""Field-by-field validation of parsed YAML, with messages a maker can act on.
+
+A ``Reader`` wraps one YAML mapping. Each accessor checks one field, records an error (file, line,
+column, field path, expected, found) instead of raising, and returns a usable default so the rest
+of the file is still checked: one run reports every mistake.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from babel.numbers import get_currency_precision, list_currencies
+
+from .errors import ErrorList, SiteError
+from .load import Mark, YList, YMap
+
+_CURRENCIES = frozenset(list_currencies())
+_MISSING = object()
+
+
+def describe(value: Any) -> str:
+    """A found value as a maker would recognise it."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + (value if len(value) <= 60 else value[:57] + "...") + '"'
+    if isinstance(value, YMap):
+        return "a block of fields"
+    if isinstance(value, YList):
+        return "a list"
+    return str(value)
+
+
+def currency_digits(code: str) -> int:
+    return int(get_currency_precision(code))
+
+
+def is_currency(code: str) -> bool:
+    return code in _CURRENCIES
+
+
+class Reader:
+    """Validates the fields of one YAML mapping, reporting into a shared ErrorList."""
+
+    def __init__(
+        self,
+        data: YMap,
+        path: Path,
+        errors: ErrorList,
+        prefix: str = "",
+        content_root: Path | None = None,
+    ) -> None:
+        self.data = data
+        self.path = path
+        self.errors = errors
+        self.prefix = prefix
+        self.content_root = content_root
+        self.seen: set[str] = set()
+        self.ok = True
+
+    # -- reporting -------------------------------------------------------------------------
+
+    def field(self, key: str) -> str:
+        return f"{self.prefix}{key}"
+
+    def mark_of(self, key: str | None, value: bool = True) -> Mark:
+        if key is not None:
+            marks = self.data.value_marks if value else self.data.key_marks
+            if key in marks:
+                return marks[key]
+        return self.data.mark
+
+    def error(self, key: str | None, message: str, hint: str | None = None, at_key: bool = False) -> None:
+        mark = self.mark_of(key, value=not at_key)
+        self.errors.add(SiteError(message, path=self.path, line=mark.line, column=mark.column, hint=hint))
+        self.ok = False
+
+    def error_at(self, mark: Mark, message: str, hint: str | None = None) -> None:
+        self.errors.add(SiteError(message, path=self.path, line=mark.line, column=mark.column, hint=hint))
+        self.ok = False
+
+    def wrong(self, key: str, expected: str, found: Any, hint: str | None = None) -> None:
+        self.error(key, f"{self.field(key)}: expected {expected}, got {describe(found)}", hint)
+
+    # -- presence ----------------------------------------------------------------------------
+
+    def raw_value(self, key: str, required: bool) -> Any:
+        self.seen.add(key)
+        if key not in self.data or self.data[key] is None:
+            if required:
+                where = "this block" if self.prefix else "the file"
+                self.error(
+                    None if key not in self.data else key,
+                    f"{self.field(key)}: this field is required but missing from {where}",
+                    hint=f"add a line '{key}: ...'",
+                )
+            return _MISSING
+        return self.data[key]
+
+    def has(self, key: str) -> bool:
+        return self.data.get(key) is not None
+
+    def done(self, allowed: tuple[str, ...] | None = None) -> None:
+        """Report keys nobody asked for: typos must never vanish silently."""
+        known = sorted(self.seen if allowed is None else set(allowed) | self.seen)
+        for key in self.data:
+            if key in known:
+                continue
+            close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else "known fields: " + ", ".join(known)
+            self.error(key, f"{self.field(key)}: unknown field '{key}'", hint=hint, at_key=True)
+
+    # -- scalar kinds --------------------------------------------------------------------------
+
+    def text(self, key: str, *, required: bool = False, default: str | None = None) -> str | None:
+        value = self.raw_value(key, required)
+        if value is _MISSING:
+            return default
+        if isinstance(value, bool) or isinstance(value, (YMap, YList)):
+            self.wrong(key, "text", value, hint="put the text in quotes")
+            return default
+        if isinstance(value, (int, float, date)):
+            # `title: 1984` or `size: 12.50` is text to the maker; keep exactly what they typed.
+            return self.data.raw.get(key, str(value))
+        text = str(value).strip()
+        if required and not text:
+            self.error(key, f"{self.field(key)}: must not be empty")
+            return default
+        return text
+
+    def req_text(self, key: str) -> str:
+        return self.text(key, required=True) or ""
+
+    def boolean(self, key: str, *, default: bool, required: bool = False) -> bool:
+        value = self.raw_value(key, required)
+        if value is _MISSING:
+            return default
+        if not isinstance(value, bool):
+            self.wrong(key, "true or false", value)
+            return default
+        return value
+
+    def integer(
+        self,
+        key: str,
+        *,
+        default: int | None = None,
+        minimum: int | None = None,
+        required: bool = False,
+    ) -> int | None:
+        value = self.raw_value(key, required)
+        if value is _MISSING:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.wrong(key, "a whole number", value)
+            return default
+        if minimum is not None and value < minimum:
+            self.error(key, f"{self.field(key)}: must be at least {minimum} (got {value})")
+            return default
+        return value
+
+    def money(self, key: str, currency: str, *, required: bool = False, positive: bool = False) -> int | None:
+        """A price in the currency's minor units (cents), exactly as typed (no float rounding)."""
+        value = self.raw_value(key, required)
+        if value is _MISSING:
+            return None
+        raw = self.data.raw.get(key) if isinstance(value, (int, float, str)) else None
+        if isinstance(value, bool) or raw is None:
+            self.wrong(key, "a price such as 12 or 12.50", value)
+            return None
+        cleaned = raw.strip().replace(",", "") if isinstance(value, str) else raw
+        try:
+            amount = Decimal(cleaned)
+        except InvalidOperation:
+            hint = "write only the number, without a currency sign" if re.search(r"[$€£¥]", raw) else None
+            self.wrong(key, "a price such as 12 or 12.50", value, hint=hint)
+            return None
+        if not amount.is_finite():
+            self.wrong(key, "a price such as 12 or 12.50", value)
+            return None
+        if amount < 0 or (positive and amount == 0):
+            need = "greater than 0" if positive else "0 or more"
+            self.error(key, f"{self.field(key)}: must be {need} (got {raw})")
+            return None
+        digits = currency_digits(currency) if is_currency(currency) else 2
+        minor = amount.scaleb(digits)
+        if minor != minor.to_integral_value():
+            allowed = "no decimals" if digits == 0 else f"at most {digits} decimals"
+            self.error(key, f"{self.field(key)}: {currency} prices have {allowed} (got {raw})")
+            return None
+        return int(minor)
+
+    def currency(self, key: str, default: str) -> str:
+        value = self.text(key)
+        if value is None:
+            return default
+        code = value.upper()
+        if not is_currency(code):
+            close = difflib.get_close_matches(code, sorted(_CURRENCIES), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "use a three-letter ISO 4217 code"
+            self.error(
+                key,
+                f"{self.field(key)}: unknown currency code {describe(value)}",
+                hint=hint + " (e.g. USD, EUR, GBP, JPY)",
+            )
+            return default
+        return code
+
+    def url(self, key: str, *, required: bool = False, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
+        value = self.text(key, required=required)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in schemes or not parts.netloc or any(c.isspace() for c in value):
+            self.error(
+                key,
+                f"{self.field(key)}: expected a full web address starting with https://, got {describe(value)}",
+            )
+            return None
+        return value
+
+    def email(self, key: str, *, required: bool = False) -> str | None:
+        value = self.text(key, required=required)
+        if value is None:
+            return None
+        if not re.fullmatch(r"[^@\s<>\"',;?&]+@[^@\s<>\"',;?&]+\.[^@\s<>\"',;?&]+", value):
+            self.error(key, f"{self.field(key)}: expected an email address, got {describe(value)}")
+            return None
+        return value
+
+    def day(self, key: str) -> date | None:
+        value = self.raw_value(key, False)
+        if value is _MISSING:
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        self.wrong(key, "a date written as YYYY-MM-DD", value)
+        return None
+
+    def content_path(
+        self, key: str, value: Any = _MISSING, mark: Mark | None = None, field: str | None = None
+    ) -> Path | None:
+        """A file under content/, given relative to content/; nothing may point outside it."""
+        if value is _MISSING:
+            value = self.text(key)
+        name = field or self.field(key)
+        where = mark or self.mark_of(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.error_at(where, f"{name}: expected a file path such as images/mug.jpg, got {describe(value)}")
+            return None
+        return check_content_path(value, self.content_root, name, self, where)
+
+    # -- structure -------------------------------------------------------------------------------
+
+    def mapping(self, key: str, *, required: bool = False) -> Reader | None:
+        value = self.raw_value(key, required)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, YMap):
+            self.wrong(key, "a block of 'name: value' lines", value)
+            return None
+        return Reader(value, self.path, self.errors, f"{self.field(key)}.", self.content_root)
+
+    def sequence(self, key: str, *, required: bool = False) -> YList | None:
+        value = self.raw_value(key, required)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, YList):
+            self.wrong(key, "a list (lines starting with '- ')", value)
+            return None
+        return value
+
+    def child(self, key: str, index: int, value: YMap) -> Reader:
+        return Reader(value, self.path, self.errors, f"{self.field(key)}[{index}].", self.content_root)
+
+
+def check_content_path(value: str, root: Path | None, field: str, reader: Reader, mark: Mark) -> Path | None:
+    text = value.strip().replace("\\", "/")
+    if text.startswith("/") or re.match(r"^[A-Za-z]:", text) or "://" in text:
+        reader.error_at(
+            mark,
+            f"{field}: must be a path inside the content folder, like images/mug.jpg (got {describe(value)})",
+        )
+        return None
+    rel = Path(text)
+    if ".." in rel.parts:
+        reader.error_at(
+            mark,
+            f"{field}: '..' is not allowed; files must be inside the content folder (got {describe(value)})",
+        )
+        return None
+    if root is None:
+        return rel
+    full = root / rel
+    try:
+        resolved = full.resolve(strict=True)
+    except (OSError, RuntimeError):
+        reader.error_at(
+            mark,
+            f"{field}: file not found: {(root.name + '/' + rel.as_posix())}",
+            hint="check the spelling and that the file is in the content folder",
+        )
+        return None
+    if not resolved.is_relative_to(root.resolve()):
+        reader.error_at(mark, f"{field}: the file links to a place outside the content folder")
+        return None
+    if not resolved.is_file():
+        reader.error_at(mark, f"{field}: {rel.as_posix()} is a folder, not a file")
+        return None
+    return rel

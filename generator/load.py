@@ -1,0 +1,258 @@
+"""Read content files into plain data that remembers where every key and value stood.
+
+YAML is parsed with the C loader when PyYAML has it (several times faster); line numbers come
+from the composed nodes either way, so they are exact. Only ``true``/``false`` are booleans: a maker
+who writes ``- No`` as a colour option means the word, not YAML 1.1's ``False``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import ErrorList, SiteError
+
+try:
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """SafeLoader whose booleans are only true/false (YAML 1.2), never yes/no/on/off."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """1-based line and column of a value in its file."""
+
+    line: int
+    column: int
+
+
+class YMap(dict[str, Any]):
+    """A YAML mapping that remembers where each key and value stood, and each scalar's raw text."""
+
+    mark: Mark
+    key_marks: dict[str, Mark]
+    value_marks: dict[str, Mark]
+    raw: dict[str, str]
+
+
+class YList(list[Any]):
+    """A YAML sequence that remembers where each item stood."""
+
+    mark: Mark
+    marks: list[Mark]
+    raw: list[str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class RawDoc:
+    """One content file, parsed but not yet validated."""
+
+    path: Path
+    """The file on disk."""
+    data: Any
+    """Parsed YAML (YMap/YList/scalars), or None for an empty document."""
+    body: str = ""
+    """Markdown body after the front matter (pages only)."""
+    body_line: int = 1
+    """Line of the file where ``body`` starts."""
+
+
+def _mark(node: Node, line_offset: int) -> Mark:
+    return Mark(node.start_mark.line + 1 + line_offset, node.start_mark.column + 1)
+
+
+def _convert(loader: Any, node: Node, path: Path, line_offset: int) -> Any:
+    if isinstance(node, ScalarNode):
+        return loader.construct_object(node, deep=True)
+    if isinstance(node, SequenceNode):
+        out = YList()
+        out.mark = _mark(node, line_offset)
+        out.marks = []
+        out.raw = []
+        for item in node.value:
+            out.append(_convert(loader, item, path, line_offset))
+            out.marks.append(_mark(item, line_offset))
+            out.raw.append(item.value if isinstance(item, ScalarNode) else None)
+        return out
+    if isinstance(node, MappingNode):
+        m = YMap()
+        m.mark = _mark(node, line_offset)
+        m.key_marks, m.value_marks, m.raw = {}, {}, {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            where = _mark(key_node, line_offset)
+            if not isinstance(key, str):
+                # Keys like `12:` or `true:` are almost always a typo; fields are words.
+                key = str(key_node.value) if isinstance(key_node, ScalarNode) else str(key)
+            if key in m:
+                raise SiteError(
+                    f"the key '{key}' appears twice in the same block",
+                    path=path,
+                    line=where.line,
+                    column=where.column,
+                    hint="delete one of them; only one value can be kept",
+                )
+            m[key] = _convert(loader, value_node, path, line_offset)
+            m.key_marks[key] = where
+            m.value_marks[key] = _mark(value_node, line_offset)
+            if isinstance(value_node, ScalarNode):
+                m.raw[key] = value_node.value
+        return m
+    raise SiteError(f"unsupported YAML node {node!r}", path=path)  # pragma: no cover
+
+
+def parse_yaml(text: str, path: Path, line_offset: int = 0) -> Any:
+    """Parse one YAML document; syntax errors become SiteErrors with the maker's line."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        return _convert(loader, node, path, line_offset)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        line = mark.line + 1 + line_offset if mark else 0
+        col = mark.column + 1 if mark else 0
+        raise SiteError(
+            f"YAML syntax error: {problem}",
+            path=path,
+            line=line,
+            column=col,
+            hint=_yaml_hint(problem),
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise SiteError(f"YAML syntax error: {exc}", path=path) from exc
+    finally:
+        loader.dispose()
+
+
+def _yaml_hint(problem: str) -> str | None:
+    if "mapping values are not allowed" in problem:
+        return "text containing ': ' must be in quotes, e.g. title: \"Mug: large\""
+    if "found character '\\t'" in problem or "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "could not find expected ':'" in problem:
+        return "each line of a block needs 'key: value'; check the line above too"
+    return None
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SiteError(
+            "the file is not UTF-8 text",
+            path=path,
+            hint="save it as UTF-8 in your editor",
+        ) from exc
+    except OSError as exc:
+        raise SiteError(f"cannot read the file: {exc.strerror}", path=path) from exc
+
+
+def load_yaml_file(path: Path) -> RawDoc:
+    return RawDoc(path=path, data=parse_yaml(read_text(path), path))
+
+
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
+
+
+def load_markdown_file(path: Path) -> RawDoc:
+    """A Markdown page with a YAML front-matter block between two '---' lines."""
+    text = read_text(path)
+    match = _FRONT.match(text)
+    if not match:
+        raise SiteError(
+            "a page must start with a front-matter block between '---' lines",
+            path=path,
+            line=1,
+            hint="put '---', then 'title: Your title', then '---' at the top of the file",
+        )
+    data = parse_yaml(match.group(1), path, line_offset=1)
+    body = text[match.end() :]
+    body_line = text[: match.end()].count("\n") + 1
+    return RawDoc(path=path, data=data, body=body, body_line=body_line)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentFiles:
+    """Every content file, parsed; what could not be parsed is in ``errors``."""
+
+    root: Path
+    site: RawDoc | None
+    maker: RawDoc | None
+    listings: tuple[RawDoc, ...]
+    pages: tuple[RawDoc, ...]
+
+
+def _is_editor_junk(name: str) -> bool:
+    return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
+
+
+def _list_files(folder: Path, suffix: str, errors: ErrorList, wrong: tuple[str, ...]) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    found = []
+    for entry in sorted(folder.iterdir()):
+        if _is_editor_junk(entry.name) or not entry.is_file():
+            continue
+        if entry.suffix == suffix:
+            found.append(entry)
+        elif entry.suffix.lower() in wrong:
+            errors.add(
+                SiteError(
+                    f"this file is ignored: its name must end in '{suffix}'",
+                    path=entry,
+                    hint=f"rename it to {entry.stem}{suffix}",
+                )
+            )
+    return found
+
+
+def load_content(root: Path, errors: ErrorList) -> ContentFiles:
+    """Parse every content file under ``root``, collecting (not raising) per-file errors."""
+
+    def guarded(loader: Any, path: Path) -> RawDoc | None:
+        try:
+            doc: RawDoc = loader(path)
+            return doc
+        except SiteError as exc:
+            errors.add(exc)
+            return None
+
+    def required(name: str) -> RawDoc | None:
+        path = root / name
+        if not path.is_file():
+            errors.add(SiteError(f"missing file: {name} is required", path=path))
+            return None
+        return guarded(load_yaml_file, path)
+
+    if not root.is_dir():
+        raise SiteError("the content folder does not exist", path=root)
+    site = required("site.yaml")
+    maker = required("maker.yaml")
+    listing_files = _list_files(root / "listings", ".yaml", errors, (".yml", ".json", ".txt"))
+    page_files = _list_files(root / "pages", ".md", errors, (".markdown", ".txt", ".html"))
+    listings = [d for p in listing_files if (d := guarded(load_yaml_file, p)) is not None]
+    pages = [d for p in page_files if (d := guarded(load_markdown_file, p)) is not None]
+    return ContentFiles(root=root, site=site, maker=maker, listings=tuple(listings), pages=tuple(pages))

@@ -1,0 +1,544 @@
+"""Parsed content -> the frozen, validated Site. Markdown becomes safe Markup here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from markupsafe import Markup
+from PIL import Image as PILImage
+from PIL import UnidentifiedImageError
+
+from .config import SiteConfig, expected_mapping, freeze, load_config
+from .errors import ErrorList, SiteError, SourceRef
+from .fields import Reader, describe
+from .load import ContentFiles, Mark, RawDoc, YList, YMap
+from .text import plain_text, render_markdown, slugify
+
+Kind = Literal["choice", "text", "number", "checkbox"]
+KINDS: tuple[Kind, ...] = ("choice", "text", "number", "checkbox")
+DEFAULT_TEXT_MAX = 100
+RESERVED_PAGE_SLUGS = frozenset(
+    {"listings", "tags", "maker", "custom-order", "p", "static", "images", "404", "feed",
+     "sitemap", "robots", "index", "search", "media"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Image:
+    src: Path
+    """Path relative to content/."""
+    alt: str
+    """Text alternative; required for every product photo."""
+    width: int | None
+    height: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Link:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomOrders:
+    enabled: bool
+    accepts: str | None
+    production_time: str | None
+    response_time: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Maker:
+    name: str
+    photo: Image | None
+    location: str | None
+    intro: str | None
+    bio: Markup
+    links: tuple[Link, ...]
+    custom_orders: CustomOrders
+    extra: Mapping[str, Any]
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Option:
+    label: str
+    surcharge: int
+    """Minor units added to the price when chosen."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Customization:
+    key: str
+    """Form field name, unique within the listing."""
+    name: str
+    kind: Kind
+    required: bool
+    options: tuple[Option, ...] = ()
+    max_length: int | None = None
+    surcharge: int = 0
+    """Flat surcharge (text, checkbox) or per unit (number)."""
+    instructions: str | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    step: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tag:
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Listing:
+    slug: str
+    title: str
+    price: int
+    """Minor units of ``currency`` (cents)."""
+    currency: str
+    images: tuple[Image, ...]
+    description: Markup
+    description_text: str
+    """Plain text of the description (meta tags, feeds)."""
+    tags: tuple[Tag, ...]
+    production_time: str | None
+    order_url: str | None
+    private: bool
+    buyer: str | None
+    expires: date | None
+    date: date | None
+    customizations: tuple[Customization, ...]
+    extra: Mapping[str, Any]
+    source: SourceRef
+    modified: float
+    """Modification time of the listing file (seconds since the epoch)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Page:
+    slug: str
+    title: str
+    order: int
+    menu: bool
+    body: Markup
+    source: SourceRef
+    modified: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Site:
+    config: SiteConfig
+    maker: Maker
+    listings: tuple[Listing, ...]
+    """Every listing, public and private, sorted by slug. Only plan.py decides what is shown."""
+    pages: tuple[Page, ...]
+    content_root: Path
+
+
+# -- images -----------------------------------------------------------------------------------
+
+
+def _image_size(path: Path) -> tuple[int | None, int | None] | None:
+    if path.suffix.lower() == ".svg":
+        return (None, None)
+    try:
+        with PILImage.open(path) as im:  # reads the header only
+            return im.size
+    except (UnidentifiedImageError, OSError):
+        return None
+
+
+def read_image(r: Reader, rel: Path, alt: str, mark: Mark, field: str) -> Image | None:
+    assert r.content_root is not None
+    size = _image_size(r.content_root / rel)
+    if size is None:
+        r.error_at(
+            mark,
+            f"{field}: {rel.as_posix()} is not an image makerfront can read",
+            hint="use a JPEG, PNG, WebP, GIF or SVG file",
+        )
+        return None
+    return Image(src=rel, alt=alt, width=size[0], height=size[1])
+
+
+# -- maker ------------------------------------------------------------------------------------
+
+
+def load_maker(doc: RawDoc, errors: ErrorList, root: Path) -> Maker | None:
+    if not isinstance(doc.data, YMap):
+        errors.add(expected_mapping(doc))
+        return None
+    r = Reader(doc.data, doc.path, errors, content_root=root)
+    name = r.req_text("name")
+    photo = None
+    if (rel := r.content_path("photo")) is not None:
+        photo = read_image(r, rel, f"Portrait of {name}", r.mark_of("photo"), "photo")
+    location = r.text("location")
+    intro = r.text("intro")
+    bio = render_markdown(r.text("bio") or "")
+    links: list[Link] = []
+    if (lr := r.mapping("links")) is not None:
+        for key in lr.data:
+            url = lr.url(key)
+            if url is not None:
+                links.append(Link(name=key, url=url))
+    co = r.mapping("custom_orders", required=True)
+    custom = CustomOrders(enabled=False, accepts=None, production_time=None, response_time="24 hours")
+    if co is not None:
+        custom = CustomOrders(
+            enabled=co.boolean("enabled", default=False, required=True),
+            accepts=co.text("accepts"),
+            production_time=co.text("production_time"),
+            response_time=co.text("response_time", default="24 hours") or "24 hours",
+        )
+        co.done()
+    extra = r.raw_value("extra", False)
+    r.done()
+    if not r.ok:
+        return None
+    return Maker(
+        name=name,
+        photo=photo,
+        location=location,
+        intro=intro,
+        bio=bio,
+        links=tuple(links),
+        custom_orders=custom,
+        extra=freeze(extra if isinstance(extra, YMap) else {}),
+        source=SourceRef(path=doc.path, line=1),
+    )
+
+
+# -- listings ---------------------------------------------------------------------------------
+
+
+def _options(r: Reader, cr: Reader, currency: str) -> tuple[Option, ...]:
+    raw = cr.sequence("options", required=True)
+    if raw is None:
+        return ()
+    if not raw:
+        cr.error("options", f"{cr.field('options')}: a choice needs at least one option")
+        return ()
+    out: list[Option] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(raw):
+        mark = raw.marks[i]
+        field = f"{cr.field('options')}[{i}]"
+        if isinstance(item, YMap):
+            orr = Reader(item, cr.path, cr.errors, f"{field}.", cr.content_root)
+            label = orr.req_text("label")
+            surcharge = orr.money("price", currency) or 0
+            orr.done()
+            if not orr.ok:
+                cr.ok = False
+                continue
+        elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
+            label = (raw.raw[i] or str(item)).strip()
+            surcharge = 0
+        else:
+            cr.error_at(mark, f"{field}: expected an option name or 'label:'/'price:' lines, got {describe(item)}")
+            continue
+        if not label:
+            cr.error_at(mark, f"{field}: option label must not be empty")
+            continue
+        folded = label.casefold()
+        if folded in seen:
+            cr.error_at(
+                mark,
+                f'{field}: duplicate option "{label}" (already option {seen[folded]})',
+                hint="each option of a choice needs a different label",
+            )
+            continue
+        seen[folded] = i
+        out.append(Option(label=label, surcharge=surcharge))
+    return tuple(out)
+
+
+_KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "choice": ("name", "type", "options", "required"),
+    "text": ("name", "type", "max_length", "required", "price", "instructions"),
+    "number": ("name", "type", "min", "max", "step", "required", "price"),
+    "checkbox": ("name", "type", "price"),
+}
+
+
+def _customization(r: Reader, index: int, item: Any, currency: str, mark: Mark) -> Customization | None:
+    field = f"customizations[{index}]"
+    if not isinstance(item, YMap):
+        r.error_at(mark, f"{field}: expected 'name:' and 'type:' lines, got {describe(item)}")
+        return None
+    cr = r.child("customizations", index, item)
+    name = cr.req_text("name")
+    kind = cr.text("type", required=True)
+    if kind is None:
+        cr.done(("name", "type"))
+        return None
+    if kind not in KINDS:
+        import difflib
+
+        close = difflib.get_close_matches(kind, KINDS, n=1)
+        cr.error(
+            "type",
+            f'{field}.type: unknown customization type "{kind}"',
+            hint=(f"did you mean '{close[0]}'? " if close else "") + "use one of: " + ", ".join(KINDS),
+        )
+        cr.done(_KIND_FIELDS["text"] + ("options", "min", "max", "step"))
+        return None
+    key = slugify(name) or f"option-{index + 1}"
+    result: Customization | None = None
+    if kind == "choice":
+        required = cr.boolean("required", default=True)
+        options = _options(r, cr, currency)
+        result = Customization(key=key, name=name, kind="choice", required=required, options=options)
+    elif kind == "text":
+        max_length = cr.integer("max_length", default=DEFAULT_TEXT_MAX, minimum=1) or DEFAULT_TEXT_MAX
+        result = Customization(
+            key=key,
+            name=name,
+            kind="text",
+            required=cr.boolean("required", default=False),
+            max_length=max_length,
+            surcharge=cr.money("price", currency) or 0,
+            instructions=cr.text("instructions"),
+        )
+    elif kind == "number":
+        minimum = cr.integer("min", default=0)
+        maximum = cr.integer("max")
+        step = cr.integer("step", default=1, minimum=1) or 1
+        if minimum is not None and maximum is not None and maximum < minimum:
+            cr.error("max", f"{field}.max: must not be smaller than min ({minimum}), got {maximum}")
+        result = Customization(
+            key=key,
+            name=name,
+            kind="number",
+            required=cr.boolean("required", default=False),
+            minimum=minimum,
+            maximum=maximum,
+            step=step,
+            surcharge=cr.money("price", currency) or 0,
+        )
+    else:
+        result = Customization(
+            key=key, name=name, kind="checkbox", required=False, surcharge=cr.money("price", currency) or 0
+        )
+    cr.done(_KIND_FIELDS[kind])
+    return result if cr.ok else None
+
+
+def _tags(r: Reader) -> tuple[Tag, ...]:
+    raw = r.sequence("tags")
+    if raw is None:
+        return ()
+    tags: dict[str, Tag] = {}
+    for i, item in enumerate(raw):
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            r.error_at(raw.marks[i], f"tags[{i}]: expected a word, got {describe(item)}")
+            continue
+        name = (raw.raw[i] or str(item)).strip()
+        slug = slugify(name)
+        if not slug:
+            r.error_at(raw.marks[i], f"tags[{i}]: a tag needs at least one letter or digit, got {describe(item)}")
+            continue
+        tags.setdefault(slug, Tag(name=name, slug=slug))
+    return tuple(tags.values())
+
+
+def _images(r: Reader) -> tuple[Image, ...]:
+    raw = r.sequence("images", required=True)
+    if raw is None:
+        return ()
+    if not raw:
+        r.error("images", "images: a listing needs at least one photo")
+    out: list[Image] = []
+    for i, item in enumerate(raw):
+        field = f"images[{i}]"
+        if isinstance(item, str):
+            r.error_at(
+                raw.marks[i],
+                f"{field}: a photo needs alt text describing it",
+                hint=f'write it as  - {{src: {item}, alt: "what the photo shows"}}',
+            )
+            continue
+        if not isinstance(item, YMap):
+            r.error_at(raw.marks[i], f"{field}: expected 'src:' and 'alt:' lines, got {describe(item)}")
+            continue
+        ir = r.child("images", i, item)
+        rel = ir.content_path("src") if ir.has("src") else ir.text("src", required=True)
+        alt = ir.text("alt", required=True)
+        ir.done()
+        if isinstance(rel, Path) and alt:
+            img = read_image(ir, rel, alt, ir.mark_of("src"), f"{field}.src")
+            if img is not None:
+                out.append(img)
+    return tuple(out)
+
+
+_SLUG_OK = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def load_listing(doc: RawDoc, errors: ErrorList, config: SiteConfig | None, root: Path) -> Listing | None:
+    if not isinstance(doc.data, YMap):
+        errors.add(expected_mapping(doc))
+        return None
+    slug = slugify(doc.path.stem)
+    if not slug:
+        errors.add(
+            SiteError(
+                "the file name must contain letters or digits (it becomes the page address)",
+                path=doc.path,
+                hint="rename it, e.g. listings/blue-bowl.yaml",
+            )
+        )
+        return None
+    r = Reader(doc.data, doc.path, errors, content_root=root)
+    title = r.req_text("title")
+    currency = r.currency("currency", config.currency if config else "USD")
+    price = r.money("price", currency, required=True, positive=True)
+    images = _images(r)
+    description = render_markdown(r.text("description") or "")
+    tags = _tags(r)
+    production_time = r.text("production_time")
+    order_url = r.url("order_url")
+    private = r.boolean("private", default=False)
+    buyer = r.text("buyer")
+    expires = r.day("expires")
+    when = r.day("date")
+    for field, value in (("buyer", buyer), ("expires", expires)):
+        if value is not None and not private:
+            r.error(
+                field, f"{field}: only private listings have a {field}", hint="add 'private: true' or remove this line"
+            )
+    customizations: list[Customization] = []
+    if (raw := r.sequence("customizations")) is not None:
+        keys: dict[str, int] = {}
+        for i, item in enumerate(raw):
+            c = _customization(r, i, item, currency, raw.marks[i])
+            if c is None:
+                continue
+            if c.key in keys:
+                r.error_at(
+                    raw.marks[i],
+                    f'customizations[{i}].name: "{c.name}" is already used by customizations[{keys[c.key]}]',
+                    hint="give each customization a different name",
+                )
+                continue
+            keys[c.key] = i
+            customizations.append(c)
+    extra = r.raw_value("extra", False)
+    r.done()
+    if not r.ok or price is None:
+        return None
+    return Listing(
+        slug=slug,
+        title=title,
+        price=price,
+        currency=currency,
+        images=images,
+        description=description,
+        description_text=plain_text(description),
+        tags=tags,
+        production_time=production_time,
+        order_url=order_url,
+        private=private,
+        buyer=buyer,
+        expires=expires,
+        date=when,
+        customizations=tuple(customizations),
+        extra=freeze(extra if isinstance(extra, YMap) else {}),
+        source=SourceRef(path=doc.path, line=1),
+        modified=doc.path.stat().st_mtime,
+    )
+
+
+# -- pages ------------------------------------------------------------------------------------
+
+
+def load_page(doc: RawDoc, errors: ErrorList, root: Path) -> Page | None:
+    if not isinstance(doc.data, YMap):
+        errors.add(expected_mapping(doc))
+        return None
+    slug = slugify(doc.path.stem)
+    r = Reader(doc.data, doc.path, errors, content_root=root)
+    if not slug or slug in RESERVED_PAGE_SLUGS:
+        errors.add(
+            SiteError(
+                f"the page name '{doc.path.stem}' is taken by the shop itself"
+                if slug
+                else "the file name must contain letters or digits",
+                path=doc.path,
+                hint="rename the file, e.g. pages/about-the-studio.md",
+            )
+        )
+        r.ok = False
+    title = r.req_text("title")
+    order = r.integer("order", default=0) or 0
+    menu = r.boolean("menu", default=True)
+    r.done()
+    if not r.ok:
+        return None
+    return Page(
+        slug=slug,
+        title=title,
+        order=order,
+        menu=menu,
+        body=render_markdown(doc.body),
+        source=SourceRef(path=doc.path, line=1),
+        modified=doc.path.stat().st_mtime,
+    )
+
+
+# -- the whole site ---------------------------------------------------------------------------
+
+
+def build_site(files: ContentFiles, errors: ErrorList, base_url_override: str | None = None) -> Site | None:
+    root = files.root
+    config = load_config(files.site, errors, root, base_url_override) if files.site else None
+    maker = load_maker(files.maker, errors, root) if files.maker else None
+    listings: dict[str, Listing] = {}
+    for doc in files.listings:
+        listing = load_listing(doc, errors, config, root)
+        if listing is None:
+            continue
+        if (other := listings.get(listing.slug)) is not None:
+            errors.add(
+                SiteError(
+                    f"two listings would have the same address /listings/{listing.slug}/ "
+                    f"(the other is {other.source.path.name})",
+                    path=doc.path,
+                    hint="rename one of the files",
+                )
+            )
+            continue
+        listings[listing.slug] = listing
+    pages: dict[str, Page] = {}
+    for doc in files.pages:
+        page = load_page(doc, errors, root)
+        if page is None:
+            continue
+        if (dup := pages.get(page.slug)) is not None:
+            errors.add(
+                SiteError(
+                    f"two pages would have the same address /{page.slug}/ (the other is {dup.source.path.name})",
+                    path=doc.path,
+                )
+            )
+            continue
+        pages[page.slug] = page
+    if errors or config is None or maker is None:
+        return None
+    return Site(
+        config=config,
+        maker=maker,
+        listings=tuple(listings[k] for k in sorted(listings)),
+        pages=tuple(sorted(pages.values(), key=lambda p: (p.order, p.title, p.slug))),
+        content_root=root,
+    )
+
+
+__all__ = ["Customization", "Image", "Listing", "Maker", "Option", "Page", "Site", "Tag", "YList", "build_site"]

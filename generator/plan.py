@@ -1,0 +1,177 @@
+"""Site -> the list of pages and files to produce, with their URLs.
+
+This module alone decides which listings are public. Everything downstream (render, templates,
+feeds) receives only the ready lists built here, so no template can list a private listing by
+looping over the wrong collection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from .errors import SiteError
+from .model import Listing, Page, Site, Tag
+
+PageKind = Literal["home", "listing", "tag", "maker", "page", "custom_order", "not_found"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TagGroup:
+    tag: Tag
+    listings: tuple[Listing, ...]
+    """Public listings with this tag, in display order."""
+    url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlannedPage:
+    url: str
+    """Site-relative URL: '' for home, 'listings/eagle-mug/', '404.html'."""
+    output: str
+    """Output file path relative to the output folder."""
+    kind: PageKind
+    template: str
+    title: str
+    root: str
+    """Prefix that turns a site-relative URL into a link from this page ('../../' or '/shop/')."""
+    listing: Listing | None = None
+    tag: TagGroup | None = None
+    page: Page | None = None
+    indexable: bool = True
+    """False for pages search engines must not index (404, private pages)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Asset:
+    output: str
+    """Output path relative to the output folder."""
+    source: Path
+    """File to copy."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SitePlan:
+    site: Site
+    public_listings: tuple[Listing, ...]
+    """Listings shown anywhere public, newest first. Never contains a private listing."""
+    tags: tuple[TagGroup, ...]
+    """Tag pages built from public listings only, sorted by name."""
+    menu: tuple[Page, ...]
+    pages: tuple[PlannedPage, ...]
+    assets: tuple[Asset, ...]
+    image_urls: dict[Path, str] = field(default_factory=dict)
+    """Content-relative image path -> site-relative URL, for public images."""
+    skipped: tuple[str, ...] = ()
+    """Human-readable notes about content not built (e.g. private listings), for the summary."""
+
+
+def listing_url(listing: Listing) -> str:
+    return f"listings/{listing.slug}/"
+
+
+def tag_url(tag: Tag) -> str:
+    return f"tags/{tag.slug}/"
+
+
+def page_url(page: Page) -> str:
+    return f"{page.slug}/"
+
+
+def relative_root(url: str) -> str:
+    depth = url.count("/")
+    return "../" * depth if depth else "./"
+
+
+def output_file(url: str) -> str:
+    return url if url.endswith(".html") else f"{url}index.html"
+
+
+def _display_order(listing: Listing) -> tuple[int, str, str]:
+    # Newest first by date; undated listings after dated ones, then by title.
+    ordinal = listing.date.toordinal() if listing.date else 0
+    return (-ordinal, listing.title.casefold(), listing.slug)
+
+
+def plan_site(site: Site, theme_static: list[tuple[str, Path]], today: date) -> SitePlan:
+    public = tuple(sorted((x for x in site.listings if not x.private), key=_display_order))
+    skipped: list[str] = []
+    private_count = sum(1 for x in site.listings if x.private)
+    if private_count:
+        skipped.append(f"{private_count} private listing(s) not built")
+
+    groups: dict[str, list[Listing]] = {}
+    names: dict[str, Tag] = {}
+    for listing in public:
+        for tag in listing.tags:
+            groups.setdefault(tag.slug, []).append(listing)
+            names.setdefault(tag.slug, tag)
+    tags = tuple(
+        TagGroup(tag=names[slug], listings=tuple(groups[slug]), url=tag_url(names[slug])) for slug in sorted(groups)
+    )
+
+    def page(url: str, kind: PageKind, template: str, title: str, **kw: object) -> PlannedPage:
+        return PlannedPage(
+            url=url,
+            output=output_file(url),
+            kind=kind,
+            template=template,
+            title=title,
+            root=relative_root(url),
+            **kw,  # type: ignore[arg-type]
+        )
+
+    cfg = site.config
+    pages: list[PlannedPage] = [
+        page("", "home", "home.html", cfg.title),
+        page("maker/", "maker", "maker.html", f"About {site.maker.name}"),
+    ]
+    pages += [page(listing_url(x), "listing", "listing.html", x.title, listing=x) for x in public]
+    pages += [page(t.url, "tag", "tag.html", t.tag.name, tag=t) for t in tags]
+    pages += [page(page_url(p), "page", "page.html", p.title, page=p) for p in site.pages]
+    if site.maker.custom_orders.enabled and cfg.contact.form_action:
+        pages.append(page("custom-order/", "custom_order", "custom_order.html", "Ask about a Custom Order"))
+    # 404.html is served at any depth, so its links are root-absolute under base_url's path.
+    pages.append(
+        PlannedPage(
+            url="404.html",
+            output="404.html",
+            kind="not_found",
+            template="404.html",
+            title="Page not found",
+            root=cfg.base_path,
+            indexable=False,
+        )
+    )
+
+    image_urls: dict[Path, str] = {}
+    assets: list[Asset] = [Asset(output=f"static/{name}", source=src) for name, src in theme_static]
+    public_images = [img.src for x in public for img in x.images]
+    if site.maker.photo:
+        public_images.append(site.maker.photo.src)
+    if cfg.favicon:
+        public_images.append(cfg.favicon)
+    for rel in sorted(set(public_images)):
+        image_urls[rel] = rel.as_posix()
+        assets.append(Asset(output=rel.as_posix(), source=site.content_root / rel))
+    static_dir = site.content_root / "static"
+    if static_dir.is_dir():
+        for path in sorted(static_dir.rglob("*")):
+            if path.name.startswith(".") or not path.is_file():
+                continue
+            if not path.resolve().is_relative_to(static_dir.resolve()):
+                raise SiteError("this file links to a place outside the content folder", path=path)
+            assets.append(Asset(output=path.relative_to(static_dir).as_posix(), source=path))
+
+    return SitePlan(
+        site=site,
+        public_listings=public,
+        tags=tags,
+        menu=tuple(p for p in site.pages if p.menu),
+        pages=tuple(pages),
+        assets=tuple(assets),
+        image_urls=image_urls,
+        skipped=tuple(skipped),
+    )

@@ -1,0 +1,449 @@
+"""SitePlan + theme -> {output path: bytes}. No disk writes happen here.
+
+Templates receive view objects with every value ready to print: formatted prices, URLs relative
+to the site root, mailto links already encoded. Jinja autoescapes everything else.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypedDict
+from urllib.parse import quote
+
+import jinja2
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency
+from markupsafe import Markup
+
+from .errors import SiteError
+from .fields import currency_digits
+from .model import Customization, Image, Listing
+from .plan import PlannedPage, SitePlan, listing_url
+from .theme import Theme
+
+# -- formatting ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=16)
+def _locale(language: str) -> Locale:
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+def format_money(minor: int, currency: str, language: str) -> str:
+    amount = Decimal(minor).scaleb(-currency_digits(currency))
+    return str(format_currency(amount, currency, locale=_locale(language)))
+
+
+def mailto(address: str, subject: str, body: str) -> str:
+    """A mailto: URL; every part percent-encoded so no content can add headers or break out."""
+    return f"mailto:{quote(address, safe='@')}?subject={quote(subject, safe='')}&body={quote(body, safe='')}"
+
+
+# -- view objects -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageView:
+    url: str
+    """Site-relative URL (prefix with page.root)."""
+    abs_url: str
+    alt: str
+    width: int | None
+    height: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OptionView:
+    label: str
+    surcharge: int
+    surcharge_text: str
+    """'+$4.00', or '' when free."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomizationView:
+    key: str
+    field_id: str
+    name: str
+    kind: str
+    required: bool
+    options: tuple[OptionView, ...]
+    max_length: int | None
+    surcharge: int
+    surcharge_text: str
+    instructions: str | None
+    minimum: int | None
+    maximum: int | None
+    step: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TagLink:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListingView:
+    slug: str
+    title: str
+    url: str
+    """Site-relative URL of the listing page."""
+    abs_url: str
+    price: str
+    """Formatted base price, e.g. '$28.00'."""
+    price_minor: int
+    currency: str
+    digits: int
+    """Minor-unit digits of the currency (2 for USD, 0 for JPY), for the price script."""
+    images: tuple[ImageView, ...]
+    image: ImageView | None
+    description: Markup
+    summary: str
+    tags: tuple[TagLink, ...]
+    production_time: str | None
+    order_url: str | None
+    order_mailto: str
+    """'Order by email' link without options (the page script adds the buyer's choices)."""
+    order_mail: Mapping[str, str]
+    """Parts the script needs to rebuild the order mail: to, subject, intro, outro."""
+    customizations: tuple[CustomizationView, ...]
+    has_surcharges: bool
+    private: bool
+    buyer: str | None
+    extra: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MakerView:
+    name: str
+    photo: ImageView | None
+    location: str | None
+    intro: str | None
+    bio: Markup
+    links: tuple[TagLink, ...]
+    custom_orders_enabled: bool
+    accepts: str | None
+    production_time: str | None
+    response_time: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TagView:
+    name: str
+    slug: str
+    url: str
+    listings: tuple[ListingView, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MenuItem:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteView:
+    config: Any
+    """SiteConfig: title, base_url, language, currency, contact, extra."""
+    title: str
+    maker: MakerView
+    listings: tuple[ListingView, ...]
+    """Public listings only."""
+    tags: tuple[TagView, ...]
+    menu: tuple[MenuItem, ...]
+    extra: Mapping[str, Any]
+    """Theme defaults merged with site.yaml `extra:`."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageView:
+    url: str
+    abs_url: str
+    root: str
+    kind: str
+    title: str
+    indexable: bool
+    custom_order_href: str | None
+    """'Ask about a Custom Order' link for this page, or None when custom orders are off."""
+    body: Markup | None = None
+
+
+class PageContext(TypedDict):
+    site: SiteView
+    page: PageView
+    listing: ListingView | None
+    tag: TagView | None
+
+
+# -- renderer ---------------------------------------------------------------------------------
+
+
+class _ThemeLoader(jinja2.BaseLoader):
+    """Looks templates up along the theme chain; 'theme:NAME' skips the site's own theme so an
+    override can extend the template it replaces."""
+
+    def __init__(self, dirs: list[Path]) -> None:
+        self.dirs = dirs
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        dirs = self.dirs
+        name = template
+        if template.startswith("theme:"):
+            name = template[len("theme:") :]
+            dirs = self.dirs[1:]
+        pieces = jinja2.loaders.split_template_path(name)
+        for folder in dirs:
+            path = folder.joinpath(*pieces)
+            if path.is_file():
+                mtime = path.stat().st_mtime
+                source = path.read_text(encoding="utf-8")
+                return source, str(path), lambda p=path, m=mtime: p.stat().st_mtime == m
+        searched = ", ".join(d.as_posix() for d in dirs)
+        raise jinja2.TemplateNotFound(
+            template,
+            f"template '{name}' not found; searched {searched}. Create {dirs[0].as_posix()}/{name}" if dirs else name,
+        )
+
+
+def _json_ld(value: Any) -> Markup:
+    """JSON for a <script type="application/ld+json">: '<', '>' and '&' escaped so content
+    containing '</script>' cannot end the script element."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def make_environment(theme: Theme) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=_ThemeLoader(theme.template_dirs),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["json_ld"] = _json_ld
+    env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)
+    return env
+
+
+def _template_error(exc: BaseException, theme: Theme) -> SiteError:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return SiteError(f"template error: {exc.message}", path=exc.filename or exc.name, line=exc.lineno or 0)
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return SiteError(str(exc.message or exc))
+    roots = [str(d) for d in theme.chain]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if any(f.filename.startswith(r) for r in roots)]
+    if frames:
+        last = frames[-1]
+        return SiteError(f"template error: {exc}", path=last.filename, line=last.lineno or 0)
+    return SiteError(f"template error: {exc}")
+
+
+class Renderer:
+    """Renders planned pages. Each page depends only on the frozen plan, so pages can be rendered
+    in any order, or in several processes."""
+
+    def __init__(self, plan: SitePlan, theme: Theme) -> None:
+        self.plan = plan
+        self.site = plan.site
+        self.cfg = plan.site.config
+        self.theme = theme
+        self.env = make_environment(theme)
+        self._listing_views: dict[str, ListingView] = {}
+        self.site_view = self._site_view()
+
+    # views ----------------------------------------------------------------------------------
+
+    def money(self, minor: int, currency: str) -> str:
+        return format_money(minor, currency, self.cfg.language)
+
+    def surcharge_text(self, minor: int, currency: str, per_unit: bool = False) -> str:
+        if not minor:
+            return ""
+        return f"+{self.money(minor, currency)}" + (" each" if per_unit else "")
+
+    def image(self, img: Image, url: str | None = None) -> ImageView:
+        url = url if url is not None else self.plan.image_urls[img.src]
+        return ImageView(
+            url=url, abs_url=self.cfg.base_url + quote(url), alt=img.alt, width=img.width, height=img.height
+        )
+
+    def _customization(self, c: Customization, listing: Listing) -> CustomizationView:
+        cur = listing.currency
+        return CustomizationView(
+            key=c.key,
+            field_id=f"opt-{c.key}",
+            name=c.name,
+            kind=c.kind,
+            required=c.required,
+            options=tuple(
+                OptionView(label=o.label, surcharge=o.surcharge, surcharge_text=self.surcharge_text(o.surcharge, cur))
+                for o in c.options
+            ),
+            max_length=c.max_length,
+            surcharge=c.surcharge,
+            surcharge_text=self.surcharge_text(c.surcharge, cur, per_unit=c.kind == "number"),
+            instructions=c.instructions,
+            minimum=c.minimum,
+            maximum=c.maximum,
+            step=c.step,
+        )
+
+    def listing_view(
+        self, listing: Listing, url: str | None = None, image_urls: Mapping[Path, str] | None = None
+    ) -> ListingView:
+        cached = self._listing_views.get(listing.slug)
+        if cached is not None and url is None:
+            return cached
+        url = url if url is not None else listing_url(listing)
+        abs_url = self.cfg.base_url + url
+        urls = image_urls if image_urls is not None else self.plan.image_urls
+        images = tuple(self.image(img, urls[img.src]) for img in listing.images)
+        price = self.money(listing.price, listing.currency)
+        maker = self.site.maker.name
+        intro = f"Hello {maker},\n\nI would like to order:\n{listing.title}\n{abs_url}\n\n"
+        outro = "\nMy name:\nShipping address:\n"
+        no_js_options = "My choices:\n" if listing.customizations else ""
+        order_mail = {
+            "to": self.cfg.contact.email,
+            "subject": f"Order: {listing.title}",
+            "intro": intro,
+            "outro": outro,
+        }
+        view = ListingView(
+            slug=listing.slug,
+            title=listing.title,
+            url=url,
+            abs_url=abs_url,
+            price=price,
+            price_minor=listing.price,
+            currency=listing.currency,
+            digits=currency_digits(listing.currency),
+            images=images,
+            image=images[0] if images else None,
+            description=listing.description,
+            summary=_summary(listing.description_text),
+            tags=tuple(TagLink(name=t.name, url=f"tags/{t.slug}/") for t in listing.tags)
+            if not listing.private
+            else (),
+            production_time=listing.production_time,
+            order_url=listing.order_url,
+            order_mailto=mailto(
+                order_mail["to"], order_mail["subject"], intro + no_js_options + f"Price shown: {price}\n" + outro
+            ),
+            order_mail=order_mail,
+            customizations=tuple(self._customization(c, listing) for c in listing.customizations),
+            has_surcharges=any(c.surcharge or any(o.surcharge for o in c.options) for c in listing.customizations),
+            private=listing.private,
+            buyer=listing.buyer if listing.private else None,
+            extra=listing.extra,
+        )
+        if url == listing_url(listing):
+            self._listing_views[listing.slug] = view
+        return view
+
+    def _site_view(self) -> SiteView:
+        maker = self.site.maker
+        co = maker.custom_orders
+        extra = dict(self.theme.extra)
+        extra.update(self.cfg.extra)
+        return SiteView(
+            config=self.cfg,
+            title=self.cfg.title,
+            maker=MakerView(
+                name=maker.name,
+                photo=self.image(maker.photo) if maker.photo else None,
+                location=maker.location,
+                intro=maker.intro,
+                bio=maker.bio,
+                links=tuple(TagLink(name=link.name, url=link.url) for link in maker.links),
+                custom_orders_enabled=co.enabled,
+                accepts=co.accepts,
+                production_time=co.production_time,
+                response_time=co.response_time,
+            ),
+            listings=tuple(self.listing_view(x) for x in self.plan.public_listings),
+            tags=tuple(
+                TagView(
+                    name=t.tag.name,
+                    slug=t.tag.slug,
+                    url=t.url,
+                    listings=tuple(self.listing_view(x) for x in t.listings),
+                )
+                for t in self.plan.tags
+            ),
+            menu=tuple(MenuItem(title=p.title, url=f"{p.slug}/") for p in self.plan.menu),
+            extra=extra,
+        )
+
+    def custom_order_href(self, page: PlannedPage, listing: ListingView | None) -> str | None:
+        co = self.site.maker.custom_orders
+        if not co.enabled:
+            return None
+        if self.cfg.contact.form_action:
+            href = f"{page.root}custom-order/"
+            if listing is not None:
+                href += f"?listing={quote(listing.title, safe='')}&url={quote(listing.abs_url, safe='')}"
+            return href
+        maker = self.site.maker.name
+        if listing is not None:
+            subject = f"Custom order enquiry: {listing.title}"
+            about = f'I\'d like to ask about a custom order based on "{listing.title}" ({listing.abs_url}).\n\n'
+        else:
+            subject = f"Custom order enquiry for {self.cfg.title}"
+            about = "I'd like to ask about a custom order.\n\n"
+        body = f"Hello {maker},\n\n{about}What I would like:\n\nBudget (optional):\nNeeded by (optional):\n\nMy name:\n"
+        return mailto(self.cfg.contact.email, subject, body)
+
+    # rendering --------------------------------------------------------------------------------
+
+    def context(self, page: PlannedPage, listing: ListingView | None = None) -> PageContext:
+        if listing is None and page.listing is not None:
+            listing = self.listing_view(page.listing)
+        tag = None
+        if page.tag is not None:
+            tag = next(t for t in self.site_view.tags if t.slug == page.tag.tag.slug)
+        page_view = PageView(
+            url=page.url,
+            abs_url=self.cfg.base_url + page.url,
+            root=page.root,
+            kind=page.kind,
+            title=page.title,
+            indexable=page.indexable,
+            custom_order_href=self.custom_order_href(page, listing),
+            body=page.page.body if page.page else None,
+        )
+        return PageContext(site=self.site_view, page=page_view, listing=listing, tag=tag)
+
+    def render_page(self, page: PlannedPage, context: PageContext | None = None) -> bytes:
+        try:
+            template = self.env.get_template(page.template)
+            html = template.render(context or self.context(page))
+        except jinja2.TemplateError as exc:
+            raise _template_error(exc, self.theme) from exc
+        except Exception as exc:  # a theme's runtime error (bad filter argument, division...)
+            err = _template_error(exc, self.theme)
+            if err.path is None:
+                raise
+            raise err from exc
+        return html.encode("utf-8")
+
+    def render_all(self) -> dict[str, bytes]:
+        return {p.output: self.render_page(p) for p in self.plan.pages}
+
+
+def _summary(text: str, limit: int = 160) -> str:
+    from .text import summarize
+
+    return summarize(text, limit)

@@ -1,0 +1,71 @@
+"""Markdown to safe HTML, slugs and plain-text summaries."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+# Makers write Markdown, not HTML: raw HTML is shown as text (escaped), and nh3 (a maintained
+# HTML sanitizer) strips what Markdown itself can produce that is unsafe, such as
+# [link](javascript:...). Hand-written sanitizers are a classic source of XSS.
+_ALLOWED_TAGS = {
+    "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
+    "a", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
+    "del", "sup", "sub", "abbr", "dl", "dt", "dd",
+}  # fmt: skip
+_ALLOWED_ATTRS = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
+
+
+class _Converter:
+    def __init__(self) -> None:
+        self.md = markdown.Markdown(extensions=["sane_lists", "tables", "smarty"], output_format="html")
+        self.md.preprocessors.deregister("html_block")
+        self.md.inlinePatterns.deregister("html")
+
+    def convert(self, text: str) -> str:
+        self.md.reset()
+        out: str = self.md.convert(text)
+        return out
+
+
+_converter: _Converter | None = None
+
+
+def render_markdown(text: str) -> Markup:
+    global _converter
+    if _converter is None:
+        _converter = _Converter()
+    raw = _converter.convert(text)
+    # Headings in a description sit under the page's own h1; shift h1 to h2 for a sound outline.
+    raw = re.sub(r"<(/?)h1>", r"<\1h2>", raw)
+    clean = nh3.clean(
+        raw,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRS,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+    return Markup(clean)
+
+
+def plain_text(fragment: str) -> str:
+    """Visible text of an HTML fragment, whitespace folded (for meta descriptions, mail bodies)."""
+    no_tags = re.sub(r"<[^>]+>", " ", fragment)
+    return re.sub(r"\s+", " ", html.unescape(no_tags)).strip()
+
+
+def summarize(text: str, limit: int = 160) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:-")
+    return cut + "…"
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

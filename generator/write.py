@@ -1,0 +1,136 @@
+"""The only module that writes the built site to disk.
+
+Everything is rendered and checked in memory first; only a complete, error-free build reaches
+this module. It then brings the output folder in line with it: each changed file is written to a
+temporary file and moved into place with os.replace (readers never see half a file), unchanged
+files are not touched, and files the build no longer produces are removed.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import SiteError
+
+MARKER = ".makerfront-output"
+"""Marks a folder as makerfront's, so the stale-file sweep never empties someone else's folder."""
+
+Content = bytes | Path
+"""Rendered bytes, or a source file to copy."""
+
+
+@dataclass(frozen=True, slots=True)
+class WriteStats:
+    written: int
+    unchanged: int
+    removed: int
+
+
+def add_output(outputs: dict[str, Content], origins: dict[str, str], path: str, content: Content, origin: str) -> None:
+    """Register one output file; two sources for one path is an error naming both."""
+    check_output_path(path)
+    if path in origins:
+        raise SiteError(
+            f"two things would be written to {path}: {origins[path]} and {origin}",
+            hint="rename one of them",
+        )
+    outputs[path] = content
+    origins[path] = origin
+
+
+def check_output_path(path: str) -> None:
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in path:
+        raise SiteError(f"refusing to write outside the output folder: {path!r}")
+
+
+def _read(content: Content) -> bytes:
+    return content.read_bytes() if isinstance(content, Path) else content
+
+
+def _same(target: Path, content: Content) -> bool:
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        return False
+    if isinstance(content, Path):
+        src = content.stat()
+        if src.st_size != st.st_size:
+            return False
+    elif len(content) != st.st_size:
+        return False
+    return target.read_bytes() == _read(content)
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; web servers must be able to read the file
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def prepare_output_dir(out: Path) -> None:
+    """Refuse to sync into a non-empty folder that makerfront did not create."""
+    if out.exists() and not out.is_dir():
+        raise SiteError("the output path exists and is not a folder", path=out)
+    if out.is_dir() and not (out / MARKER).exists() and any(out.iterdir()):
+        raise SiteError(
+            "refusing to build into this folder: it has files makerfront did not make",
+            path=out,
+            hint="choose an empty or new folder with --output (every file not part of the site would be deleted)",
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).touch()
+
+
+def write_site(outputs: Mapping[str, Content], out: Path) -> WriteStats:
+    prepare_output_dir(out)
+    written = unchanged = 0
+    for rel in sorted(outputs):
+        check_output_path(rel)
+        target = out / rel
+        content = outputs[rel]
+        if target.is_dir():
+            _remove_tree(target)
+        if _same(target, content):
+            unchanged += 1
+            continue
+        _atomic_write(target, _read(content))
+        written += 1
+    removed = _remove_stale(out, set(outputs))
+    return WriteStats(written=written, unchanged=unchanged, removed=removed)
+
+
+def _remove_tree(folder: Path) -> None:
+    for path in sorted(folder.rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() and not path.is_symlink() else path.unlink()
+    folder.rmdir()
+
+
+def _remove_stale(out: Path, keep: Iterable[str]) -> int:
+    keep_set = set(keep) | {MARKER}
+    removed = 0
+    for dirpath, dirnames, filenames in os.walk(out, topdown=False):
+        base = Path(dirpath)
+        for name in filenames:
+            rel = (base / name).relative_to(out).as_posix()
+            if rel not in keep_set:
+                (base / name).unlink()
+                removed += 1
+        for name in dirnames:
+            sub = base / name
+            if sub.is_symlink():
+                sub.unlink()
+            elif not any(sub.iterdir()):
+                sub.rmdir()
+    return removed

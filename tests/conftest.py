@@ -1,0 +1,123 @@
+"""Shared fixtures: write a small storefront into tmp_path and build it."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from generator.pipeline import BuildOptions, BuildResult, build, build_to
+from generator.theme import BUILTIN_THEMES
+
+REPO = Path(__file__).resolve().parent.parent
+BUILD_DATE = date(2026, 11, 27)
+
+
+def png_bytes(color: tuple[int, int, int] = (180, 90, 60), size: tuple[int, int] = (8, 6)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+SITE_YAML = """\
+title: Test Studio
+base_url: https://shop.example/
+contact:
+  email: hello@shop.example
+"""
+
+MAKER_YAML = """\
+name: Ada Potter
+location: Portland, Oregon
+bio: I make *mugs*.
+custom_orders:
+  enabled: true
+  accepts: Mugs with your own drawing
+  production_time: 2-3 weeks
+"""
+
+MUG_YAML = """\
+title: Blue Mug
+price: 28
+images:
+  - {src: images/mug.png, alt: A blue mug}
+description: A sturdy **mug**.
+tags: [mugs]
+customizations:
+  - name: Colour
+    type: choice
+    options:
+      - Blue
+      - label: Yellow
+        price: 4
+"""
+
+
+def default_files() -> dict[str, str | bytes]:
+    return {
+        "site.yaml": SITE_YAML,
+        "maker.yaml": MAKER_YAML,
+        "listings/blue-mug.yaml": MUG_YAML,
+        "images/mug.png": png_bytes(),
+    }
+
+
+def write_files(root: Path, files: Mapping[str, str | bytes | None]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        if content is None:
+            path.unlink(missing_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+
+
+MakeSite = Callable[..., Path]
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> MakeSite:
+    """make_site({"listings/x.yaml": "...", "images/y.png": None}) -> content folder.
+
+    Starts from a small valid shop; entries override its files, None deletes one.
+    """
+
+    def _make(files: Mapping[str, str | bytes | None] | None = None, *, base: bool = True) -> Path:
+        content = tmp_path / "content"
+        merged: dict[str, str | bytes | None] = dict(default_files()) if base else {}
+        merged.update(files or {})
+        write_files(content, merged)
+        return content
+
+    return _make
+
+
+def options(content: Path, **kw: object) -> BuildOptions:
+    themes = kw.pop("themes", content.parent / "themes")
+    return BuildOptions(content=content, themes=themes, today=BUILD_DATE, **kw)  # type: ignore[arg-type]
+
+
+def build_site(content: Path, **kw: object) -> BuildResult:
+    return build(options(content, **kw))
+
+
+def build_into(content: Path, out: Path, **kw: object) -> BuildResult:
+    result, _ = build_to(options(content, **kw), out)
+    return result
+
+
+def text_of(result: BuildResult, path: str) -> str:
+    data = result.outputs[path]
+    assert isinstance(data, bytes), f"{path} is a copied file"
+    return data.decode("utf-8")
+
+
+__all__ = ["BUILTIN_THEMES", "REPO", "build_into", "build_site", "options", "png_bytes", "text_of"]
