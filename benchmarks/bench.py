@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -49,6 +50,8 @@ class Run:
     peak_mb: float | None
     ok: bool
     note: str = ""
+    cpu: float = 0.0
+    """User + system CPU seconds of the process and its workers (steadier than wall time on a busy machine)."""
 
 
 def _pss(pid: int) -> int | None:
@@ -83,6 +86,7 @@ def _tree_memory(proc: psutil.Process) -> int:
 
 def measure(cmd: list[str], cwd: Path, timeout: float) -> Run:
     """Run cmd, sampling the memory of its process tree; wall time from start to exit."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -112,13 +116,13 @@ def measure(cmd: list[str], cwd: Path, timeout: float) -> Run:
     seconds = time.perf_counter() - started
     stop.set()
     sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if psutil is None:
-        import resource
-
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # largest child only
     if proc.returncode != 0:
         return Run(seconds, None, False, err.decode(errors="replace").strip().splitlines()[-1:][0] if err else "")
-    return Run(seconds, peak / 2**20 if peak else None, True)
+    return Run(seconds, peak / 2**20 if peak else None, True, cpu=cpu)
 
 
 @dataclass
@@ -143,9 +147,10 @@ class Figure:
         secs = [r.seconds for r in self.runs]
         mem = [r.peak_mb for r in self.runs if r.peak_mb is not None]
         mem_text = f"peak {max(mem):7.0f} MB" if mem else "peak memory n/a"
+        cpu = statistics.median(r.cpu for r in self.runs)
         return (
-            f"  {self.name:<34} median {self.median:7.3f} s  (min {min(secs):.3f}, max {max(secs):.3f}, "
-            f"{len(secs)} runs)  {mem_text}"
+            f"  {self.name:<30} median {self.median:7.3f} s  (min {min(secs):.3f}, max {max(secs):.3f}, "
+            f"{len(secs)} runs)  CPU {cpu:7.2f} s  {mem_text}"
         )
 
 
@@ -248,7 +253,10 @@ def report(n: int, figures: list[Figure]) -> None:
         for name in ("makerfront full clean build", "makerfront no-change rebuild", "Pelican full build"):
             f = by.get(name)
             if f is not None and f.ok:
-                print(f"  ratio {name} / Hugo full build: {f.median / hugo.median:.2f}")
+                cpu_ratio = statistics.median(r.cpu for r in f.runs) / max(
+                    statistics.median(r.cpu for r in hugo.runs), 1e-9
+                )
+                print(f"  ratio {name} / Hugo full build: wall {f.median / hugo.median:.2f}, CPU {cpu_ratio:.2f}")
     elif not hugo.runs:
         print("  Hugo skipped or not found (`apt-get install -y hugo` to compare)")
     if not by["Pelican full build"].runs:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -147,6 +149,16 @@ class Site:
 def _image_size(path: Path) -> tuple[int | None, int | None] | None:
     if path.suffix.lower() == ".svg":
         return (None, None)
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    # Many listings share a photo; read each file's header once per version of the file.
+    return _image_header_size(path, st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+@lru_cache(maxsize=4096)
+def _image_header_size(path: Path, size: int, mtime_ns: int, inode: int) -> tuple[int | None, int | None] | None:
     try:
         with PILImage.open(path) as im:  # reads the header only
             return im.size

@@ -1,5 +1,5 @@
-"""The build, step by step: load -> model -> plan -> render -> (write). The only module that knows
-the order of the steps."""
+"""The build, step by step: load -> model -> plan -> render -> check -> (write). The only module
+that knows the order of the steps."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from . import buildcache, parallel, text
 from .errors import ErrorList, SiteError
 from .load import load_content
 from .model import Site, build_site
-from .plan import SitePlan, plan_site
+from .parallel import Progress
+from .plan import PlannedPage, SitePlan, plan_site
 from .render import Renderer
 from .theme import load_theme
-from .write import Content, WriteStats, add_output, write_site
+from .write import Content, WriteStats, add_output, sync_site
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -25,6 +27,14 @@ class BuildOptions:
     """Overrides site.yaml base_url for this build (preview deploys)."""
     today: date | None = None
     """The build date (expiry of private listings); passed in so builds are reproducible."""
+    jobs: int | None = None
+    """Worker processes for Markdown and rendering; None: one per CPU when the site is large
+    enough to gain from it, else 1. A caller that runs threads (the dev server) may pass 1."""
+    cache: Path | None = None
+    """Folder of the persistent build cache (rendered Markdown); None: no cache. build_to uses
+    `.makerfront-cache/` next to the output unless given one here."""
+    progress: Progress | None = None
+    """Called as pages are rendered (the command line's progress bar on a terminal)."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -53,19 +63,34 @@ def load_site(options: BuildOptions) -> Site:
 def build(options: BuildOptions) -> BuildResult:
     """Build the whole site in memory. Raises BuildFailed/SiteError; never touches the output."""
     started = time.perf_counter()
-    site = load_site(options)
+    markdown = buildcache.load_markdown(options.cache) if options.cache else buildcache.MarkdownCache({})
+    text.use_markdown_cache(markdown)
+    try:
+        listing_files = sorted((options.content / "listings").glob("*.yaml"))
+        workers = parallel.worker_count(options.jobs, len(listing_files))
+        parallel.prerender_markdown(listing_files, markdown, workers, options.progress)
+        site = load_site(options)
+    finally:
+        text.use_markdown_cache(None)
     theme = load_theme(site.config.theme, options.themes)
     plan = plan_site(site, theme.static_files(), options.today or date.today())
     renderer = Renderer(plan, theme)
+    pages = plan.pages
+    rendered = parallel.render_pages(
+        len(pages),
+        lambda i: renderer.render_page(pages[i]),
+        parallel.worker_count(options.jobs, len(pages)),
+        options.progress,
+    )
     outputs: dict[str, Content] = {}
     origins: dict[str, str] = {}
-    for page in plan.pages:
-        origin = (
-            page.page.source.path.name if page.page else (page.listing.source.path.name if page.listing else page.kind)
-        )
-        add_output(outputs, origins, page.output, renderer.render_page(page), origin)
+    for page, data in zip(pages, rendered, strict=True):
+        add_output(outputs, origins, page.output, data, _page_origin(page))
     for asset in plan.assets:
         add_output(outputs, origins, asset.output, asset.source, _origin(asset.source, options))
+    # The finished outputs, before anything is written; checks over every output go here.
+    if options.cache:
+        buildcache.save_markdown(options.cache, markdown)
     return BuildResult(
         site=site,
         plan=plan,
@@ -73,6 +98,12 @@ def build(options: BuildOptions) -> BuildResult:
         warnings=list(plan.skipped),
         seconds=time.perf_counter() - started,
     )
+
+
+def _page_origin(page: PlannedPage) -> str:
+    if page.page:
+        return page.page.source.path.name
+    return page.listing.source.path.name if page.listing else page.kind
 
 
 def _origin(path: Path, options: BuildOptions) -> str:
@@ -84,10 +115,34 @@ def _origin(path: Path, options: BuildOptions) -> str:
     return path.as_posix()
 
 
+def build_key(options: BuildOptions) -> buildcache.BuildKey:
+    return buildcache.BuildKey(
+        content=options.content, themes=options.themes, base_url=options.base_url, today=options.today or date.today()
+    )
+
+
 def build_to(options: BuildOptions, output: Path) -> tuple[BuildResult, WriteStats]:
+    """Build, then bring ``output`` in line with the result (only after the whole build succeeded).
+
+    Uses and updates the build cache next to the output folder: rendered Markdown, the manifest
+    of written files, and the fingerprint of the inputs that lets the command line skip a build
+    when nothing changed (buildcache.unchanged_since_last_build).
+    """
+    cache = options.cache or buildcache.cache_dir_for(output)
+    if options.cache is None:
+        from dataclasses import replace
+
+        options = replace(options, cache=cache)
+    key = build_key(options)
+    taken_at = buildcache.now()
+    inputs = buildcache.fingerprint(key.roots())
     result = build(options)
+    buildcache.forget_inputs(cache)
     try:
-        stats = write_site(result.outputs, output)
+        stats, manifest = sync_site(result.outputs, output, buildcache.load_outputs(cache))
     except OSError as exc:
         raise SiteError(f"cannot write the site: {exc}", path=output) from exc
+    buildcache.save_outputs(cache, manifest)
+    summary = buildcache.Summary(pages=result.page_count, files=len(result.outputs), notes=list(result.warnings))
+    buildcache.record_inputs(cache, key, inputs, taken_at, summary)
     return result, stats

@@ -38,6 +38,7 @@ def _locale(language: str) -> Locale:
         return Locale.parse("en")
 
 
+@lru_cache(maxsize=8192)
 def format_money(minor: int, currency: str, language: str) -> str:
     amount = Decimal(minor).scaleb(-currency_digits(currency))
     return str(format_currency(amount, currency, locale=_locale(language)))
@@ -231,6 +232,9 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # One environment serves one build, so templates cannot change under it; without this,
+        # every include re-checks its file on disk (a tenth of the render time at 10,000 pages).
+        auto_reload=False,
     )
     env.filters["json_ld"] = _json_ld
     env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
+from collections.abc import MutableMapping
 
 import markdown
 import nh3
@@ -36,7 +38,32 @@ class _Converter:
 _converter: _Converter | None = None
 
 
+_cache: MutableMapping[bytes, str] | None = None
+"""Rendered descriptions by markdown_key(text), when a build cache is in use (see buildcache.py)."""
+
+
+def use_markdown_cache(cache: MutableMapping[bytes, str] | None) -> None:
+    """Let render_markdown reuse (and fill) ``cache``; None turns caching off."""
+    global _cache
+    _cache = cache
+
+
+def markdown_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
 def render_markdown(text: str) -> Markup:
+    if _cache is not None:
+        key = markdown_key(text)
+        hit = _cache.get(key)
+        if hit is None:
+            hit = _cache[key] = markdown_html(text)
+        return Markup(hit)
+    return Markup(markdown_html(text))
+
+
+def markdown_html(text: str) -> str:
+    """Safe HTML for a maker's Markdown (the work behind render_markdown, without the cache)."""
     global _converter
     if _converter is None:
         _converter = _Converter()
@@ -50,7 +77,7 @@ def render_markdown(text: str) -> Markup:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
-    return Markup(clean)
+    return str(clean)
 
 
 def plain_text(fragment: str) -> str:

@@ -8,6 +8,7 @@ files are not touched, and files the build no longer produces are removed.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -52,20 +53,6 @@ def _read(content: Content) -> bytes:
     return content.read_bytes() if isinstance(content, Path) else content
 
 
-def _same(target: Path, content: Content) -> bool:
-    try:
-        st = target.stat()
-    except FileNotFoundError:
-        return False
-    if isinstance(content, Path):
-        src = content.stat()
-        if src.st_size != st.st_size:
-            return False
-    elif len(content) != st.st_size:
-        return False
-    return target.read_bytes() == _read(content)
-
-
 def _atomic_write(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
@@ -94,21 +81,51 @@ def prepare_output_dir(out: Path) -> None:
 
 
 def write_site(outputs: Mapping[str, Content], out: Path) -> WriteStats:
+    stats, _ = sync_site(outputs, out, {})
+    return stats
+
+
+Manifest = dict[str, tuple[int, int, bytes]]
+"""Output path -> (size, mtime_ns, hash) of the file as this module last wrote or checked it."""
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def sync_site(outputs: Mapping[str, Content], out: Path, previous: Manifest) -> tuple[WriteStats, Manifest]:
+    """write_site, helped by the manifest of the previous sync: a file whose size and mtime are
+    as recorded is compared by hash, without reading it back. Returns the new manifest."""
     prepare_output_dir(out)
     written = unchanged = 0
+    manifest: Manifest = {}
     for rel in sorted(outputs):
         check_output_path(rel)
         target = out / rel
         content = outputs[rel]
+        data = _read(content)
+        digest = _digest(data)
+        known = previous.get(rel)
+        try:
+            st: os.stat_result | None = os.stat(target)
+        except OSError:
+            st = None
+        if st is not None and known is not None and (st.st_size, st.st_mtime_ns) == known[:2] and known[2] == digest:
+            unchanged += 1
+            manifest[rel] = known
+            continue
         if target.is_dir():
             _remove_tree(target)
-        if _same(target, content):
+            st = None
+        if st is not None and st.st_size == len(data) and target.read_bytes() == data:
             unchanged += 1
-            continue
-        _atomic_write(target, _read(content))
-        written += 1
+        else:
+            _atomic_write(target, data)
+            written += 1
+            st = os.stat(target)
+        manifest[rel] = (st.st_size, st.st_mtime_ns, digest)
     removed = _remove_stale(out, set(outputs))
-    return WriteStats(written=written, unchanged=unchanged, removed=removed)
+    return WriteStats(written=written, unchanged=unchanged, removed=removed), manifest
 
 
 def _remove_tree(folder: Path) -> None:
