@@ -131,6 +131,24 @@ def save_outputs(folder: Path, files: Mapping[str, OutputEntry]) -> None:
     _write(folder / "outputs.bin", {"version": _version_key(), "files": dict(files)})
 
 
+# -- page dependencies ----------------------------------------------------------------------------
+
+PageEntry = tuple[bytes, tuple[str, ...], tuple[str, ...]]
+"""Key of the page's inputs (depends.PageKeys), the `site` parts and the templates it used."""
+
+
+def load_pages(folder: Path) -> dict[str, PageEntry]:
+    data = _read(folder / "pages.bin")
+    if isinstance(data, dict) and data.get("version") == _version_key() and isinstance(data.get("pages"), dict):
+        pages: dict[str, PageEntry] = data["pages"]
+        return pages
+    return {}
+
+
+def save_pages(folder: Path, pages: Mapping[str, PageEntry]) -> None:
+    _write(folder / "pages.bin", {"version": _version_key(), "pages": dict(pages)})
+
+
 # -- input fingerprint ----------------------------------------------------------------------------
 
 

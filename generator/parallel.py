@@ -21,12 +21,14 @@ import os
 import sys
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import SiteError
 
 Progress = Callable[[str, int, int], None]
 """progress(step, done, total): called as work completes, for the command line's progress bar."""
+
+T = TypeVar("T")
 
 MIN_PARALLEL_PAGES = 300
 """Below this, starting workers costs more than it saves."""
@@ -53,14 +55,14 @@ def _slices(total: int, parts: int) -> list[range]:
 
 # -- fork-inherited state: set in the parent just before the pool starts ----------------------------
 
-_render_page: Callable[[int], bytes] | None = None
+_render_page: Callable[[int], Any] | None = None
 _markdown_paths: Sequence[Path] = ()
 _markdown_known: MutableMapping[bytes, str] | None = None
 
 
-def _render_slice(indices: range) -> list[bytes | None]:
+def _render_slice(indices: range) -> list[Any]:
     assert _render_page is not None
-    out: list[bytes | None] = []
+    out: list[Any] = []
     for i in indices:
         try:
             out.append(_render_page(i))
@@ -118,12 +120,11 @@ def prerender_markdown(
         _markdown_paths, _markdown_known = (), None
 
 
-def render_pages(
-    count: int, render: Callable[[int], bytes], workers: int, progress: Progress | None = None
-) -> list[bytes]:
-    """[render(0), ..., render(count - 1)], computed by ``workers`` processes."""
+def render_pages(count: int, render: Callable[[int], T], workers: int, progress: Progress | None = None) -> list[T]:
+    """[render(0), ..., render(count - 1)], computed by ``workers`` processes (render never
+    returns None)."""
     global _render_page
-    results: list[bytes] = []
+    results: list[T] = []
     if workers < 2 or count < 2:
         for i in range(count):
             results.append(render(i))

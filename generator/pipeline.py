@@ -3,12 +3,16 @@ that knows the order of the steps."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from . import buildcache, parallel, text
+from .depends import PageKeys
 from .errors import ErrorList, SiteError
 from .load import load_content
 from .model import Site, build_site
@@ -16,7 +20,7 @@ from .parallel import Progress
 from .plan import PlannedPage, SitePlan, plan_site
 from .render import Renderer
 from .theme import load_theme
-from .write import Content, WriteStats, add_output, sync_site
+from .write import Content, Manifest, WriteStats, add_output, sync_site
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,8 +64,13 @@ def load_site(options: BuildOptions) -> Site:
     return site
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """Build the whole site in memory. Raises BuildFailed/SiteError; never touches the output."""
+def build(options: BuildOptions, previous: Mapping[str, Content] | None = None) -> BuildResult:
+    """Build the whole site in memory. Raises BuildFailed/SiteError; never touches the output.
+
+    With a build cache (options.cache) and the outputs of the previous build from the same
+    cache (``previous``: a BuildResult's outputs, or build_to's view of the output folder), a
+    page whose inputs are unchanged (depends.py) is taken from ``previous`` instead of rendered.
+    """
     started = time.perf_counter()
     markdown = buildcache.load_markdown(options.cache) if options.cache else buildcache.MarkdownCache({})
     text.use_markdown_cache(markdown)
@@ -76,21 +85,40 @@ def build(options: BuildOptions) -> BuildResult:
     plan = plan_site(site, theme.static_files(), options.today or date.today())
     renderer = Renderer(plan, theme)
     pages = plan.pages
-    rendered = parallel.render_pages(
-        len(pages),
-        lambda i: renderer.render_page(pages[i]),
-        parallel.worker_count(options.jobs, len(pages)),
+    keys = PageKeys(renderer)
+    known = buildcache.load_pages(options.cache) if options.cache and previous is not None else {}
+    rendered: list[bytes | None] = [None] * len(pages)
+    entries: dict[str, buildcache.PageEntry] = {}
+    for i, page in enumerate(pages):
+        entry = known.get(page.output)
+        if entry is None or previous is None:
+            continue
+        old = previous.get(page.output)
+        if isinstance(old, bytes) and keys.key(page, entry[1], entry[2]) == entry[0]:
+            rendered[i] = old
+            entries[page.output] = entry
+    todo = [i for i, done in enumerate(rendered) if done is None]
+    fresh = parallel.render_pages(
+        len(todo),
+        lambda j: renderer.render_tracked(pages[todo[j]]),
+        parallel.worker_count(options.jobs, len(todo)),
         options.progress,
     )
+    for i, (html, site_parts, templates) in zip(todo, fresh, strict=True):
+        rendered[i] = html
+        if options.cache:
+            entries[pages[i].output] = (keys.key(pages[i], site_parts, templates), site_parts, templates)
     outputs: dict[str, Content] = {}
     origins: dict[str, str] = {}
     for page, data in zip(pages, rendered, strict=True):
+        assert data is not None
         add_output(outputs, origins, page.output, data, _page_origin(page))
     for asset in plan.assets:
         add_output(outputs, origins, asset.output, asset.source, _origin(asset.source, options))
     # The finished outputs, before anything is written; checks over every output go here.
     if options.cache:
         buildcache.save_markdown(options.cache, markdown)
+        buildcache.save_pages(options.cache, entries)
     return BuildResult(
         site=site,
         plan=plan,
@@ -115,6 +143,35 @@ def _origin(path: Path, options: BuildOptions) -> str:
     return path.as_posix()
 
 
+class OutputFolder(Mapping[str, Content]):
+    """The files of the last good build still in the output folder, as bytes: only those whose
+    size, mtime and hash are as the output manifest recorded (anything else counts as absent)."""
+
+    def __init__(self, folder: Path, manifest: Manifest) -> None:
+        self.folder = folder
+        self.manifest = manifest
+
+    def __getitem__(self, rel: str) -> bytes:
+        size, mtime_ns, digest = self.manifest[rel]
+        path = self.folder / rel
+        try:
+            st = os.stat(path)
+            if (st.st_size, st.st_mtime_ns) != (size, mtime_ns):
+                raise KeyError(rel)
+            data = path.read_bytes()
+        except OSError as exc:
+            raise KeyError(rel) from exc
+        if hashlib.blake2b(data, digest_size=16).digest() != digest:
+            raise KeyError(rel)
+        return data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.manifest)
+
+    def __len__(self) -> int:
+        return len(self.manifest)
+
+
 def build_key(options: BuildOptions) -> buildcache.BuildKey:
     return buildcache.BuildKey(
         content=options.content, themes=options.themes, base_url=options.base_url, today=options.today or date.today()
@@ -136,10 +193,11 @@ def build_to(options: BuildOptions, output: Path) -> tuple[BuildResult, WriteSta
     key = build_key(options)
     taken_at = buildcache.now()
     inputs = buildcache.fingerprint(key.roots())
-    result = build(options)
+    manifest = buildcache.load_outputs(cache)
+    result = build(options, OutputFolder(output, manifest))
     buildcache.forget_inputs(cache)
     try:
-        stats, manifest = sync_site(result.outputs, output, buildcache.load_outputs(cache))
+        stats, manifest = sync_site(result.outputs, output, manifest)
     except OSError as exc:
         raise SiteError(f"cannot write the site: {exc}", path=output) from exc
     buildcache.save_outputs(cache, manifest)

@@ -224,8 +224,37 @@ def _json_ld(value: Any) -> Markup:
     return Markup(text)
 
 
+class TrackingEnvironment(jinja2.Environment):
+    """Records, while a page renders, which parts of `site` and which templates it used: the
+    page's dependencies, so an incremental build re-renders only pages whose inputs changed."""
+
+    tracked: object = None
+    site_parts: set[str]
+    templates: set[str]
+
+    def start_tracking(self, site: object) -> None:
+        self.tracked = site
+        self.site_parts = set()
+        self.templates = set()
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if obj is self.tracked:
+            self.site_parts.add(attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if obj is self.tracked:
+            self.site_parts.add(str(argument))
+        return super().getitem(obj, argument)
+
+    def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> jinja2.Template:
+        if self.tracked is not None and isinstance(name, str):
+            self.templates.add(self.join_path(name, parent) if parent is not None else name)
+        return super().get_template(name, parent, globals)
+
+
 def make_environment(theme: Theme) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = TrackingEnvironment(
         loader=_ThemeLoader(theme.template_dirs),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -442,6 +471,17 @@ class Renderer:
                 raise
             raise err from exc
         return html.encode("utf-8")
+
+    def render_tracked(self, page: PlannedPage) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
+        """render_page, plus what the page used: the parts of `site` (sorted) and the templates."""
+        env = self.env
+        assert isinstance(env, TrackingEnvironment)
+        env.start_tracking(self.site_view)
+        try:
+            data = self.render_page(page)
+            return data, tuple(sorted(env.site_parts)), tuple(sorted(env.templates))
+        finally:
+            env.tracked = None
 
     def render_all(self) -> dict[str, bytes]:
         return {p.output: self.render_page(p) for p in self.plan.pages}

@@ -1,0 +1,85 @@
+"""What each page depends on, so an incremental build re-renders only the pages whose inputs
+changed.
+
+A page's HTML is a pure function of the templates it loaded, its own view data (the page, and the
+listing or tag it shows) and the parts of `site` its templates read (`site.title`, `site.listings`,
+...). render.TrackingEnvironment records the templates and `site` parts while a page renders; this
+module turns them into a key: a hash of exactly those inputs as they are now. When a page's key
+equals the one stored after the last build, its previous bytes are reused.
+
+So a listing edit re-renders its own page, the tag pages that show it and the pages that read
+`site.listings` or `site.tags` (the home page); a template edit re-renders the pages that loaded
+that template; a site.yaml edit re-renders the pages that read `site.config`, i.e. all of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from .plan import PlannedPage
+from .render import ListingView, Renderer, TagView
+
+
+def _h(*parts: bytes) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(len(part).to_bytes(8, "little"))
+        h.update(part)
+    return h.digest()
+
+
+class PageKeys:
+    """Hashes of the current build's inputs, computed once each and shared by every page."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+        self._views: dict[int, tuple[object, bytes]] = {}
+        """id -> (the view, kept alive so its id cannot be reused; its hash)."""
+        self._parts: dict[str, bytes] = {}
+        self._templates: dict[str, bytes] = {}
+
+    def _value(self, value: object) -> bytes:
+        # Listing views are shared by many pages and tags: hash each once. Dataclass reprs list
+        # every field, so equal reprs mean equal view data.
+        if isinstance(value, ListingView):
+            known = self._views.get(id(value))
+            if known is None:
+                known = self._views[id(value)] = (value, _h(repr(value).encode()))
+            return known[1]
+        if isinstance(value, TagView):
+            return _h(repr((value.name, value.slug, value.url)).encode(), *(self._value(x) for x in value.listings))
+        if isinstance(value, tuple):
+            return _h(b"tuple", *(self._value(x) for x in value))
+        return _h(repr(value).encode())
+
+    def _site_part(self, name: str) -> bytes:
+        found = self._parts.get(name)
+        if found is None:
+            value = getattr(self.renderer.site_view, name, None)
+            found = self._parts[name] = _h(name.encode(), self._value(value))
+        return found
+
+    def _template(self, name: str) -> bytes:
+        found = self._templates.get(name)
+        if found is None:
+            env = self.renderer.env
+            try:
+                assert env.loader is not None
+                source, filename, _ = env.loader.get_source(env, name)
+                found = _h(name.encode(), (filename or "").encode(), source.encode())
+            except Exception:  # gone or unreadable now: never equal to a stored key
+                found = _h(b"missing", name.encode())
+            self._templates[name] = found
+        return found
+
+    def key(self, page: PlannedPage, site_parts: Iterable[str], templates: Iterable[str]) -> bytes:
+        ctx = self.renderer.context(page)
+        return _h(
+            repr(ctx["page"]).encode(),
+            self._value(ctx["listing"]),
+            self._value(ctx["tag"]),
+            *(self._site_part(p) for p in site_parts),
+            b"templates",
+            *(self._template(t) for t in templates),
+        )
