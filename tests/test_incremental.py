@@ -315,3 +315,27 @@ def test_template_error_in_a_worker_is_reported_with_its_file(make_site, tmp_pat
         build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=2), tmp_path / "out")
     assert info.value.path is not None and info.value.path.name == "listing.html"
     assert not (tmp_path / "out").exists()
+
+
+def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch, capsys) -> None:
+    from generator import cli
+
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert cli.ProgressBar.wanted()
+    monkeypatch.setenv("CI", "true")
+    assert not cli.ProgressBar.wanted()
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: False, raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    assert not cli.ProgressBar.wanted()
+
+    bar = cli.ProgressBar()
+    bar("render", 10, 100)  # within the first second: quick builds never show a bar
+    assert capsys.readouterr().err == ""
+    bar.started -= 5
+    bar("render", 50, 100)
+    err = capsys.readouterr().err
+    assert "Rendering pages" in err and "50/100" in err and "#" * 15 in err
+    bar.clear()
+    assert capsys.readouterr().err == "\r\x1b[K"
