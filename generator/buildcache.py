@@ -133,8 +133,9 @@ def save_outputs(folder: Path, files: Mapping[str, OutputEntry]) -> None:
 
 # -- page dependencies ----------------------------------------------------------------------------
 
-PageEntry = tuple[bytes, tuple[str, ...], tuple[str, ...]]
-"""Key of the page's inputs (depends.PageKeys), the `site` parts and the templates it used."""
+PageEntry = tuple[bytes, tuple[str, ...], tuple[str, ...], bytes]
+"""Key of the page's inputs (depends.PageKeys), the `site` parts and the templates it used, and
+the hash of the HTML they produced (a previous output is reused only if it is that HTML)."""
 
 
 def load_pages(folder: Path) -> dict[str, PageEntry]:

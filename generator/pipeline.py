@@ -94,7 +94,7 @@ def build(options: BuildOptions, previous: Mapping[str, Content] | None = None) 
         if entry is None or previous is None:
             continue
         old = previous.get(page.output)
-        if isinstance(old, bytes) and keys.key(page, entry[1], entry[2]) == entry[0]:
+        if isinstance(old, bytes) and keys.key(page, entry[1], entry[2]) == entry[0] and _digest(old) == entry[3]:
             rendered[i] = old
             entries[page.output] = entry
     todo = [i for i, done in enumerate(rendered) if done is None]
@@ -107,7 +107,7 @@ def build(options: BuildOptions, previous: Mapping[str, Content] | None = None) 
     for i, (html, site_parts, templates) in zip(todo, fresh, strict=True):
         rendered[i] = html
         if options.cache:
-            entries[pages[i].output] = (keys.key(pages[i], site_parts, templates), site_parts, templates)
+            entries[pages[i].output] = (keys.key(pages[i], site_parts, templates), site_parts, templates, _digest(html))
     outputs: dict[str, Content] = {}
     origins: dict[str, str] = {}
     for page, data in zip(pages, rendered, strict=True):
@@ -126,6 +126,10 @@ def build(options: BuildOptions, previous: Mapping[str, Content] | None = None) 
         warnings=list(plan.skipped),
         seconds=time.perf_counter() - started,
     )
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _page_origin(page: PlannedPage) -> str:
@@ -161,7 +165,7 @@ class OutputFolder(Mapping[str, Content]):
             data = path.read_bytes()
         except OSError as exc:
             raise KeyError(rel) from exc
-        if hashlib.blake2b(data, digest_size=16).digest() != digest:
+        if _digest(data) != digest:
             raise KeyError(rel)
         return data
 
