@@ -90,7 +90,16 @@ class MarkdownCache(dict[bytes, str]):
     def __init__(self, entries: Mapping[bytes, str]) -> None:
         super().__init__(entries)
         self.used: set[bytes] = set()
+        self.new: set[bytes] = set()
+        """Keys added since the cache was loaded (a worker process sends these back)."""
         self.added = 0
+
+    def merge(self, new: Mapping[bytes, str], used: set[bytes]) -> None:
+        """Take in what a worker process rendered and used."""
+        for key, html in new.items():
+            if key not in self:
+                self[key] = html
+        self.used |= used
 
     def get(self, key: bytes, default: str | None = None) -> str | None:  # type: ignore[override]
         self.used.add(key)
@@ -98,6 +107,7 @@ class MarkdownCache(dict[bytes, str]):
 
     def __setitem__(self, key: bytes, value: str) -> None:
         self.used.add(key)
+        self.new.add(key)
         self.added += 1
         super().__setitem__(key, value)
 

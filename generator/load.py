@@ -8,6 +8,7 @@ who writes ``- No`` as a colour option means the word, not YAML 1.1's ``False``.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -229,8 +230,11 @@ def _list_files(folder: Path, suffix: str, errors: ErrorList, wrong: tuple[str, 
     return found
 
 
-def load_content(root: Path, errors: ErrorList) -> ContentFiles:
-    """Parse every content file under ``root``, collecting (not raising) per-file errors."""
+def load_content(root: Path, errors: ErrorList, skip_listings: Container[Path] = ()) -> ContentFiles:
+    """Parse every content file under ``root``, collecting (not raising) per-file errors.
+
+    Listing files in ``skip_listings`` are not read: worker processes already turned them into
+    listings (see parallel.py)."""
 
     def guarded(loader: Any, path: Path) -> RawDoc | None:
         try:
@@ -253,6 +257,6 @@ def load_content(root: Path, errors: ErrorList) -> ContentFiles:
     maker = required("maker.yaml")
     listing_files = _list_files(root / "listings", ".yaml", errors, (".yml", ".json", ".txt"))
     page_files = _list_files(root / "pages", ".md", errors, (".markdown", ".txt", ".html"))
-    listings = [d for p in listing_files if (d := guarded(load_yaml_file, p)) is not None]
+    listings = [d for p in listing_files if p not in skip_listings and (d := guarded(load_yaml_file, p)) is not None]
     pages = [d for p in page_files if (d := guarded(load_markdown_file, p)) is not None]
     return ContentFiles(root=root, site=site, maker=maker, listings=tuple(listings), pages=tuple(pages))

@@ -508,13 +508,22 @@ def load_page(doc: RawDoc, errors: ErrorList, root: Path) -> Page | None:
 # -- the whole site ---------------------------------------------------------------------------
 
 
-def build_site(files: ContentFiles, errors: ErrorList, base_url_override: str | None = None) -> Site | None:
+def build_site(
+    files: ContentFiles,
+    errors: ErrorList,
+    base_url_override: str | None = None,
+    preloaded: Mapping[Path, Listing] | None = None,
+) -> Site | None:
+    """``preloaded``: listings already built from their files by worker processes (with the same
+    site config), merged in file order with the ones built here from ``files.listings``."""
     root = files.root
     config = load_config(files.site, errors, root, base_url_override) if files.site else None
     maker = load_maker(files.maker, errors, root) if files.maker else None
     listings: dict[str, Listing] = {}
-    for doc in files.listings:
-        listing = load_listing(doc, errors, config, root)
+    sources: list[tuple[Path, RawDoc | Listing]] = [(doc.path, doc) for doc in files.listings]
+    sources += (preloaded or {}).items()
+    for path, source in sorted(sources, key=lambda item: item[0]):
+        listing = source if isinstance(source, Listing) else load_listing(source, errors, config, root)
         if listing is None:
             continue
         if (other := listings.get(listing.slug)) is not None:
@@ -522,7 +531,7 @@ def build_site(files: ContentFiles, errors: ErrorList, base_url_override: str | 
                 SiteError(
                     f"two listings would have the same address /listings/{listing.slug}/ "
                     f"(the other is {other.source.path.name})",
-                    path=doc.path,
+                    path=path,
                     hint="rename one of the files",
                 )
             )

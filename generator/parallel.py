@@ -3,10 +3,10 @@
 Both are pure functions of data the parent already holds, so workers are forked (they inherit it
 without copying or pickling) and each handles a contiguous slice:
 
-- Markdown: workers read listing files and render their descriptions into the parent's Markdown
-  cache before the (serial, error-collecting) model step runs; the model step then finds every
-  description already rendered. A file a worker cannot read or parse is skipped: the model step
-  reports it with its exact file and line as usual.
+- Listings: workers read, validate and build the listings of their slice of files (YAML and
+  Markdown are most of a clean build) and send them back with the Markdown they rendered; the
+  model step merges them with everything else. A file with any error is left to the model step,
+  which reports it with its exact file and line as usual.
 - Rendering: the frozen plan and the Renderer are inherited; each worker renders its slice of
   pages and sends the bytes back, in plan order. A page whose template fails is rendered again in
   the parent, so the error is raised exactly as in a serial build.
@@ -16,14 +16,27 @@ Only Linux/macOS `fork` is used; elsewhere, and for small sites, everything stay
 
 from __future__ import annotations
 
+import copyreg
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeVar
 
+from .buildcache import MarkdownCache
+from .config import SiteConfig
 from .errors import SiteError
+from .model import Listing
+
+
+# Listings travel from workers to the parent by pickle; their read-only `extra` mappings too.
+def _read_only(data: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(data)
+
+
+copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
 
 Progress = Callable[[str, int, int], None]
 """progress(step, done, total): called as work completes, for the command line's progress bar."""
@@ -56,8 +69,9 @@ def _slices(total: int, parts: int) -> list[range]:
 # -- fork-inherited state: set in the parent just before the pool starts ----------------------------
 
 _render_page: Callable[[int], Any] | None = None
-_markdown_paths: Sequence[Path] = ()
-_markdown_known: MutableMapping[bytes, str] | None = None
+_listing_paths: Sequence[Path] = ()
+_listing_config: SiteConfig | None = None
+_listing_config_root: Path = Path()
 
 
 def _render_slice(indices: range) -> list[Any]:
@@ -71,24 +85,31 @@ def _render_slice(indices: range) -> list[Any]:
     return out
 
 
-def _markdown_slice(indices: range) -> dict[bytes, str]:
+def _listing_slice(indices: range) -> tuple[dict[Path, Listing], dict[bytes, str], set[bytes]]:
+    from . import text
+    from .errors import ErrorList
     from .load import load_yaml_file
-    from .text import markdown_html, markdown_key
+    from .model import load_listing
 
-    found: dict[bytes, str] = {}
+    assert _listing_config is not None
+    cache = text.current_markdown_cache()
+    found: dict[Path, Listing] = {}
     for i in indices:
+        path = _listing_paths[i]
+        errors = ErrorList()
         try:
-            doc = load_yaml_file(_markdown_paths[i])
+            listing = load_listing(load_yaml_file(path), errors, _listing_config, _listing_config_root)
         except SiteError:
             continue
-        text = doc.data.get("description") if isinstance(doc.data, dict) else None
-        if not isinstance(text, str):
-            continue
-        text = text.strip()  # as fields.Reader.text hands it to the model step
-        key = markdown_key(text)
-        if (_markdown_known is None or key not in _markdown_known) and key not in found:
-            found[key] = markdown_html(text)
-    return found
+        if listing is not None and not errors:
+            found[path] = listing
+    if not isinstance(cache, MarkdownCache):
+        return found, {}, set()
+    new = {key: cache[key] for key in cache.new}
+    used = set(cache.used)
+    cache.new.clear()  # this worker may be handed another slice
+    cache.used.clear()
+    return found, new, used
 
 
 def _pool(workers: int) -> Any:
@@ -101,23 +122,36 @@ def _run(func: Callable[[range], Any], total: int, workers: int) -> Iterator[tup
         yield from zip(slices, pool.imap(func, slices), strict=True)
 
 
-def prerender_markdown(
-    paths: Sequence[Path], cache: MutableMapping[bytes, str], workers: int, progress: Progress | None = None
-) -> None:
-    """Fill ``cache`` with the rendered descriptions of these listing files, in parallel."""
-    global _markdown_paths, _markdown_known
+def load_listings(
+    paths: Sequence[Path],
+    config: SiteConfig,
+    root: Path,
+    cache: MarkdownCache,
+    workers: int,
+    progress: Progress | None = None,
+) -> dict[Path, Listing]:
+    """Listings built from these files by ``workers`` processes (YAML, validation, Markdown).
+
+    A file with any error is left out: the parent's model step reads it again and reports the
+    error with its file and line, as in a serial build. Markdown the workers rendered is merged
+    into ``cache``.
+    """
+    global _listing_paths, _listing_config, _listing_config_root
+    found: dict[Path, Listing] = {}
     if workers < 2 or not paths:
-        return
-    _markdown_paths, _markdown_known = paths, cache
+        return found
+    _listing_paths, _listing_config, _listing_config_root = paths, config, root
     try:
         done = 0
-        for part, found in _run(_markdown_slice, len(paths), workers):
-            cache.update(found)
+        for part, (listings, new, used) in _run(_listing_slice, len(paths), workers):
+            found.update(listings)
+            cache.merge(new, used)
             done += len(part)
             if progress:
-                progress("markdown", done, len(paths))
+                progress("listings", done, len(paths))
     finally:
-        _markdown_paths, _markdown_known = (), None
+        _listing_paths, _listing_config, _listing_config_root = (), None, Path()
+    return found
 
 
 def render_pages(count: int, render: Callable[[int], T], workers: int, progress: Progress | None = None) -> list[T]:

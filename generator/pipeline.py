@@ -12,10 +12,11 @@ from datetime import date
 from pathlib import Path
 
 from . import buildcache, parallel, text
+from .config import SiteConfig, load_config
 from .depends import PageKeys
 from .errors import ErrorList, SiteError
-from .load import load_content
-from .model import Site, build_site
+from .load import _list_files, load_content, load_yaml_file
+from .model import Listing, Site, build_site
 from .parallel import Progress
 from .plan import PlannedPage, SitePlan, plan_site
 from .render import Renderer
@@ -55,10 +56,11 @@ class BuildResult:
         return len(self.plan.pages)
 
 
-def load_site(options: BuildOptions) -> Site:
+def load_site(options: BuildOptions, preloaded: Mapping[Path, Listing] | None = None) -> Site:
+    """Load and validate the content; ``preloaded`` listings (built by workers) are not re-read."""
     errors = ErrorList()
-    files = load_content(options.content, errors)
-    site = build_site(files, errors, options.base_url)
+    files = load_content(options.content, errors, skip_listings=preloaded or ())
+    site = build_site(files, errors, options.base_url, preloaded)
     errors.raise_if_any()
     assert site is not None
     return site
@@ -75,10 +77,15 @@ def build(options: BuildOptions, previous: Mapping[str, Content] | None = None) 
     markdown = buildcache.load_markdown(options.cache) if options.cache else buildcache.MarkdownCache({})
     text.use_markdown_cache(markdown)
     try:
-        listing_files = sorted((options.content / "listings").glob("*.yaml"))
+        preloaded: dict[Path, Listing] = {}
+        listing_files = _listing_files(options)
         workers = parallel.worker_count(options.jobs, len(listing_files))
-        parallel.prerender_markdown(listing_files, markdown, workers, options.progress)
-        site = load_site(options)
+        config = _site_config(options) if workers > 1 else None
+        if config is not None:
+            preloaded = parallel.load_listings(
+                listing_files, config, options.content, markdown, workers, options.progress
+            )
+        site = load_site(options, preloaded)
     finally:
         text.use_markdown_cache(None)
     theme = load_theme(site.config.theme, options.themes)
@@ -126,6 +133,23 @@ def build(options: BuildOptions, previous: Mapping[str, Content] | None = None) 
         warnings=list(plan.skipped),
         seconds=time.perf_counter() - started,
     )
+
+
+def _listing_files(options: BuildOptions) -> list[Path]:
+    # The same files, in the same order, as load_content reads (its errors are reported there).
+    return _list_files(options.content / "listings", ".yaml", ErrorList(), ())
+
+
+def _site_config(options: BuildOptions) -> SiteConfig | None:
+    """site.yaml, for worker processes that build listings; None if it has any problem (the
+    serial model step then reports it)."""
+    errors = ErrorList()
+    try:
+        doc = load_yaml_file(options.content / "site.yaml")
+    except SiteError:
+        return None
+    config = load_config(doc, errors, options.content, options.base_url)
+    return None if errors else config
 
 
 def _digest(data: bytes) -> bytes:

@@ -48,6 +48,10 @@ def use_markdown_cache(cache: MutableMapping[bytes, str] | None) -> None:
     _cache = cache
 
 
+def current_markdown_cache() -> MutableMapping[bytes, str] | None:
+    return _cache
+
+
 def markdown_key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 

@@ -293,7 +293,7 @@ def test_parallel_build_is_byte_identical_to_serial(make_site, tmp_path: Path) -
     for i in range(40):
         files[f"listings/item-{i:02d}.yaml"] = (
             f"title: Item {i}\nprice: {10 + i}\nimages:\n  - {{src: images/mug.png, alt: Mug {i}}}\n"
-            f"tags: [t{i % 5}]\ndescription: |\n  Item *{i}* with a [link](https://x.example/{i}).\n"
+            f"tags: [t{i % 5}]\nextra: {{colour: c{i}}}\ndescription: |\n  Item *{i}* with a [link](https://x.example/{i}).\n"
         )
     content = make_site(files)
     serial, _ = build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=1), tmp_path / "a")
@@ -339,3 +339,25 @@ def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch, capsys) -> None
     assert "Rendering pages" in err and "50/100" in err and "#" * 15 in err
     bar.clear()
     assert capsys.readouterr().err == "\r\x1b[K"
+
+
+def test_content_errors_are_the_same_with_workers(make_site, tmp_path: Path) -> None:
+    from generator.errors import BuildFailed
+
+    files: dict[str, str | bytes | None] = {}
+    for i in range(30):
+        files[f"listings/item-{i:02d}.yaml"] = (
+            f"title: Item {i}\nprice: {10 + i}\nimages:\n  - {{src: images/mug.png, alt: Mug {i}}}\n"
+            f"extra: {{colour: c{i}}}\ndescription: Item *{i}*.\n"
+        )
+    files["listings/item-07.yaml"] = "title: Bad\nprice: twelve\nimages:\n  - {src: images/mug.png, alt: x}\n"
+    files["listings/Item-12.yaml"] = "title: Same slug\nprice: 3\nimages:\n  - {src: images/mug.png, alt: x}\n"
+    content = make_site(files)
+    messages = []
+    for jobs in (1, 2):
+        with pytest.raises(BuildFailed) as info:
+            build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=jobs), tmp_path / f"out{jobs}")
+        messages.append([str(e) for e in info.value.errors])
+    assert messages[0] == messages[1]
+    assert any("item-07.yaml:2" in m and "twelve" in m for m in messages[1])
+    assert any("same address /listings/item-12/" in m for m in messages[1])
