@@ -184,6 +184,24 @@ def repeat(name: str, runs: int, prepare, cmd: list[str], cwd: Path, timeout: fl
     return fig
 
 
+def one_edit(site: Path, args: argparse.Namespace) -> Figure:
+    """Edit one listing's title before each run (a different title each time), then put the
+    corpus back exactly as it was."""
+    path = site / "content" / "listings" / "piece-00007.yaml"
+    original = path.read_text()
+    count = 0
+
+    def edit() -> None:
+        nonlocal count
+        count += 1
+        path.write_text(original.replace('title: "', f'title: "Edit {count} ', 1))
+
+    try:
+        return repeat("makerfront one listing edited", args.runs, edit, makerfront_cmd(site), site, args.timeout)
+    finally:
+        path.write_text(original)
+
+
 def bench_size(n: int, args: argparse.Namespace) -> list[Figure]:
     t = time.perf_counter()
     root = corpus.write_corpus(args.workdir, n)
@@ -203,6 +221,7 @@ def bench_size(n: int, args: argparse.Namespace) -> list[Figure]:
         figures.append(
             repeat("makerfront no-change rebuild", args.runs, lambda: None, makerfront_cmd(site), site, args.timeout)
         )
+        figures.append(one_edit(site, args))
     hugo = shutil.which("hugo")
     if hugo and not args.no_hugo:
         h = root / "hugo"
@@ -250,7 +269,12 @@ def report(n: int, figures: list[Figure]) -> None:
         print(f.line())
     hugo = by["Hugo full build"]
     if hugo.ok:
-        for name in ("makerfront full clean build", "makerfront no-change rebuild", "Pelican full build"):
+        for name in (
+            "makerfront full clean build",
+            "makerfront no-change rebuild",
+            "makerfront one listing edited",
+            "Pelican full build",
+        ):
             f = by.get(name)
             if f is not None and f.ok:
                 cpu_ratio = statistics.median(r.cpu for r in f.runs) / max(
