@@ -15,6 +15,7 @@ afresh. This module imports only the standard library: the no-change check must 
 
 from __future__ import annotations
 
+import functools
 import marshal
 import os
 import sys
@@ -49,6 +50,7 @@ def cache_dir_for(output: Path) -> Path:
     return out.parent / CACHE_DIR / out.name
 
 
+@functools.lru_cache(maxsize=1)
 def _version_key() -> str:
     try:
         import importlib.metadata as md
@@ -58,6 +60,26 @@ def _version_key() -> str:
     except Exception:  # pragma: no cover - not installed as distributions
         markdown_version = nh3_version = "?"
     return f"makerfront {__version__}; markdown {markdown_version}; nh3 {nh3_version}; {sys.version}"
+
+
+def _environment_key() -> str:
+    """Cheaper stand-in for _version_key for the no-change check: installing or upgrading a
+    package (Markdown, Jinja...) changes the modification time of its site-packages folder."""
+    parts = [f"makerfront {__version__}", sys.version]
+    for entry in sys.path:
+        if not entry.endswith(("site-packages", "dist-packages")):
+            continue
+        try:
+            parts.append(f"{entry}:{os.stat(entry or '.').st_mtime_ns}")
+        except OSError:
+            continue
+    return ";".join(parts)
+
+
+def _digest(text: str) -> bytes:
+    import hashlib
+
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).digest()
 
 
 def _read(path: Path) -> object:
@@ -202,7 +224,7 @@ class BuildKey:
     def text(self) -> str:
         return "|".join(
             (
-                _version_key(),
+                _environment_key(),
                 str(self.content.resolve()),
                 str(self.themes.resolve()),
                 self.base_url or "",
@@ -224,17 +246,36 @@ class Summary:
     notes: list[str] = field(default_factory=list)
 
 
-def record_inputs(folder: Path, key: BuildKey, inputs: Fingerprint, taken_at: float, summary: Summary) -> None:
-    """Save the fingerprint taken just before a successful build started."""
+def _fingerprint_digest(inputs: Fingerprint) -> bytes:
+    return _digest("\n".join(f"{path}\0{size}\0{mtime}" for path, (size, mtime) in sorted(inputs.items())))
+
+
+def _outputs_digest(stats: Iterable[tuple[str, int, int]]) -> bytes:
+    return _digest("\n".join(f"{rel}\0{size}\0{mtime}" for rel, size, mtime in stats))
+
+
+def record_inputs(
+    folder: Path,
+    key: BuildKey,
+    inputs: Fingerprint,
+    taken_at: float,
+    summary: Summary,
+    outputs: Mapping[str, OutputEntry],
+) -> None:
+    """Save the fingerprint taken just before a successful build started, and the state of the
+    output folder it left (``outputs``: the write manifest)."""
     newest = max((mtime for _, mtime in inputs.values()), default=0)
     racy = newest >= (taken_at - RACY_SECONDS) * 1e9
+    paths = sorted(outputs)
     _write(
         folder / "inputs.bin",
         {
             "key": key.text(),
-            "inputs": inputs,
+            "inputs": _fingerprint_digest(inputs),
             "racy": racy,
             "summary": (summary.pages, summary.files, list(summary.notes)),
+            "outputs": "\n".join(paths),
+            "outputs_digest": _outputs_digest((rel, outputs[rel][0], outputs[rel][1]) for rel in paths),
         },
     )
 
@@ -252,26 +293,27 @@ def unchanged_since_last_build(key: BuildKey, output: Path) -> Summary | None:
     data = _read(folder / "inputs.bin")
     if not isinstance(data, dict) or data.get("key") != key.text() or data.get("racy") is not False:
         return None
-    if fingerprint(key.roots()) != data.get("inputs"):
+    if _fingerprint_digest(fingerprint(key.roots())) != data.get("inputs"):
         return None
-    if not _outputs_intact(output, load_outputs(folder)):
+    listed = data.get("outputs")
+    if not isinstance(listed, str) or not _outputs_intact(output, listed.split("\n"), data.get("outputs_digest")):
         return None
     pages, files, notes = data["summary"]
     return Summary(pages=pages, files=files, notes=list(notes))
 
 
-def _outputs_intact(output: Path, files: Mapping[str, OutputEntry]) -> bool:
-    if not files or not (output / ".makerfront-output").exists():
+def _outputs_intact(output: Path, paths: list[str], expected: object) -> bool:
+    if not paths or not (output / ".makerfront-output").exists():
         return False
     base = str(output)
-    for rel, (size, mtime_ns, _) in files.items():
+    stats: list[tuple[str, int, int]] = []
+    for rel in paths:
         try:
             st = os.stat(f"{base}/{rel}")
         except OSError:
             return False
-        if st.st_size != size or st.st_mtime_ns != mtime_ns:
-            return False
-    return True
+        stats.append((rel, st.st_size, st.st_mtime_ns))
+    return _outputs_digest(stats) == expected
 
 
 def now() -> float:

@@ -11,7 +11,10 @@ without copying or pickling) and each handles a contiguous slice:
   pages and sends the bytes back, in plan order. A page whose template fails is rendered again in
   the parent, so the error is raised exactly as in a serial build.
 
-Only Linux/macOS `fork` is used; elsewhere, and for small sites, everything stays serial.
+Workers are started with `fork` where the platform has it; elsewhere, and for small sites
+(fewer than MIN_PARALLEL_PAGES items), everything stays serial. Forking a process that runs other
+threads is risky (a lock held by another thread stays locked in the child): a caller with threads,
+such as a dev server, should build with `jobs=1` or make sure no other thread holds locks.
 """
 
 from __future__ import annotations

@@ -230,5 +230,5 @@ def build_to(options: BuildOptions, output: Path) -> tuple[BuildResult, WriteSta
         raise SiteError(f"cannot write the site: {exc}", path=output) from exc
     buildcache.save_outputs(cache, manifest)
     summary = buildcache.Summary(pages=result.page_count, files=len(result.outputs), notes=list(result.warnings))
-    buildcache.record_inputs(cache, key, inputs, taken_at, summary)
+    buildcache.record_inputs(cache, key, inputs, taken_at, summary, manifest)
     return result, stats
