@@ -7,6 +7,10 @@ listing or tag it shows) and the parts of `site` its templates read (`site.title
 module turns them into a key: a hash of exactly those inputs as they are now. When a page's key
 equals the one stored after the last build, its previous bytes are reused.
 
+Reads are recorded through Jinja's attribute and item lookups (`site.x`, `site["x"]`, also inside
+macros and `{% set %}` aliases); a template that printed `site` itself or handed it whole to a
+filter would escape the tracking (no theme does; `site` has no useful string form).
+
 So a listing edit re-renders its own page, the tag pages that show it and the pages that read
 `site.listings` or `site.tags` (the home page); a template edit re-renders the pages that loaded
 that template; a site.yaml edit re-renders the pages that read `site.config`, i.e. all of them.
