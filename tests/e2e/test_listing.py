@@ -107,6 +107,8 @@ def test_live_price_follows_every_choice(any_shop: Shop, new_page: Any) -> None:
         expected = listing.price
         if has_total:
             assert total.inner_text() == money(any_shop, listing, expected)
+            # The no-JavaScript note "(base price; options add to it)" would be wrong here.
+            assert not page.locator(".total-note").is_visible()
         for choice in choices_for(listing):
             apply(page, choice)
             expected += choice.surcharge
@@ -206,6 +208,7 @@ def test_without_javascript_prices_and_surcharges_still_read(shop: Shop, new_pag
                 assert f"+{money(shop, listing, c.surcharge)}{each}" in text, f"{listing.slug} {c.name}"
         if page.locator("#total").count():
             assert page.locator("#total").inner_text() == base
+            assert page.locator(".total-note").is_visible()  # "(base price; options add to it)"
         if not listing.order_url:
             _, subject, body = mail_parts(page.get_by_role("link", name="Order by email").get_attribute("href"))
             assert listing.title in subject and f"Price shown: {base}" in body

@@ -156,7 +156,7 @@ def serve(server_state: StaticServer) -> Iterator[StaticServer]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             state.posts.append((self.path, self.rfile.read(length)))
-            body = b"<!doctype html><html lang=en><title>Thanks</title><p>Thank you, request received."
+            body = b'<!doctype html><html lang=en><title>Thanks</title><link rel=icon href="data:,"><p>Received.'
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))

@@ -18,6 +18,10 @@
     fmt = { format: function (n) { return n.toFixed(digits); } };
   }
   var output = document.getElementById("total");
+  // The note "(base price; options add to it)" is for readers without JavaScript; here the
+  // total follows the choices.
+  var note = form.querySelector(".total-note");
+  if (note) note.hidden = true;
   var orderLink = document.getElementById("order-email");
   var mail = null;
   if (orderLink) {
