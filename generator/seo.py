@@ -133,7 +133,7 @@ def page_seo(
         og_type = "product"
         price_amount = decimal_price(listing.price_minor, listing.digits)
         price_currency = listing.currency
-        if not listing.private:
+        if not listing.private and not (page.listing is not None and page.listing.private):
             data.append(product(site, site_view, listing))
     elif kind == "home":
         title = cfg.title
