@@ -14,14 +14,14 @@ from __future__ import annotations
 import json
 import mimetypes
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from urllib.parse import quote
 
 from markupsafe import Markup
 
 from .model import Listing
-from .plan import SitePlan, feed_listings, listing_timestamp, sitemap_pages
+from .plan import PlannedPage, SitePlan, feed_listings, listing_timestamp, sitemap_pages
 from .render import ListingView
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -61,15 +61,44 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -
 # -- sitemap.xml ------------------------------------------------------------------------------
 
 
-def sitemap_xml(plan: SitePlan) -> bytes:
-    """sitemaps.org 0.9 urlset of every indexable page, in plan order."""
+SITEMAP_LIMIT = 50_000
+"""Most URLs one sitemap file may list (sitemaps.org protocol)."""
+
+
+def _urlset(plan: SitePlan, pages: Sequence[PlannedPage]) -> bytes:
     urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
-    for page in sitemap_pages(plan):
+    for page in pages:
         url = _sub(urlset, "url")
         _sub(url, "loc", absolute(plan, page.url))
         if page.lastmod is not None:
             _sub(url, "lastmod", iso_utc(page.lastmod))
     return _xml(urlset)
+
+
+def sitemap_xml(plan: SitePlan) -> bytes:
+    """sitemaps.org 0.9 urlset of every indexable page, in plan order (one file)."""
+    return _urlset(plan, sitemap_pages(plan))
+
+
+def sitemap_files(plan: SitePlan, limit: int = SITEMAP_LIMIT) -> dict[str, bytes]:
+    """sitemap.xml, or for a shop with more than `limit` pages a sitemap index named sitemap.xml
+    pointing to sitemap-1.xml, sitemap-2.xml, ... of at most `limit` URLs each."""
+    pages = sitemap_pages(plan)
+    if len(pages) <= limit:
+        return {SITEMAP_FILE: _urlset(plan, pages)}
+    files: dict[str, bytes] = {}
+    index = ET.Element("sitemapindex", {"xmlns": SITEMAP_NS})
+    for number, start in enumerate(range(0, len(pages), limit), 1):
+        chunk = pages[start : start + limit]
+        name = f"sitemap-{number}.xml"
+        files[name] = _urlset(plan, chunk)
+        entry = _sub(index, "sitemap")
+        _sub(entry, "loc", absolute(plan, name))
+        dates = [p.lastmod for p in chunk if p.lastmod is not None]
+        if dates:
+            _sub(entry, "lastmod", iso_utc(max(dates)))
+    files[SITEMAP_FILE] = _xml(index)
+    return files
 
 
 # -- robots.txt -------------------------------------------------------------------------------

@@ -67,7 +67,7 @@ def build(options: BuildOptions) -> BuildResult:
         add_output(outputs, origins, page.output, renderer.render_page(page), origin)
     # Search engines, feed readers and browsers: built from the plan's public pages only.
     machine_readable = {
-        feeds.SITEMAP_FILE: feeds.sitemap_xml(plan),
+        **feeds.sitemap_files(plan),
         feeds.ROBOTS_FILE: feeds.robots_txt(plan),
         feeds.FEED_FILE: feeds.atom_feed(plan, renderer.listing_view),
         feeds.MANIFEST_FILE: feeds.web_manifest(plan, renderer.site_view.extra.get("accent")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ import xmlschema
 from conftest import build_site, png_bytes, text_of
 from lxml import etree
 
-from generator.feeds import atom_feed, iso_utc, sitemap_xml
+from generator.feeds import atom_feed, iso_utc, sitemap_files, sitemap_xml
 from generator.plan import sitemap_pages
 from generator.render import Renderer
 from generator.theme import load_theme
@@ -300,3 +301,26 @@ def test_no_favicon_no_icon_link(make_site) -> None:
     assert 'rel="icon"' not in text_of(result, "index.html")
     assert "icons" not in json.loads(text_of(result, "manifest.webmanifest"))
     assert '<link rel="manifest" href="./manifest.webmanifest">' in text_of(result, "index.html")
+
+
+def test_more_pages_than_one_sitemap_may_hold_get_a_sitemap_index(shop) -> None:
+    plan = build_site(shop).plan
+    files = sitemap_files(plan, limit=4)
+    total = len(sitemap_pages(plan))
+    assert total == 11
+    assert set(files) == {"sitemap.xml", "sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"}
+    schema = xmlschema.XMLSchema(SITEMAP_XSD)
+    locs: list[str] = []
+    for name in ("sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"):
+        schema.validate(files[name].decode())
+        locs += etree.fromstring(files[name]).xpath("//sm:loc/text()", namespaces=NS)
+    assert len(locs) == len(set(locs)) == total
+    index = etree.fromstring(files["sitemap.xml"])
+    assert index.tag == f"{{{NS['sm']}}}sitemapindex"
+    assert index.xpath("sm:sitemap/sm:loc/text()", namespaces=NS) == [
+        f"https://user.github.io/shop/sitemap-{n}.xml" for n in (1, 2, 3)
+    ]
+    for entry in index.xpath("sm:sitemap", namespaces=NS):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", entry.findtext("sm:lastmod", namespaces=NS))
+    # A normal shop has one plain sitemap.
+    assert set(sitemap_files(plan)) == {"sitemap.xml"}
