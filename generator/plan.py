@@ -190,14 +190,20 @@ def sitemap_pages(plan: SitePlan) -> tuple[PlannedPage, ...]:
     return tuple(p for p in plan.pages if p.indexable and not (p.listing is not None and p.listing.private))
 
 
-def feed_listings(plan: SitePlan) -> tuple[Listing, ...]:
-    """Public listings for the Atom feed, newest first by `date` (else the file's modification
-    time), then by title. Built from public_listings only, so a private listing cannot appear."""
+FEED_LIMIT = 50
+"""Entries in the Atom feed. Readers poll it for what is new; a shop of thousands of listings
+would otherwise serve megabytes on every poll (the sitemap lists every page)."""
+
+
+def feed_listings(plan: SitePlan, limit: int = FEED_LIMIT) -> tuple[Listing, ...]:
+    """The newest public listings for the Atom feed: newest first by `date` (else the file's
+    modification time), then by title. Built from public_listings only, so a private listing
+    cannot appear."""
 
     def key(x: Listing) -> tuple[float, str, str]:
         return (-listing_timestamp(x), x.title.casefold(), x.slug)
 
-    return tuple(sorted((x for x in plan.public_listings if not x.private), key=key))
+    return tuple(sorted((x for x in plan.public_listings if not x.private), key=key))[:limit]
 
 
 def listing_timestamp(listing: Listing) -> float:

@@ -18,7 +18,7 @@ from conftest import build_site, png_bytes, text_of
 from lxml import etree
 
 from generator.feeds import atom_feed, iso_utc, sitemap_files, sitemap_xml
-from generator.plan import sitemap_pages
+from generator.plan import FEED_LIMIT, sitemap_pages
 from generator.render import Renderer
 from generator.theme import load_theme
 
@@ -324,3 +324,18 @@ def test_more_pages_than_one_sitemap_may_hold_get_a_sitemap_index(shop) -> None:
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", entry.findtext("sm:lastmod", namespaces=NS))
     # A normal shop has one plain sitemap.
     assert set(sitemap_files(plan)) == {"sitemap.xml"}
+
+
+def test_feed_holds_the_newest_listings_only(make_site) -> None:
+    files: dict[str, str | bytes | None] = {"listings/blue-mug.yaml": None}
+    for i in range(FEED_LIMIT + 5):
+        files[f"listings/item-{i:02}.yaml"] = listing_yaml(
+            f"Item {i:02}", date=f"2026-{1 + i // 28:02}-{1 + i % 28:02}"
+        )
+    result = build_site(make_site(files))
+    assert len(result.plan.public_listings) == FEED_LIMIT + 5
+    feed = feedparser.parse(result.outputs["feed.xml"])
+    titles = [e.title for e in feed.entries]
+    assert titles == [f"Item {i:02}" for i in reversed(range(5, FEED_LIMIT + 5))]
+    # Every listing is still in the sitemap.
+    assert text_of(result, "sitemap.xml").count("/listings/item-") == FEED_LIMIT + 5
