@@ -37,7 +37,14 @@ def watch(page: Any, *, allow_status: dict[str, int] | None = None) -> PageProbl
 
     page.on("console", on_console)
     page.on("pageerror", lambda exc: problems.page_errors.append(str(exc)))
-    page.on("requestfailed", lambda req: problems.failed_requests.append(f"{req.failure} {req.url}"))
+    def on_failed(request: Any) -> None:
+        # ERR_ABORTED is the test moving on to the next page while the browser still fetches the
+        # favicon (everything else has loaded by then, see load()); a missing file is a 404
+        # response and is caught by on_response.
+        if request.failure != "net::ERR_ABORTED":
+            problems.failed_requests.append(f"{request.failure} {request.url}")
+
+    page.on("requestfailed", on_failed)
     page.on("response", on_response)
     return problems
 

@@ -13,6 +13,13 @@ from .pages import horizontal_overflow, load, watch
 pytestmark = pytest.mark.browser
 
 
+def test_sample_has_a_favicon(shop: Shop) -> None:
+    # Without an icon link every browser asks for /favicon.ico, a 404 (and a console error) on
+    # static hosts; the sample shop shows makers how to set one.
+    assert shop.result.site.config.favicon is not None, "content/site.yaml should set favicon:"
+    assert '<link rel="icon"' in (shop.out / "index.html").read_text(encoding="utf-8")
+
+
 def test_every_page_loads_cleanly_at_360px(any_shop: Shop, new_page: Any) -> None:
     page = new_page(width=360, height=740)
     problems = watch(page)
