@@ -37,6 +37,7 @@ def watch(page: Any, *, allow_status: dict[str, int] | None = None) -> PageProbl
 
     page.on("console", on_console)
     page.on("pageerror", lambda exc: problems.page_errors.append(str(exc)))
+
     def on_failed(request: Any) -> None:
         # ERR_ABORTED is the test moving on to the next page while the browser still fetches the
         # favicon (everything else has loaded by then, see load()); a missing file is a 404
