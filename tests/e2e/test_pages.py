@@ -38,6 +38,14 @@ def test_every_page_loads_cleanly_at_360px(any_shop: Shop, new_page: Any) -> Non
     assert not found, "\n".join(f"{url}:\n  " + "\n  ".join(issues) for url, issues in found.items())
 
 
+def test_custom_order_page_loads_cleanly_at_360px(shop_with_form: Shop, new_page: Any) -> None:
+    page = new_page(width=360, height=740)
+    problems = watch(page)
+    listing = shop_with_form.result.plan.public_listings[0]
+    load(page, shop_with_form.url(f"custom-order/?listing={listing.title}&url=x"))
+    assert problems.all() + horizontal_overflow(page) == []
+
+
 def test_pages_link_to_each_other_under_the_base_url(any_shop: Shop, new_page: Any) -> None:
     # Follow every same-site link from every page: each one must be a page of the build, so
     # links work at the domain root and under a subpath.
