@@ -60,6 +60,8 @@ def load(page: Any, url: str) -> None:
             window.scrollTo(0, document.body.scrollHeight);
             await Promise.all(Array.from(document.images).map(img => img.complete ? null :
                 new Promise(done => { img.addEventListener('load', done); img.addEventListener('error', done); })));
+            // decoding="async" images may not be painted yet; screenshots must show them.
+            await Promise.all(Array.from(document.images).map(img => img.decode().catch(() => null)));
             window.scrollTo(0, 0);
         }"""
     )

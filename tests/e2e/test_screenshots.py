@@ -17,9 +17,11 @@ pytestmark = pytest.mark.browser
 
 def _pages(shop: Shop, form_shop: Shop) -> dict[str, str]:
     listings = shop.result.plan.public_listings
-    # The richest listing (most customizations) is the one worth looking at.
-    listing = max(listings, key=lambda x: (len(x.customizations), len(x.images)))
-    return {
+    # The listing with the most photos and choices, and the one with the most kinds of fields
+    # (text, number, checkbox): the two listing pages worth looking at.
+    listing = max(listings, key=lambda x: (len(x.customizations), len(x.images), x.slug))
+    fields = max(listings, key=lambda x: (len({c.kind for c in x.customizations}), x.slug))
+    pages = {
         "home": shop.url(),
         "listing": shop.url(f"listings/{listing.slug}/"),
         "maker": shop.url("maker/"),
@@ -28,6 +30,9 @@ def _pages(shop: Shop, form_shop: Shop) -> dict[str, str]:
             "custom-order/?" + urlencode({"listing": listing.title, "url": form_shop.url(f"listings/{listing.slug}/")})
         ),
     }
+    if fields != listing:
+        pages["listing-fields"] = shop.url(f"listings/{fields.slug}/")
+    return pages
 
 
 @pytest.mark.parametrize("width", [360, 1280])
