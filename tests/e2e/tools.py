@@ -38,7 +38,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-INSTALL_HINT = "bash .ci/run installs everything (or see README, 'Browser tests')"
+INSTALL_HINT = "bash .ci/run installs everything (or see README, 'Fast tests and browser tests')"
 
 
 def under_ci() -> bool:
@@ -57,9 +57,10 @@ def require_chromium() -> Path:
     if not CHROMIUM.is_file():
         missing_tool(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     try:
+        import axe_playwright_python  # noqa: F401
         import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing_tool("Python Playwright is not installed (pip install -e '.[test]')")
+    except ImportError as exc:
+        missing_tool(f"{exc.name} is not installed (pip install -e '.[test]')")
     return CHROMIUM
 
 
