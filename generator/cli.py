@@ -97,7 +97,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     options = BuildOptions(content=args.content, themes=args.themes, base_url=args.base_url)
     dev = DevServer(
-        PipelineRebuild(options), roots=watch_roots(args.content, args.themes), host=args.host, port=args.port
+        PipelineRebuild(options),
+        roots=watch_roots(args.content, args.themes),
+        host=args.host,
+        port=args.port,
+        debug=args.debug,
     )
     try:
         dev.start()

@@ -497,8 +497,10 @@ class DevServer:
         max_wait: float = MAX_WAIT_SECONDS,
         say: Callable[[str], None] = _print,
         warn: Callable[[str], None] = _print_err,
+        debug: bool = False,
     ) -> None:
         self.rebuild = rebuild
+        self.debug = debug
         self.roots = roots
         self.host = host
         self.requested_port = port
@@ -628,6 +630,8 @@ class DevServer:
             site = self.rebuild(changes)
         except (BuildFailed, SiteError) as exc:
             errors = tuple(str(e) for e in (exc.errors if isinstance(exc, BuildFailed) else [exc]))
+            if self.debug:
+                self.warn("".join(traceback.format_exception(exc)).rstrip())
             self._failed(errors)
         except Exception as exc:  # a bug in makerfront or a theme: keep serving, and show it
             self.warn(traceback.format_exc().rstrip())
