@@ -103,27 +103,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         debug=args.debug,
     )
-    try:
-        dev.start()
-    except DevServerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    # Ctrl-C (or SIGTERM) only sets a flag, so the server is always stopped the same, clean way,
+    # even when it arrives during the first build.
     stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        print(f"Serving the preview at {dev.url}  (press Ctrl-C to stop)", flush=True)
-        if dev.host not in ("127.0.0.1", "localhost", "::1"):
-            print(f"note: listening on {dev.host}: other computers on your network can see the preview.", flush=True)
-        if args.open:
-            import webbrowser
+        try:
+            dev.start()
+        except DevServerError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        try:
+            print(f"Serving the preview at {dev.url}  (press Ctrl-C to stop)", flush=True)
+            if dev.host not in ("127.0.0.1", "localhost", "::1"):
+                print(
+                    f"note: listening on {dev.host}: other computers on your network can see the preview.", flush=True
+                )
+            if args.open and not stop.is_set():
+                import webbrowser
 
-            webbrowser.open(dev.url)
-        while not stop.wait(0.5):
-            pass
+                # In a thread: a terminal browser named in $BROWSER runs until it quits.
+                threading.Thread(target=webbrowser.open, args=(dev.url,), daemon=True).start()
+            while not stop.wait(0.5):
+                pass
+        finally:
+            dev.stop()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        dev.stop()
     print("Stopped.", flush=True)
     return 0
 

@@ -360,7 +360,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _redirect(self, location: str, head: bool) -> None:
         query = self.path.split("?", 1)[1] if "?" in self.path else ""
         if query:
-            location += "?" + query
+            location += "?" + quote(query, safe="=&%+/:@,;!$'()*~-._?")
         body = f'<!doctype html><title>Moved</title><a href="{html.escape(location)}">{html.escape(location)}</a>\n'
         # 302, not 301: browsers remember a 301 for this port across projects.
         self._send(HTTPStatus.FOUND, body.encode(), "text/html; charset=utf-8", head, {"Location": location})
@@ -614,10 +614,13 @@ class DevServer:
     def _rebuild_loop(self) -> None:
         while True:
             batch, stop = collect_batch(self._get_event, quiet=self.quiet, max_wait=self.max_wait)
-            if batch and not stop:
-                changes = classify(batch, self.roots)
-                if changes:
-                    self._build(changes)
+            try:
+                if batch and not stop:
+                    changes = classify(batch, self.roots)
+                    if changes:
+                        self._build(changes)
+            except Exception:  # never let one bad batch end rebuilding for the rest of the session
+                self.warn(traceback.format_exc().rstrip())
             with self._idle:
                 self._pending -= len(batch)
                 self._idle.notify_all()

@@ -670,9 +670,12 @@ def test_cli_serve_starts_serves_and_exits_0_on_ctrl_c(make_site, tmp_path: Path
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
+        opened = tmp_path / "opened.txt"
         proc = subprocess.Popen(
-            [sys.executable, str(REPO / "build.py"), "serve", "--content", str(content), "--port", str(port)],
+            [sys.executable, str(REPO / "build.py"), "serve", "--content", str(content), "--port", str(port), "--open"],
             cwd=tmp_path,
+            # --open runs the browser named in $BROWSER: here, a command that notes the address.
+            env={**os.environ, "BROWSER": f"sh -c 'echo %s > {opened}'"},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -696,6 +699,7 @@ def test_cli_serve_starts_serves_and_exits_0_on_ctrl_c(make_site, tmp_path: Path
             assert any(f"Port {port} is in use" in line for line in seen)
             resp = get(served_port, "/listings/blue-mug/")
             assert resp.status == 200 and "Blue Mug" in resp.text
+            poll(lambda: opened.exists() and opened.read_text().strip() == url, "--open to open the address")
             proc.send_signal(signal.SIGINT)
             assert proc.wait(timeout=WAIT) == 0
         finally:
