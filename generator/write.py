@@ -90,7 +90,9 @@ def prepare_output_dir(out: Path) -> None:
             hint="choose an empty or new folder with --output (every file not part of the site would be deleted)",
         )
     out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).touch()
+    marker = out / MARKER
+    if not marker.exists():  # a rebuild with nothing new must not touch a single file
+        marker.touch()
 
 
 def write_site(outputs: Mapping[str, Content], out: Path) -> WriteStats:
