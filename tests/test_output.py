@@ -136,7 +136,7 @@ def test_output_path_that_is_a_file_is_refused(make_site, tmp_path: Path, monkey
 
 def test_rebuild_of_unchanged_content_rewrites_nothing(make_site, tmp_path: Path, monkeypatch, capsys) -> None:
     make_site(shop_files(), base=False)
-    code, first = cli(tmp_path, monkeypatch, capsys)
+    code, _ = cli(tmp_path, monkeypatch, capsys)
     assert code == 0
     before = snapshot(tmp_path / "out")
     code, second = cli(tmp_path, monkeypatch, capsys)
