@@ -8,6 +8,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import __version__
 from .errors import BuildFailed, SiteError, display_path
@@ -16,12 +17,24 @@ from .pipeline import BuildOptions, build_to
 COMMANDS = ("build", "serve", "links")
 
 
+def _base_url(value: str) -> str:
+    """--base-url gets the same check as base_url in site.yaml: every absolute link depends on it."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment or " " in value:
+        raise argparse.ArgumentTypeError(
+            f"expected a full web address such as https://example.com/shop/, got {value!r}"
+        )
+    return value
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)"
     )
     p.add_argument("--themes", type=Path, default=Path("themes"), metavar="DIR", help="themes folder (default: themes)")
-    p.add_argument("--base-url", metavar="URL", help="use this base_url instead of the one in site.yaml")
+    p.add_argument(
+        "--base-url", metavar="URL", type=_base_url, help="use this base_url instead of the one in site.yaml"
+    )
     p.add_argument("--debug", action="store_true", help="show Python tracebacks")
 
 
