@@ -102,7 +102,10 @@ def write_site(outputs: Mapping[str, Content], out: Path) -> WriteStats:
         check_output_path(rel)
         target = out / rel
         content = outputs[rel]
-        if target.is_dir():
+        _clear_way(out, rel)
+        if target.is_symlink():
+            target.unlink()  # replace a link with a real file; never write through it
+        elif target.is_dir():
             _remove_tree(target)
         if _same(target, content):
             unchanged += 1
@@ -111,6 +114,16 @@ def write_site(outputs: Mapping[str, Content], out: Path) -> WriteStats:
         written += 1
     removed = _remove_stale(out, set(outputs))
     return WriteStats(written=written, unchanged=unchanged, removed=removed)
+
+
+def _clear_way(out: Path, rel: str) -> None:
+    """Make every parent folder of ``rel`` a real folder inside ``out``: a file left where a folder
+    must now be is removed, and a symlink is removed rather than written through (it could lead
+    anywhere on the machine)."""
+    for parent in reversed(PurePosixPath(rel).parents[:-1]):
+        path = out / parent
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            path.unlink()
 
 
 def _remove_tree(folder: Path) -> None:
