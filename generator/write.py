@@ -38,8 +38,19 @@ def add_output(outputs: dict[str, Content], origins: dict[str, str], path: str, 
             f"two things would be written to {path}: {origins[path]} and {origin}",
             hint="rename one of them",
         )
+    # A file and a folder of the same name cannot both exist ('faq' from static/ and 'faq/index.html'
+    # from pages/faq.md). Folders are remembered with a trailing '/'.
+    folders = [parent.as_posix() for parent in PurePosixPath(path).parents[:-1]]
+    clashes = [(f, origins[f]) for f in folders if f in origins]
+    if path + "/" in origins:
+        clashes.append((path, origins[path + "/"]))
+    if clashes:
+        name, other = clashes[0]
+        raise SiteError(f"{name} would be both a file and a folder: {other} and {origin}", hint="rename one of them")
     outputs[path] = content
     origins[path] = origin
+    for folder in folders:
+        origins.setdefault(folder + "/", origin)
 
 
 def check_output_path(path: str) -> None:

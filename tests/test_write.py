@@ -121,3 +121,18 @@ def test_symlinks_where_output_goes_are_replaced_never_written_through(tmp_path:
     assert (out / "listings" / "a" / "index.html").read_bytes() == b"a"
     assert (out / "faq").read_bytes() == b"file"
     assert (out / "index.html").read_bytes() == b"new"
+
+
+@pytest.mark.parametrize("order", [("faq", "faq/index.html"), ("faq/index.html", "faq")])
+def test_a_file_and_a_folder_of_the_same_name_are_refused(order: tuple[str, str]) -> None:
+    outputs: dict[str, bytes | Path] = {}
+    origins: dict[str, str] = {}
+    sources = {"faq": "static/faq", "faq/index.html": "pages/faq.md"}
+    add_output(outputs, origins, order[0], b"1", sources[order[0]])
+    with pytest.raises(SiteError) as exc:
+        add_output(outputs, origins, order[1], b"2", sources[order[1]])
+    assert str(exc.value).startswith(
+        f"faq would be both a file and a folder: {sources[order[0]]} and {sources[order[1]]}"
+    )
+    add_output(outputs, origins, "faq2/index.html", b"3", "pages/faq2.md")
+    add_output(outputs, origins, "faq2/more.html", b"3", "static/faq2/more.html")
