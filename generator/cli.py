@@ -8,9 +8,9 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from . import __version__
+from .config import base_url_problem
 from .errors import BuildFailed, SiteError, display_path
 from .pipeline import BuildOptions, build_to
 
@@ -18,12 +18,9 @@ COMMANDS = ("build", "serve", "links")
 
 
 def _base_url(value: str) -> str:
-    """--base-url gets the same check as base_url in site.yaml: every absolute link depends on it."""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment or " " in value:
-        raise argparse.ArgumentTypeError(
-            f"expected a full web address such as https://example.com/shop/, got {value!r}"
-        )
+    """--base-url is checked like site.yaml's base_url; a bad one is a usage error (exit 2)."""
+    if (problem := base_url_problem(value)) is not None:
+        raise argparse.ArgumentTypeError(problem)
     return value
 
 
@@ -33,7 +30,10 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--themes", type=Path, default=Path("themes"), metavar="DIR", help="themes folder (default: themes)")
     p.add_argument(
-        "--base-url", metavar="URL", type=_base_url, help="use this base_url instead of the one in site.yaml"
+        "--base-url",
+        type=_base_url,
+        metavar="URL",
+        help="use this base_url instead of the one in site.yaml for this build (preview deploys)",
     )
     p.add_argument("--debug", action="store_true", help="show Python tracebacks")
 

@@ -132,11 +132,3 @@ def test_base_url_option_overrides_site_yaml(tmp_path: Path, monkeypatch, capsys
     assert "https%3A%2F%2Fpreview.example%2Fpr-7%2Flistings%2Fblue-mug%2F" in page
     assert "shop.example/listings" not in page
     assert 'href="/pr-7/static/style.css"' in (tmp_path / "out" / "404.html").read_text()
-
-
-@pytest.mark.parametrize("url", ["preview.example", "ftp://preview.example/", "https://", "https://x.example/?a=1"])
-def test_bad_base_url_option_is_a_usage_error(url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exc:
-        main(["--base-url", url])
-    assert exc.value.code == 2
-    assert "--base-url: expected a full web address such as https://example.com/shop/" in capsys.readouterr().err
