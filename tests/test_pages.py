@@ -6,20 +6,22 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, build_into, build_site
+from conftest import REPO, build_into, build_site, write_files
 from sitecheck import Page, html_pages, mailto_parts, shop_files
 
 from generator.errors import BuildFailed
 
 
-@pytest.fixture
-def out(make_site, tmp_path: Path) -> Path:
-    folder = tmp_path / "out"
-    build_into(make_site(shop_files(), base=False), folder)
-    return folder
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shop, built once for this module's read-only checks."""
+    root = tmp_path_factory.mktemp("shop")
+    write_files(root / "content", shop_files())
+    build_into(root / "content", root / "out")
+    return root / "out"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def pages(out: Path) -> dict[str, Page]:
     return html_pages(out)
 

@@ -6,15 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import build_into
+from conftest import build_into, write_files
 from sitecheck import Page, html_pages, shop_files
 
 
-@pytest.fixture
-def pages(make_site, tmp_path: Path) -> dict[str, Page]:
-    out = tmp_path / "out"
-    build_into(make_site(shop_files(), base=False), out)
-    return html_pages(out)
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Page]:
+    root = tmp_path_factory.mktemp("shop")
+    write_files(root / "content", shop_files())
+    build_into(root / "content", root / "out")
+    return html_pages(root / "out")
 
 
 def price_of(page: Page) -> str:
