@@ -14,7 +14,7 @@ from conftest import png_bytes
 
 def yaml_str(text: str) -> str:
     """A YAML double-quoted scalar holding ``text`` exactly (JSON strings are valid YAML)."""
-    return json.dumps(text)
+    return json.dumps(text, ensure_ascii=False)
 
 
 def shop_files(
