@@ -114,3 +114,17 @@ def test_unknown_theme_and_theme_loops_are_errors(make_site, tmp_path: Path) -> 
     content = with_theme(make_site, tmp_path, "typo", {"typo/theme.yaml": "extend: default\n"})
     with pytest.raises(BuildFailed, match="did you mean 'extends'"):
         build_site(content)
+
+
+def test_template_syntax_error_names_file_and_line(make_site, tmp_path: Path) -> None:
+    content = with_theme(
+        make_site,
+        tmp_path,
+        "mytheme",
+        {"mytheme/templates/partials/footer.html": "<footer>\n{% if site.title %}\n</footer>\n"},
+    )
+    with pytest.raises(SiteError) as exc:
+        build_site(content)
+    assert exc.value.path == tmp_path / "themes" / "mytheme" / "templates" / "partials" / "footer.html"
+    assert exc.value.line == 3
+    assert exc.value.message.startswith("template error: Unexpected end of template")
