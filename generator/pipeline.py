@@ -51,10 +51,14 @@ def load_site(options: BuildOptions) -> Site:
     return site
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """Build the whole site in memory. Raises BuildFailed/SiteError; never touches the output."""
+def build(options: BuildOptions, site: Site | None = None) -> BuildResult:
+    """Build the whole site in memory. Raises BuildFailed/SiteError; never touches the output.
+
+    Pass an already loaded `site` to re-render it after a theme change (the dev server does).
+    """
     started = time.perf_counter()
-    site = load_site(options)
+    if site is None:
+        site = load_site(options)
     theme = load_theme(site.config.theme, options.themes)
     plan = plan_site(site, theme.static_files(), options.today or date.today())
     renderer = Renderer(plan, theme)

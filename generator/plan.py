@@ -166,10 +166,14 @@ def plan_site(site: Site, theme_static: list[tuple[str, Path]], today: date) -> 
         assets.append(Asset(output=rel.as_posix(), source=site.content_root / rel))
     static_dir = site.content_root / "static"
     if static_dir.is_dir():
+        # The folder itself may be a symlink; everything copied must really lie inside content/.
+        inside = site.content_root.resolve()
+        if not static_dir.resolve().is_relative_to(inside):
+            raise SiteError("this folder links to a place outside the content folder", path=static_dir)
         for path in sorted(static_dir.rglob("*")):
             if path.name.startswith(".") or not path.is_file():
                 continue
-            if not path.resolve().is_relative_to(static_dir.resolve()):
+            if not path.resolve().is_relative_to(inside):
                 raise SiteError("this file links to a place outside the content folder", path=path)
             assets.append(Asset(output=path.relative_to(static_dir).as_posix(), source=path))
 
