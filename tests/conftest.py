@@ -18,6 +18,17 @@ REPO = Path(__file__).resolve().parent.parent
 BUILD_DATE = date(2026, 11, 27)
 
 
+TEST_SECRET = "test-suite-secret-not-for-real-shops-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def _site_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test (and every build.py it runs) gets a fixed site secret from the environment, so no
+    test creates or reads a .makerfront-secret file next to the repository's content/. Tests of
+    the secret file itself remove the variable with monkeypatch.delenv."""
+    monkeypatch.setenv("MAKERFRONT_SECRET", TEST_SECRET)
+
+
 def png_bytes(color: tuple[int, int, int] = (180, 90, 60), size: tuple[int, int] = (8, 6)) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", size, color).save(buf, format="PNG")
@@ -120,4 +131,4 @@ def text_of(result: BuildResult, path: str) -> str:
     return data.decode("utf-8")
 
 
-__all__ = ["BUILTIN_THEMES", "REPO", "build_into", "build_site", "options", "png_bytes", "text_of"]
+__all__ = ["BUILTIN_THEMES", "REPO", "TEST_SECRET", "build_into", "build_site", "options", "png_bytes", "text_of"]

@@ -1,0 +1,300 @@
+"""The leak guard: a built site must never reveal a private listing outside its own folder.
+
+plan.py keeps private listings out of every public list, so templates cannot loop over them. This
+module checks the result instead of trusting that: after rendering, before anything is written,
+it reads every output (its path and, for text files, its content) and fails the build if one
+outside ``p/<token>/`` contains that listing's
+
+- token (anywhere, text or binary, and in file and folder names),
+- title or buyer (unless the same words are also public text: a public listing, the maker's
+  profile, an extra page, the theme; then finding them proves nothing),
+- photo file names (unless a public file has the same name),
+
+or if any output contains the site secret itself. A theme that copies data from one page to the
+next, reads content files on its own, or a maker who pastes a private link into a public page
+is stopped here, with the output file named, and the last good output/ stays as it was.
+
+Text is matched case-insensitively, as written and after undoing HTML entities, JSON string
+escapes and URL percent-encoding, so ``{{ title|upper }}`` or a mailto body does not slip past.
+Binary files (photos, fonts) are searched for tokens and the secret only.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote_plus
+
+from .errors import BuildFailed, SiteError
+from .plan import SitePlan
+from .secret import listing_token
+from .text import plain_text
+from .theme import Theme
+from .write import Content
+
+TEXT_SUFFIXES = frozenset(
+    {".html", ".htm", ".xml", ".json", ".js", ".mjs", ".css", ".txt", ".svg", ".md", ".csv", ".webmanifest",
+     ".map", ".rss", ".atom", ".xsl", ".ics", ".vcf", ".yaml", ".yml", ".toml"}
+)  # fmt: skip
+"""Outputs whose contents are searched for titles, buyers and file names; files without a suffix
+(_headers, _redirects, CNAME) count as text too."""
+MIN_TEXT_NEEDLE = 3
+"""Titles or buyers shorter than this are not searched for: one or two letters occur by chance."""
+
+
+@dataclass(slots=True)
+class _Needle:
+    kind: str
+    """What it is, for the message: 'secret address (p/...)', 'title', 'buyer', 'photo file name'."""
+    value: str
+    """As searched for: tokens as they are, text casefolded."""
+    owners: set[str] = field(default_factory=set)
+    """Folders ('p/<token>/') where it may appear."""
+    sources: set[Path] = field(default_factory=set)
+    """Listing files it comes from."""
+
+
+def is_text_output(path: str) -> bool:
+    suffix = PurePosixPath(path).suffix.lower()
+    return suffix in TEXT_SUFFIXES or suffix == ""
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _find_bounded(haystack: str, needle: str, file_name: bool) -> bool:
+    """``needle`` occurs in ``haystack`` as a whole word (or a whole file name)."""
+    start = haystack.find(needle)
+    while start != -1:
+        end = start + len(needle)
+        before = haystack[start - 1] if start else " "
+        after = haystack[end] if end < len(haystack) else " "
+        if file_name:
+            ok = not (_is_word(before) or before in "-.") and not (_is_word(after) or after == "-")
+            if ok and after == "." and end + 1 < len(haystack) and _is_word(haystack[end + 1]):
+                ok = False  # 'duck.png.webp' is another file
+        else:
+            ok = not (_is_word(before) and _is_word(needle[0])) and not (_is_word(after) and _is_word(needle[-1]))
+        if ok:
+            return True
+        start = haystack.find(needle, start + 1)
+    return False
+
+
+_JSON_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|[\"\\/bfnrt])")
+_JSON_SIMPLE = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def _json_unescape(text: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        code = m.group(1)
+        return chr(int(code[1:], 16)) if code[0] == "u" else _JSON_SIMPLE[code]
+
+    return _JSON_ESCAPE.sub(one, text)
+
+
+def readable_forms(text: str) -> list[str]:
+    """The text as written and with HTML entities, JSON escapes and percent-encoding undone,
+    casefolded, so an escaped or encoded value is found like a plain one."""
+    forms = [text]
+    base = html.unescape(text) if "&" in text else text
+    if base is not text:
+        forms.append(base)
+    if "\\" in base:
+        forms.append(_json_unescape(base))
+    if "%" in base or "+" in base:
+        forms.append(unquote_plus(base))
+    return [f.casefold() for f in forms]
+
+
+def public_text(plan: SitePlan, theme: Theme | None) -> list[str]:
+    """Everything the maker publishes on purpose: words found here prove nothing about a leak."""
+    site = plan.site
+    cfg = site.config
+    maker = site.maker
+    parts: list[str] = [cfg.title, cfg.description or "", cfg.contact.email, cfg.base_url]
+    parts += [maker.name, maker.location or "", maker.intro or "", plain_text(maker.bio)]
+    parts += [f"{link.name} {link.url}" for link in maker.links]
+    co = maker.custom_orders
+    parts += [co.accepts or "", co.production_time or "", co.response_time]
+    for x in plan.public_listings:
+        parts += [x.title, x.description_text, x.production_time or "", x.order_url or ""]
+        parts += [t.name for t in x.tags] + [img.alt for img in x.images]
+        for c in x.customizations:
+            parts += [c.name, c.instructions or ""] + [o.label for o in c.options]
+    for p in site.pages:
+        parts += [p.title, plain_text(p.body)]
+    files: list[Path] = [a.source for a in plan.assets if not _in_private(a.output, plan)]
+    if theme is not None:
+        for folder in theme.chain:
+            files += sorted(p for p in folder.rglob("*") if p.is_file())
+    for path in files:
+        if is_text_output(path.name):
+            try:
+                parts.append(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                continue
+    return ["\n".join(parts).casefold()]
+
+
+def _in_private(output: str, plan: SitePlan) -> bool:
+    return any(output.startswith(x.url) for x in plan.private_listings)
+
+
+def _needles(
+    plan: SitePlan, outputs: Iterable[str], public: list[str], secret: str | None
+) -> tuple[list[_Needle], list[_Needle]]:
+    """(token needles, text needles), each with the folders where it may appear."""
+    tokens: list[_Needle] = []
+    text: dict[tuple[str, str], _Needle] = {}
+    public_names = {PurePosixPath(o).name.casefold() for o in outputs if not _in_private(o, plan)}
+
+    def add(kind: str, value: str | None, owner: str | None, source: Path) -> None:
+        if value is None:
+            return
+        folded = value.strip().casefold()
+        if len(folded) < MIN_TEXT_NEEDLE:
+            return
+        file_name = kind == "photo file name"
+        if file_name and folded in public_names:
+            return  # the same photo (or another file of that name) is public anyway
+        if not file_name and any(_find_bounded(t, folded, False) for t in public):
+            return
+        needle = text.setdefault((kind, folded), _Needle(kind=kind, value=folded))
+        if owner is not None:
+            needle.owners.add(owner)
+        needle.sources.add(source)
+
+    for x in plan.private_listings:
+        src = x.listing.source.path
+        tokens.append(_Needle(kind="secret address (p/...)", value=x.token, owners={x.url}, sources={src}))
+        add("title", x.listing.title, x.url, src)
+        add("buyer", x.listing.buyer, x.url, src)
+        for img in x.listing.images:
+            add("photo file name", img.src.name, x.url, src)
+        for url in x.image_urls.values():
+            add("photo file name", PurePosixPath(url).name, x.url, src)
+    # Private listings not built (expired) are still private: allowed nowhere.
+    built = {x.listing.slug for x in plan.private_listings}
+    for listing in plan.site.listings:
+        if not listing.private or listing.slug in built:
+            continue
+        src = listing.source.path
+        if secret:
+            tokens.append(
+                _Needle(kind="secret address (p/...)", value=listing_token(secret, listing.slug), sources={src})
+            )
+        add("title", listing.title, None, src)
+        add("buyer", listing.buyer, None, src)
+        for img in listing.images:
+            add("photo file name", img.src.name, None, src)
+    return tokens, sorted(text.values(), key=lambda n: (n.kind, n.value))
+
+
+def _read(content: Content) -> bytes:
+    return content.read_bytes() if isinstance(content, Path) else content
+
+
+def find_leaks(
+    plan: SitePlan,
+    outputs: Mapping[str, Content],
+    secret: str | None,
+    theme: Theme | None = None,
+) -> Iterator[tuple[str, _Needle]]:
+    """Yield (output path, needle) for every private value found outside its own folder."""
+    if not secret and not any(x.private for x in plan.site.listings):
+        return
+    public = public_text(plan, theme)
+    tokens, text = _needles(plan, outputs, public, secret)
+    secret_needle = _Needle(kind="site secret", value=secret or "")  # no sources: allowed nowhere
+    for out in sorted(outputs):
+        allowed = {x.url for x in plan.private_listings if out.startswith(x.url)}
+        content = outputs[out]
+        data = _read(content)
+        if secret and secret.encode("utf-8") in data:
+            yield out, secret_needle
+        for needle in tokens:
+            if needle.owners & allowed:
+                continue
+            if needle.value in out or needle.value.encode("ascii") in data:
+                yield out, needle
+        if not text:
+            continue
+        forms = readable_forms(out)
+        if isinstance(content, bytes) or is_text_output(out):
+            forms += readable_forms(data.decode("utf-8", errors="replace"))
+        for needle in text:
+            if needle.owners & allowed:
+                continue
+            file_name = needle.kind == "photo file name"
+            if any(_find_bounded(f, needle.value, file_name) for f in forms):
+                yield out, needle
+
+
+def _redact(out: str, plan: SitePlan) -> str:
+    """An output path fit for a build log (CI logs may be public): a private folder is shown as
+    p/<slug of its listing>/, never with its token."""
+    for x in plan.private_listings:
+        if out.startswith(x.url):
+            return f"p/<{x.listing.slug}>/" + out[len(x.url) :]
+    return out
+
+
+def _describe(out: str, plan: SitePlan) -> str:
+    for page in plan.pages:
+        if page.output == out:
+            return f"the page {_redact(out, plan)} (template {page.template})"
+    return f"the file {_redact(out, plan)}"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def check_outputs(
+    plan: SitePlan, outputs: Mapping[str, Content], secret: str | None, theme: Theme | None = None
+) -> None:
+    """Raise BuildFailed naming the output files that reveal a private listing: one error per
+    listing, naming the listing's file, what was found and where; never the token or the secret."""
+    kinds: dict[Path | None, set[str]] = {}
+    files: dict[Path | None, list[str]] = {}
+    for out, needle in find_leaks(plan, outputs, secret, theme):
+        sources: set[Path | None] = set(needle.sources) or {None}
+        for source in sources:
+            kinds.setdefault(source, set()).add(needle.kind)
+            if out not in files.setdefault(source, []):
+                files[source].append(out)
+    if not kinds:
+        return
+    errors: list[SiteError] = []
+    for source in sorted(kinds, key=lambda p: p.as_posix() if p else ""):
+        outs = files[source]
+        where = _describe(outs[0], plan)
+        if len(outs) > 1:
+            shown = ", ".join(_redact(o, plan) for o in outs[1:6]) + (", ..." if len(outs) > 6 else "")
+            where += f" and {len(outs) - 1} more file{'s' if len(outs) > 2 else ''} ({shown})"
+        if source is None:
+            errors.append(
+                SiteError(
+                    f"{where} would contain the site secret; it must never be published",
+                    hint="remove it from the content or theme that puts it there, then change the secret "
+                    "(every private address changes)",
+                )
+            )
+            continue
+        order = ["secret address (p/...)", "title", "buyer", "photo file name"]
+        found = sorted(kinds[source], key=lambda k: order.index(k) if k in order else len(order))
+        errors.append(
+            SiteError(
+                f"private listing leak: {where} would contain this private listing's {_and(found)}; "
+                "it may appear only on its own page",
+                path=source,
+                hint="nothing was written. Remove it from the page, content or theme template that puts it there "
+                "(a theme must not carry data from one page to another, or read content files itself)",
+            )
+        )
+    raise BuildFailed(errors)
