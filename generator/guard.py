@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote_plus
@@ -145,13 +145,27 @@ def _in_private(output: str, plan: SitePlan) -> bool:
     return any(output.startswith(x.url) for x in plan.private_listings)
 
 
-def _needles(
-    plan: SitePlan, outputs: Iterable[str], public: list[str], secret: str | None
-) -> tuple[list[_Needle], list[_Needle]]:
+def _public_file_names(plan: SitePlan) -> set[str]:
+    """Names of files the maker publishes on purpose, from the content itself (not from the plan's
+    outputs, so a plan that wrongly publishes a private photo is still caught)."""
+    site = plan.site
+    names = {img.src.name for x in site.listings if not x.private for img in x.images}
+    if site.maker.photo:
+        names.add(site.maker.photo.src.name)
+    if site.config.favicon:
+        names.add(site.config.favicon.name)
+    static = (site.content_root / "static").resolve()
+    for asset in plan.assets:
+        if asset.output.startswith("static/") or asset.source.resolve().is_relative_to(static):
+            names.add(asset.source.name)  # theme files and the maker's content/static files
+    return names
+
+
+def _needles(plan: SitePlan, public: list[str], secret: str | None) -> tuple[list[_Needle], list[_Needle]]:
     """(token needles, text needles), each with the folders where it may appear."""
     tokens: list[_Needle] = []
     text: dict[tuple[str, str], _Needle] = {}
-    public_names = {PurePosixPath(o).name.casefold() for o in outputs if not _in_private(o, plan)}
+    public_names = {name.casefold() for name in _public_file_names(plan)}
 
     def add(kind: str, value: str | None, owner: str | None, source: Path) -> None:
         if value is None:
@@ -209,7 +223,7 @@ def find_leaks(
     if not secret and not any(x.private for x in plan.site.listings):
         return
     public = public_text(plan, theme)
-    tokens, text = _needles(plan, outputs, public, secret)
+    tokens, text = _needles(plan, public, secret)
     secret_needle = _Needle(kind="site secret", value=secret or "")  # no sources: allowed nowhere
     for out in sorted(outputs):
         allowed = {x.url for x in plan.private_listings if out.startswith(x.url)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import re
@@ -11,10 +12,10 @@ import pytest
 from conftest import TEST_SECRET, build_into, build_site, png_bytes, text_of, write_files
 from leakscan import PrivateFacts, all_paths, assert_visible_in_own_folder, scan, with_tokens
 
-from generator import cli
+from generator import cli, pipeline
 from generator.errors import BuildFailed
 from generator.pipeline import BuildOptions, build
-from generator.plan import headers_rules
+from generator.plan import Asset, headers_rules
 from generator.render import Renderer
 from generator.secret import listing_token
 from generator.theme import load_theme
@@ -455,6 +456,38 @@ def test_guard_stops_the_site_secret_in_output(make_site) -> None:
         build_site(content)
     assert "the page shipping/index.html (template page.html) would contain the site secret" in str(err.value)
     assert TEST_SECRET not in str(err.value)
+
+
+def test_guard_stops_a_plan_bug_that_publishes_private_photos(make_site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Simulates a regression in plan.py: private photos copied into the shared images folder."""
+    real = pipeline.plan_site
+
+    def buggy(site, *args, **kw):  # type: ignore[no-untyped-def]
+        plan = real(site, *args, **kw)
+        leaked = tuple(
+            Asset(output=img.src.as_posix(), source=site.content_root / img.src)
+            for x in plan.private_listings
+            for img in x.listing.images
+            if img.src.as_posix() not in {a.output for a in plan.assets}
+        )
+        return dataclasses.replace(plan, assets=plan.assets + leaked)
+
+    monkeypatch.setattr(pipeline, "plan_site", buggy)
+    content = make_site(shop_files())
+    assert "images/private/quill-duck.png" in build_site(content, leak_guard=False).outputs
+    with pytest.raises(BuildFailed) as err:
+        build_site(content)
+    assert "quillfeather-trio.yaml: private listing leak: the file images/private/quill-duck.png and 1 more file" in (
+        str(err.value)
+    )
+    assert "photo file name" in str(err.value)
+
+
+def test_guard_allows_a_buyer_shared_by_two_private_listings(make_site) -> None:
+    second = QUILL.replace("Quillfeather Bird Trio", "Second Teapot Venture").replace("zanzibar", "quartzite")
+    result = build_site(make_site(shop_files(**{"listings/second-for-marisol.yaml": second})))
+    pages = [text_of(result, x.url + "index.html") for x in result.plan.private_listings if x.listing.buyer]
+    assert sum("Marisol Quenby" in p for p in pages) == 2
 
 
 def test_guard_ignores_words_that_are_public_anyway(make_site) -> None:
