@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote_plus
+from urllib.parse import unquote
 
 from .errors import BuildFailed, SiteError
 from .plan import SitePlan
@@ -66,20 +66,24 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+def _bounded_at(haystack: str, needle: str, start: int, file_name: bool) -> bool:
+    """The occurrence of ``needle`` at ``start`` is a whole word (or a whole file name)."""
+    end = start + len(needle)
+    before = haystack[start - 1] if start else " "
+    after = haystack[end] if end < len(haystack) else " "
+    if file_name:
+        if _is_word(before) or before in "-." or _is_word(after) or after == "-":
+            return False
+        # 'duck.png.webp' is another file
+        return not (after == "." and end + 1 < len(haystack) and _is_word(haystack[end + 1]))
+    return not (_is_word(before) and _is_word(needle[0])) and not (_is_word(after) and _is_word(needle[-1]))
+
+
 def _find_bounded(haystack: str, needle: str, file_name: bool) -> bool:
     """``needle`` occurs in ``haystack`` as a whole word (or a whole file name)."""
     start = haystack.find(needle)
     while start != -1:
-        end = start + len(needle)
-        before = haystack[start - 1] if start else " "
-        after = haystack[end] if end < len(haystack) else " "
-        if file_name:
-            ok = not (_is_word(before) or before in "-.") and not (_is_word(after) or after == "-")
-            if ok and after == "." and end + 1 < len(haystack) and _is_word(haystack[end + 1]):
-                ok = False  # 'duck.png.webp' is another file
-        else:
-            ok = not (_is_word(before) and _is_word(needle[0])) and not (_is_word(after) and _is_word(needle[-1]))
-        if ok:
+        if _bounded_at(haystack, needle, start, file_name):
             return True
         start = haystack.find(needle, start + 1)
     return False
@@ -98,16 +102,19 @@ def _json_unescape(text: str) -> str:
 
 
 def readable_forms(text: str) -> list[str]:
-    """The text as written and with HTML entities, JSON escapes and percent-encoding undone,
-    casefolded, so an escaped or encoded value is found like a plain one."""
+    """The text as written, and with HTML entities, JSON escapes and percent-encoding undone (one
+    after the other, as a mailto link inside an HTML attribute needs), casefolded, so an escaped or
+    encoded value is found like a plain one."""
     forms = [text]
-    base = html.unescape(text) if "&" in text else text
-    if base is not text:
-        forms.append(base)
-    if "\\" in base:
-        forms.append(_json_unescape(base))
-    if "%" in base or "+" in base:
-        forms.append(unquote_plus(base))
+    decoded = html.unescape(text) if "&" in text else text
+    if "\\" in decoded:
+        decoded = _json_unescape(decoded)
+    if "%" in decoded:
+        decoded = unquote(decoded)
+    if decoded != text:
+        forms.append(decoded)
+    if "+" in decoded:
+        forms.append(decoded.replace("+", " "))  # form-style query strings
     return [f.casefold() for f in forms]
 
 
@@ -213,6 +220,42 @@ def _read(content: Content) -> bytes:
     return content.read_bytes() if isinstance(content, Path) else content
 
 
+_ASCII_RUN = re.compile(r"[a-z0-9]+")
+
+
+def _key(value: str, file_name: bool) -> str | None:
+    """The longest run of ASCII letters and digits in a casefolded value (for a file name, in its
+    name without the extension: '.png' is everywhere). HTML entities, JSON escapes and
+    percent-encoding never change such a run, so a file without any value's key cannot contain the
+    value in any of those forms. None when the value has no such run."""
+    if file_name and "." in value:
+        value = value.rsplit(".", 1)[0]
+    return max(_ASCII_RUN.findall(value), key=len, default=None)
+
+
+def _alternation(values: Iterable[str]) -> re.Pattern[str] | None:
+    """One regular expression for many literal strings: one pass over a file instead of one per
+    value (several times faster than str.find in a loop on large shops)."""
+    ordered = sorted(set(values), key=lambda v: (-len(v), v))
+    return re.compile("|".join(re.escape(v) for v in ordered)) if ordered else None
+
+
+def _matches(form: str, pattern: re.Pattern[str], by_value: Mapping[str, list[_Needle]]) -> Iterator[_Needle]:
+    """Needles that occur in ``form`` as whole words (file names: as whole names)."""
+    seen: set[int] = set()
+    match = pattern.search(form)
+    while match is not None:
+        start = match.start()
+        # Several values may start here (overlapping or nested); check each, not only the longest.
+        for value, needles in by_value.items():
+            if form.startswith(value, start) and _bounded_at(form, value, start, needles[0].kind == "photo file name"):
+                for needle in needles:
+                    if id(needle) not in seen:
+                        seen.add(id(needle))
+                        yield needle
+        match = pattern.search(form, start + 1)
+
+
 def find_leaks(
     plan: SitePlan,
     outputs: Mapping[str, Content],
@@ -224,29 +267,40 @@ def find_leaks(
         return
     public = public_text(plan, theme)
     tokens, text = _needles(plan, public, secret)
-    secret_needle = _Needle(kind="site secret", value=secret or "")  # no sources: allowed nowhere
+    if secret:
+        tokens.append(_Needle(kind="site secret", value=secret))  # no owners: allowed nowhere
+    raw = {n.value.encode("utf-8"): n for n in tokens}
+    raw_pattern = re.compile(b"|".join(re.escape(v) for v in sorted(raw, key=lambda v: (-len(v), v)))) if raw else None
+    by_value: dict[str, list[_Needle]] = {}
+    for needle in text:
+        by_value.setdefault(needle.value, []).append(needle)
+    text_pattern = _alternation(by_value)
+    keys = [_key(v, ns[0].kind == "photo file name") for v, ns in by_value.items()]
+    key_pattern = None if None in keys else _alternation(k for k in keys if k)
+    folders = [x.url for x in plan.private_listings]
     for out in sorted(outputs):
-        allowed = {x.url for x in plan.private_listings if out.startswith(x.url)}
+        allowed = {f for f in folders if out.startswith(f)}
         content = outputs[out]
         data = _read(content)
-        if secret and secret.encode("utf-8") in data:
-            yield out, secret_needle
-        for needle in tokens:
-            if needle.owners & allowed:
-                continue
-            if needle.value in out or needle.value.encode("ascii") in data:
-                yield out, needle
-        if not text:
-            continue
-        forms = readable_forms(out)
-        if isinstance(content, bytes) or is_text_output(out):
-            forms += readable_forms(data.decode("utf-8", errors="replace"))
-        for needle in text:
-            if needle.owners & allowed:
-                continue
-            file_name = needle.kind == "photo file name"
-            if any(_find_bounded(f, needle.value, file_name) for f in forms):
-                yield out, needle
+        found: dict[int, _Needle] = {}
+        for blob in (out.encode("utf-8"), data):
+            for m in raw_pattern.finditer(blob) if raw_pattern is not None else ():
+                needle = raw[m.group()]
+                if not needle.owners & allowed:
+                    found[id(needle)] = needle
+        if text_pattern is not None:
+            forms = readable_forms(out)
+            if isinstance(content, bytes) or is_text_output(out):
+                body = data.decode("utf-8", errors="replace")
+                # Undoing escapes is the slow part; do it only for files that contain a key.
+                if key_pattern is None or key_pattern.search(body.casefold()) is not None:
+                    forms += readable_forms(body)
+            for form in forms:
+                for needle in _matches(form, text_pattern, by_value):
+                    if not needle.owners & allowed:
+                        found[id(needle)] = needle
+        for needle in found.values():
+            yield out, needle
 
 
 def _redact(out: str, plan: SitePlan) -> str:
