@@ -11,10 +11,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .config import base_url_problem
 from .errors import BuildFailed, SiteError, display_path
 from .pipeline import BuildOptions, build_to, private_links
 
 COMMANDS = ("build", "serve", "links")
+
+
+def _base_url(value: str) -> str:
+    """--base-url is checked like site.yaml's base_url; a bad one is a usage error (exit 2)."""
+    if (problem := base_url_problem(value)) is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return value
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -22,7 +30,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)"
     )
     p.add_argument("--themes", type=Path, default=Path("themes"), metavar="DIR", help="themes folder (default: themes)")
-    p.add_argument("--base-url", metavar="URL", help="use this base_url instead of the one in site.yaml")
+    p.add_argument(
+        "--base-url",
+        type=_base_url,
+        metavar="URL",
+        help="use this base_url instead of the one in site.yaml for this build (preview deploys)",
+    )
     p.add_argument("--debug", action="store_true", help="show Python tracebacks")
 
 

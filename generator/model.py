@@ -21,6 +21,7 @@ from .text import plain_text, render_markdown, slugify
 
 Kind = Literal["choice", "text", "number", "checkbox"]
 KINDS: tuple[Kind, ...] = ("choice", "text", "number", "checkbox")
+MakerKind = Literal["person", "business"]
 DEFAULT_TEXT_MAX = 100
 RESERVED_PAGE_SLUGS = frozenset(
     {"listings", "tags", "maker", "custom-order", "p", "static", "images", "404", "feed",
@@ -63,6 +64,10 @@ class Maker:
     custom_orders: CustomOrders
     extra: Mapping[str, Any]
     source: SourceRef
+    kind: MakerKind = "person"
+    """'person' or 'business' (a studio, workshop, company): schema.org Person or Organization."""
+    modified: float = 0.0
+    """Modification time of maker.yaml (seconds since the epoch)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -179,6 +184,12 @@ def load_maker(doc: RawDoc, errors: ErrorList, root: Path) -> Maker | None:
     photo = None
     if (rel := r.content_path("photo")) is not None:
         photo = read_image(r, rel, f"Portrait of {name}", r.mark_of("photo"), "photo")
+    kind_text = r.text("kind", default="person") or "person"
+    kind: MakerKind = "person"
+    if kind_text == "business":
+        kind = "business"
+    elif kind_text != "person":
+        r.error("kind", f'kind: expected "person" or "business", got "{kind_text}"')
     location = r.text("location")
     intro = r.text("intro")
     bio = render_markdown(r.text("bio") or "")
@@ -212,6 +223,8 @@ def load_maker(doc: RawDoc, errors: ErrorList, root: Path) -> Maker | None:
         custom_orders=custom,
         extra=freeze(extra if isinstance(extra, YMap) else {}),
         source=SourceRef(path=doc.path, line=1),
+        kind=kind,
+        modified=doc.path.stat().st_mtime,
     )
 
 

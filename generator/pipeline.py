@@ -9,6 +9,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
+from . import feeds
 from .errors import ErrorList, SiteError
 from .guard import check_outputs
 from .load import load_content
@@ -93,6 +94,17 @@ def build(options: BuildOptions) -> BuildResult:
             page.page.source.path.name if page.page else (page.listing.source.path.name if page.listing else page.kind)
         )
         add_output(outputs, origins, page.output, renderer.render_page(page), origin)
+    # Search engines, feed readers and browsers: built from the plan's public pages only.
+    machine_readable = {
+        **feeds.sitemap_files(plan),
+        feeds.ROBOTS_FILE: feeds.robots_txt(plan),
+        feeds.FEED_FILE: feeds.atom_feed(plan, renderer.listing_view),
+        feeds.MANIFEST_FILE: feeds.web_manifest(plan, renderer.site_view.extra.get("accent")),
+    }
+    own_files = {asset.output for asset in plan.assets}
+    for name, data in machine_readable.items():
+        if name not in own_files:  # a maker's content/static/robots.txt (etc.) replaces ours
+            add_output(outputs, origins, name, data, f"generated {name}")
     for asset in plan.assets:
         add_output(outputs, origins, asset.output, asset.source, _origin(asset.source, options))
     add_output(outputs, origins, HEADERS_FILE, _headers_file(plan), "makerfront (_headers)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -61,6 +61,8 @@ class PlannedPage:
     """False for pages search engines must not index (404, private pages)."""
     private: PrivateListing | None = None
     """Set on a private listing's page only."""
+    lastmod: float | None = None
+    """Newest modification time of the content files shown on the page (sitemap lastmod)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -214,15 +216,21 @@ def plan_site(
         )
 
     cfg = site.config
+    home_lastmod = max([cfg.modified, site.maker.modified, *(x.modified for x in public)])
     pages: list[PlannedPage] = [
-        page("", "home", "home.html", cfg.title),
-        page("maker/", "maker", "maker.html", f"About {site.maker.name}"),
+        page("", "home", "home.html", cfg.title, lastmod=home_lastmod),
+        page("maker/", "maker", "maker.html", f"About {site.maker.name}", lastmod=site.maker.modified),
     ]
-    pages += [page(listing_url(x), "listing", "listing.html", x.title, listing=x) for x in public]
-    pages += [page(t.url, "tag", "tag.html", t.tag.name, tag=t) for t in tags]
-    pages += [page(page_url(p), "page", "page.html", p.title, page=p) for p in site.pages]
+    pages += [page(listing_url(x), "listing", "listing.html", x.title, listing=x, lastmod=x.modified) for x in public]
+    pages += [
+        page(t.url, "tag", "tag.html", t.tag.name, tag=t, lastmod=max(x.modified for x in t.listings)) for t in tags
+    ]
+    pages += [page(page_url(p), "page", "page.html", p.title, page=p, lastmod=p.modified) for p in site.pages]
     if site.maker.custom_orders.enabled and cfg.contact.form_action:
-        pages.append(page("custom-order/", "custom_order", "custom_order.html", "Ask about a Custom Order"))
+        # A form, not content: search engines would index each ?listing=... variant as a thin page.
+        pages.append(
+            page("custom-order/", "custom_order", "custom_order.html", "Ask about a Custom Order", indexable=False)
+        )
     # 404.html is served at any depth, so its links are root-absolute under base_url's path.
     pages.append(
         PlannedPage(
@@ -292,3 +300,31 @@ def plan_site(
         private_listings=tuple(private),
         headers_source=headers_source,
     )
+
+
+def sitemap_pages(plan: SitePlan) -> tuple[PlannedPage, ...]:
+    """Pages search engines may list: indexable ones only, never a private listing's page."""
+    return tuple(p for p in plan.pages if p.indexable and not (p.listing is not None and p.listing.private))
+
+
+FEED_LIMIT = 50
+"""Entries in the Atom feed. Readers poll it for what is new; a shop of thousands of listings
+would otherwise serve megabytes on every poll (the sitemap lists every page)."""
+
+
+def feed_listings(plan: SitePlan, limit: int = FEED_LIMIT) -> tuple[Listing, ...]:
+    """The newest public listings for the Atom feed: newest first by `date` (else the file's
+    modification time), then by title. Built from public_listings only, so a private listing
+    cannot appear."""
+
+    def key(x: Listing) -> tuple[float, str, str]:
+        return (-listing_timestamp(x), x.title.casefold(), x.slug)
+
+    return tuple(sorted((x for x in plan.public_listings if not x.private), key=key))[:limit]
+
+
+def listing_timestamp(listing: Listing) -> float:
+    """When a listing was published for the feed: its `date` (midnight UTC), else its file's mtime."""
+    if listing.date is not None:
+        return datetime(listing.date.year, listing.date.month, listing.date.day, tzinfo=UTC).timestamp()
+    return listing.modified

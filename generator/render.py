@@ -7,6 +7,7 @@ to the site root, mailto links already encoded. Jinja autoescapes everything els
 from __future__ import annotations
 
 import json
+import mimetypes
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from .errors import SiteError
 from .fields import currency_digits
 from .model import Customization, Image, Listing
 from .plan import PlannedPage, SitePlan, listing_url
+from .seo import EMPTY as EMPTY_SEO
+from .seo import SeoView, page_seo
 from .theme import Theme
 
 # -- formatting ---------------------------------------------------------------------------------
@@ -164,6 +167,13 @@ class SiteView:
     menu: tuple[MenuItem, ...]
     extra: Mapping[str, Any]
     """Theme defaults merged with site.yaml `extra:`."""
+    favicon_url: str | None = None
+    """Site-relative URL of site.yaml's favicon (prefix with page.root), or None."""
+    favicon_type: str | None = None
+    """MIME type of the favicon, e.g. 'image/png'."""
+    feed_url: str = "feed.xml"
+    """Site-relative URL of the Atom feed of public listings."""
+    manifest_url: str = "manifest.webmanifest"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -177,6 +187,8 @@ class PageView:
     custom_order_href: str | None
     """'Ask about a Custom Order' link for this page, or None when custom orders are off."""
     body: Markup | None = None
+    seo: SeoView = EMPTY_SEO
+    """Meta description, canonical URL, sharing tags and JSON-LD (see seo.py)."""
     private: bool = False
     """True on a private listing's page: no canonical URL, no sharing tags, no referrer."""
 
@@ -365,7 +377,10 @@ class Renderer:
         co = maker.custom_orders
         extra = dict(self.theme.extra)
         extra.update(self.cfg.extra)
+        favicon_url = self.plan.image_urls.get(self.cfg.favicon) if self.cfg.favicon else None
         return SiteView(
+            favicon_url=favicon_url,
+            favicon_type=mimetypes.guess_type(favicon_url)[0] if favicon_url else None,
             config=self.cfg,
             title=self.cfg.title,
             maker=MakerView(
@@ -433,6 +448,7 @@ class Renderer:
             indexable=page.indexable,
             custom_order_href=self.custom_order_href(page, listing),
             body=page.page.body if page.page else None,
+            seo=page_seo(self.site, self.site_view, page, listing, tag),
             private=page.private is not None,
         )
         return PageContext(site=self.site_view, page=page_view, listing=listing, tag=tag)
