@@ -193,6 +193,7 @@ def _needles(plan: SitePlan, public: list[str], secret: str | None) -> tuple[lis
     for x in plan.private_listings:
         src = x.listing.source.path
         tokens.append(_Needle(kind="secret address (p/...)", value=x.token, owners={x.url}, sources={src}))
+        add("secret address (p/...)", x.token, x.url, src)  # also upper-cased or percent-encoded
         add("title", x.listing.title, x.url, src)
         add("buyer", x.listing.buyer, x.url, src)
         for img in x.listing.images:
@@ -223,14 +224,30 @@ def _read(content: Content) -> bytes:
 _ASCII_RUN = re.compile(r"[a-z0-9]+")
 
 
-def _key(value: str, file_name: bool) -> str | None:
-    """The longest run of ASCII letters and digits in a casefolded value (for a file name, in its
-    name without the extension: '.png' is everywhere). HTML entities, JSON escapes and
-    percent-encoding never change such a run, so a file without any value's key cannot contain the
-    value in any of those forms. None when the value has no such run."""
+def _key(value: str, file_name: bool, sample: list[str]) -> str | None:
+    """A run of ASCII letters and digits from a casefolded value, used to skip files quickly:
+    HTML entities, JSON escapes and percent-encoding never change such a run, so a file without
+    it cannot contain the value in any of those forms. Of the value's runs, the one found in the
+    fewest ``sample`` pages is taken (then the longest), so a common word such as 'person' or
+    'mug' does not send every file to the slow check. For a file name the extension is left out
+    ('.png' is everywhere). None when the value has no such run."""
     if file_name and "." in value:
         value = value.rsplit(".", 1)[0]
-    return max(_ASCII_RUN.findall(value), key=len, default=None)
+    runs = set(_ASCII_RUN.findall(value))
+    return min(runs, key=lambda r: (sum(r in page for page in sample), -len(r), r), default=None)
+
+
+def _sample(plan: SitePlan, outputs: Mapping[str, Content], per_kind: int = 2) -> list[str]:
+    """A few rendered public pages of each kind, casefolded: which words are everywhere."""
+    pages: list[str] = []
+    taken: dict[str, int] = {}
+    for page in plan.pages:
+        if page.private is None and taken.get(page.kind, 0) < per_kind:
+            data = outputs.get(page.output)
+            if isinstance(data, bytes):
+                taken[page.kind] = taken.get(page.kind, 0) + 1
+                pages.append(data.decode("utf-8", errors="replace").casefold())
+    return pages
 
 
 def _alternation(values: Iterable[str]) -> re.Pattern[str] | None:
@@ -275,7 +292,8 @@ def find_leaks(
     for needle in text:
         by_value.setdefault(needle.value, []).append(needle)
     text_pattern = _alternation(by_value)
-    keys = [_key(v, ns[0].kind == "photo file name") for v, ns in by_value.items()]
+    sample = _sample(plan, outputs)
+    keys = [_key(v, ns[0].kind == "photo file name", sample) for v, ns in by_value.items()]
     key_pattern = None if None in keys else _alternation(k for k in keys if k)
     folders = [x.url for x in plan.private_listings]
     for out in sorted(outputs):

@@ -28,7 +28,10 @@ from .errors import SiteError
 ENV_VAR = "MAKERFRONT_SECRET"
 SECRET_FILE = ".makerfront-secret"
 TOKEN_LENGTH = 32
-"""Characters of URL-safe base64 in a token: 32 x 6 = 192 bits (the issue asks for at least 128)."""
+"""Characters of lower-case base32 in a token: 32 x 5 = 160 bits (the issue asks for at least 128).
+Base32 rather than base64url: a token never starts with '-' (which shell tools such as grep or ls
+would read as an option), and case-insensitive file systems (macOS, Windows) cannot merge two
+private folders."""
 MIN_SECRET_LENGTH = 16
 """Shorter secrets still work but get a warning: a short secret can be guessed by brute force."""
 
@@ -48,10 +51,10 @@ class Secret:
 
 
 def listing_token(secret: str, slug: str) -> str:
-    """The URL-safe token of a private listing: base64url(HMAC-SHA256(secret, 'listing:' + slug)),
-    truncated to TOKEN_LENGTH characters, without padding."""
+    """The URL-safe token of a private listing: lower-case base32 of
+    HMAC-SHA256(secret, 'listing:' + slug), truncated to TOKEN_LENGTH characters (no padding)."""
     digest = hmac.new(secret.encode("utf-8"), f"listing:{slug}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode("ascii")[:TOKEN_LENGTH]
+    return base64.b32encode(digest).decode("ascii").lower()[:TOKEN_LENGTH]
 
 
 def secret_file_for(content: Path) -> Path:

@@ -122,3 +122,10 @@ def test_short_values_are_not_searched(make_site) -> None:
     outputs = dict(result.outputs)
     outputs["extra.txt"] = b"Al and the Ox"
     assert {n.kind for _, n in find_leaks(result.plan, outputs, TEST_SECRET)} == set()
+
+
+def test_token_is_found_upper_cased_or_percent_encoded(built: BuildResult) -> None:
+    url = built.plan.private_listings[0].url
+    for written in (url.upper(), quote(url, safe="")):
+        found = kinds(built, planted(built, "tags/mugs/index.html", written))
+        assert found == {("tags/mugs/index.html", "secret address (p/...)")}, written

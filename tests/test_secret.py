@@ -39,13 +39,15 @@ def only_file_secret(monkeypatch: pytest.MonkeyPatch) -> None:
 # -- tokens -------------------------------------------------------------------------------------
 
 
-def test_token_is_truncated_base64url_hmac_sha256_of_the_slug() -> None:
+def test_token_is_truncated_base32_hmac_sha256_of_the_slug() -> None:
     digest = hmac.new(b"k" * 20, b"listing:eagle-mug", hashlib.sha256).digest()
-    expected = base64.urlsafe_b64encode(digest).decode()[:32]
+    expected = base64.b32encode(digest).decode().lower()[:32]
     assert listing_token("k" * 20, "eagle-mug") == expected
-    token = listing_token(TEST_SECRET, "eagle-mug")
-    assert len(token) == 32  # 192 bits
-    assert set(token) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    for slug in ("eagle-mug", "a", "bird-mugs-for-sam"):
+        token = listing_token(TEST_SECRET, slug)
+        assert len(token) == 32  # 160 bits
+        assert set(token) <= set("abcdefghijklmnopqrstuvwxyz234567")  # URL-safe, never a leading '-'
+        assert token == token.lower()
 
 
 def test_token_depends_on_secret_and_slug_and_nothing_else() -> None:
