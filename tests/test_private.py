@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import TEST_SECRET, build_into, build_site, png_bytes, text_of, write_files
+from conftest import REPO, TEST_SECRET, build_into, build_site, png_bytes, text_of, write_files
 from leakscan import PrivateFacts, all_paths, assert_visible_in_own_folder, scan, with_tokens
 
 from generator import cli, pipeline
@@ -583,3 +583,30 @@ def test_links_reports_content_errors(make_site, capsys) -> None:
 def test_build_options_secret_wins_over_environment(make_site) -> None:
     result = build(BuildOptions(content=make_site(shop_files()), themes=Path("themes"), secret="explicit-secret-xyz"))
     assert f"p/{listing_token('explicit-secret-xyz', 'vexbridge-lantern')}/index.html" in result.outputs
+
+
+# -- the sample shop ----------------------------------------------------------------------------
+
+SAMPLE_FACTS = PrivateFacts(
+    slug="bird-mugs-for-sam",
+    title="Garden Birds Mug Set: Wood Duck, American Robin and Purple Finch",
+    buyer="Sam Whitfield",
+    phrase="from your garden feeder",
+    images=("bird-mugs-trio.jpg", "bird-mug-wood-duck.jpg", "bird-mug-robin.jpg", "bird-mug-finch.jpg"),
+)
+
+
+def test_sample_shop_private_listing_is_built_and_never_leaks(tmp_path: Path) -> None:
+    """The bundled sample's seed example: three bird mugs in the eagle mug's style for one buyer."""
+    out = tmp_path / "out"
+    result = build_into(REPO / "content", out, themes=REPO / "themes")
+    facts = with_tokens([SAMPLE_FACTS], TEST_SECRET)
+    assert result.private_count == 1
+    assert_visible_in_own_folder(out, facts)
+    assert scan(out, facts) == []
+    page = html.unescape((out / facts[0].folder / "index.html").read_text())
+    assert "Private listing made for Sam Whitfield" in page
+    for bird in ("wood duck", "American robin", "purple finch"):
+        assert bird.lower() in page.lower()
+    # Its photos are only in its own folder.
+    assert not [p for p in all_paths(out) if "bird-mug" in p and not p.startswith(facts[0].folder)]
