@@ -193,7 +193,6 @@ def _needles(plan: SitePlan, public: list[str], secret: str | None) -> tuple[lis
     for x in plan.private_listings:
         src = x.listing.source.path
         tokens.append(_Needle(kind="secret address (p/...)", value=x.token, owners={x.url}, sources={src}))
-        add("secret address (p/...)", x.token, x.url, src)  # also upper-cased or percent-encoded
         add("title", x.listing.title, x.url, src)
         add("buyer", x.listing.buyer, x.url, src)
         for img in x.listing.images:
@@ -284,9 +283,11 @@ def find_leaks(
         return
     public = public_text(plan, theme)
     tokens, text = _needles(plan, public, secret)
-    if secret:
-        tokens.append(_Needle(kind="site secret", value=secret))  # no owners: allowed nowhere
-    raw = {n.value.encode("utf-8"): n for n in tokens}
+    secret_needle = _Needle(kind="site secret", value=secret or "")  # no owners: allowed nowhere
+    secret_bytes = secret.encode("utf-8") if secret else None
+    # Tokens are lower-case letters and digits, which no escaping changes: one search of the
+    # lower-cased bytes finds them as written, upper-cased, percent-encoded or inside binary files.
+    raw = {n.value.lower().encode("ascii"): n for n in tokens}
     raw_pattern = re.compile(b"|".join(re.escape(v) for v in sorted(raw, key=lambda v: (-len(v), v)))) if raw else None
     by_value: dict[str, list[_Needle]] = {}
     for needle in text:
@@ -301,8 +302,10 @@ def find_leaks(
         content = outputs[out]
         data = _read(content)
         found: dict[int, _Needle] = {}
+        if secret_bytes is not None and (secret_bytes in data or secret_bytes in out.encode("utf-8")):
+            found[id(secret_needle)] = secret_needle
         for blob in (out.encode("utf-8"), data):
-            for m in raw_pattern.finditer(blob) if raw_pattern is not None else ():
+            for m in raw_pattern.finditer(blob.lower()) if raw_pattern is not None else ():
                 needle = raw[m.group()]
                 if not needle.owners & allowed:
                     found[id(needle)] = needle

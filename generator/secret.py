@@ -140,3 +140,21 @@ def resolve_secret(content: Path, env: Mapping[str, str] | None = None) -> Secre
             f"use at least {MIN_SECRET_LENGTH} random characters so private addresses cannot be guessed"
         )
     return Secret(value=value, source=source, notes=tuple(notes))
+
+
+def secret_fingerprint(content: Path, env: Mapping[str, str] | None = None) -> str:
+    """A short, non-reversible fingerprint of the secret a build would use now ('' when there is
+    none yet), for build caches: a new secret must invalidate a cached build (every private
+    address moves), but nothing stored on disk may hold the secret. Never creates the file."""
+    env = os.environ if env is None else env
+    if ENV_VAR in env:
+        value = env[ENV_VAR].strip()
+    else:
+        path = secret_file_for(content)
+        if not path.exists():
+            return ""
+        try:
+            value = _read_file(path)
+        except SiteError:
+            return "unreadable"
+    return hmac.new(value.encode("utf-8"), b"makerfront build cache", hashlib.sha256).hexdigest()[:16]

@@ -15,7 +15,14 @@ from leakscan import all_paths
 
 from generator import cli
 from generator.errors import SiteError
-from generator.secret import ENV_VAR, SECRET_FILE, listing_token, resolve_secret, secret_file_for
+from generator.secret import (
+    ENV_VAR,
+    SECRET_FILE,
+    listing_token,
+    resolve_secret,
+    secret_file_for,
+    secret_fingerprint,
+)
 
 PRIVATE = """\
 title: Secret Heron Jug
@@ -217,3 +224,16 @@ def test_cli_build_reports_a_missing_ci_secret(make_site, tmp_path: Path, monkey
     err = capsys.readouterr().err
     assert "MAKERFRONT_SECRET is not set on this CI host" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_secret_fingerprint_for_build_caches(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    assert secret_fingerprint(content, env={}) == ""
+    assert not (tmp_path / SECRET_FILE).exists()  # looking never creates the file
+    one = secret_fingerprint(content, env={ENV_VAR: "first-secret-value-123"})
+    two = secret_fingerprint(content, env={ENV_VAR: "second-secret-value-123"})
+    assert one and two and one != two
+    assert "first-secret-value-123" not in one
+    (tmp_path / SECRET_FILE).write_text("first-secret-value-123\n")
+    assert secret_fingerprint(content, env={}) == one
