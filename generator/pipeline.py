@@ -70,6 +70,8 @@ def site_secret(site: Site, options: BuildOptions) -> Secret | None:
     if not any(x.private for x in site.listings):
         return None
     if options.secret is not None:
+        if not options.secret.strip():
+            raise SiteError("the site secret for private listings must not be empty")
         return Secret(value=options.secret, source="build options")
     return resolve_secret(options.content)
 

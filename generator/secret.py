@@ -115,6 +115,16 @@ def resolve_secret(content: Path, env: Mapping[str, str] | None = None) -> Secre
                 hint="set it to your shop's secret (the secret line of .makerfront-secret), or unset it",
             )
         source = ENV_VAR
+        path = secret_file_for(content)
+        if path.exists():
+            try:
+                differs = _read_file(path) != value
+            except SiteError:
+                differs = True
+            if differs:
+                # Both set and different: `links` on this computer and a CI build would give
+                # different addresses. Say so rather than pick one silently.
+                notes.append(f"{ENV_VAR} differs from {path}; using {ENV_VAR} (private addresses follow it)")
     else:
         path = secret_file_for(content)
         source = path.as_posix()

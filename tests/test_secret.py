@@ -75,6 +75,21 @@ def test_environment_variable_wins_over_the_file(tmp_path: Path) -> None:
     assert (secret.value, secret.source) == ("from-the-environment-0123", ENV_VAR)
 
 
+def test_environment_and_file_that_differ_get_a_note(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (tmp_path / SECRET_FILE).write_text("from-the-file-0123456789\n")
+    assert resolve_secret(content, env={ENV_VAR: "from-the-file-0123456789"}).notes == ()
+    notes = resolve_secret(content, env={ENV_VAR: "from-the-environment-0123"}).notes
+    assert any("MAKERFRONT_SECRET differs from" in n for n in notes)
+    assert not any("from-the-environment-0123" in n or "from-the-file" in n for n in notes)
+
+
+def test_empty_build_option_secret_is_an_error(make_site) -> None:
+    with pytest.raises(SiteError, match="must not be empty"):
+        build_site(private_site(make_site), secret=" ")
+
+
 def test_empty_environment_variable_is_an_error_not_a_new_secret(tmp_path: Path) -> None:
     content = tmp_path / "content"
     content.mkdir()
