@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Sequence
@@ -49,6 +51,16 @@ def make_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build the site into the output folder (the default)")
     _common(b)
     b.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help="output folder (default: output)")
+    s = sub.add_parser(
+        "serve",
+        help="preview the site in your browser; rebuilds and reloads on every save",
+        description="Build the site in memory, serve it on this computer and rebuild whenever a file in the "
+        "content or themes folder changes. Open pages reload by themselves. Nothing is written to output/.",
+    )
+    _common(s)
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
+    s.add_argument("--port", type=int, default=8000, help="port (default: 8000; the next free one if taken)")
+    s.add_argument("--open", action="store_true", help="open the preview in your web browser")
     lk = sub.add_parser(
         "links",
         help="print the address of every private listing, to send to its buyer",
@@ -131,6 +143,58 @@ def cmd_links(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    # Imported here so `build` does not load the HTTP server and watchdog.
+    from .devserver import DevServer, DevServerError, PipelineRebuild, watch_roots
+
+    if not args.content.is_dir():
+        print(f"error: {display_path(args.content)}: the content folder does not exist", file=sys.stderr)
+        return 1
+    if not 0 <= args.port <= 65535:
+        print(f"error: --port must be between 0 and 65535, got {args.port}", file=sys.stderr)
+        return 2
+    options = BuildOptions(content=args.content, themes=args.themes, base_url=args.base_url)
+    dev = DevServer(
+        PipelineRebuild(options),
+        roots=watch_roots(args.content, args.themes),
+        host=args.host,
+        port=args.port,
+        debug=args.debug,
+    )
+    # Ctrl-C (or SIGTERM) only sets a flag, so the server is always stopped the same, clean way,
+    # even when it arrives during the first build.
+    stop = threading.Event()
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        try:
+            dev.start()
+        except DevServerError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        try:
+            print(f"Serving the preview at {dev.url}  (press Ctrl-C to stop)", flush=True)
+            if dev.host not in ("127.0.0.1", "localhost", "::1"):
+                print(
+                    f"note: listening on {dev.host}: other computers on your network can see the preview.", flush=True
+                )
+            if args.open and not stop.is_set():
+                import webbrowser
+
+                # In a thread: a terminal browser named in $BROWSER runs until it quits.
+                threading.Thread(target=webbrowser.open, args=(dev.url,), daemon=True).start()
+            while not stop.wait(0.5):
+                pass
+        finally:
+            dev.stop()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print("Stopped.", flush=True)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
@@ -139,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(args_list)
     if args.command == "build":
         return cmd_build(args)
+    if args.command == "serve":
+        return cmd_serve(args)
     if args.command == "links":
         return cmd_links(args)
     parser.print_help()

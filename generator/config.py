@@ -12,7 +12,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from .errors import ErrorList, SiteError, SourceRef
 from .fields import Reader
-from .load import RawDoc, YList, YMap
+from .load import Mark, RawDoc, YList, YMap
 
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 
@@ -148,16 +148,20 @@ def load_config(
 
 
 def expected_mapping(doc: RawDoc) -> SiteError:
+    # Point at the list that stands where the fields should be; a lone value sits on line 1.
+    mark = doc.data.mark if isinstance(doc.data, YList) else Mark(1, 1)
     if doc.data is None:
         return SiteError(
             "the file is empty; expected 'name: value' lines",
             path=doc.path,
             line=1,
+            column=1,
             hint="see docs/content.md for the fields this file needs",
         )
     return SiteError(
         "expected 'name: value' lines at the top level of the file "
         f"(found {'a list' if isinstance(doc.data, list) else 'a single value'})",
         path=doc.path,
-        line=1,
+        line=mark.line,
+        column=mark.column,
     )

@@ -240,9 +240,10 @@ def _options(r: Reader, cr: Reader, currency: str) -> tuple[Option, ...]:
         return ()
     out: list[Option] = []
     seen: dict[str, int] = {}
+    options_field = cr.field("options")
     for i, item in enumerate(raw):
         mark = raw.marks[i]
-        field = f"{cr.field('options')}[{i}]"
+        field = f"{options_field}[{i}]"
         if isinstance(item, YMap):
             orr = Reader(item, cr.path, cr.errors, f"{field}.", cr.content_root)
             label = orr.req_text("label")
@@ -264,7 +265,7 @@ def _options(r: Reader, cr: Reader, currency: str) -> tuple[Option, ...]:
         if folded in seen:
             cr.error_at(
                 mark,
-                f'{field}: duplicate option "{label}" (already option {seen[folded]})',
+                f'{field}: duplicate option "{label}" (the same as {options_field}[{seen[folded]}])',
                 hint="each option of a choice needs a different label",
             )
             continue
@@ -405,6 +406,8 @@ def load_listing(doc: RawDoc, errors: ErrorList, config: SiteConfig | None, root
             SiteError(
                 "the file name must contain letters or digits (it becomes the page address)",
                 path=doc.path,
+                line=1,
+                column=1,
                 hint="rename it, e.g. listings/blue-bowl.yaml",
             )
         )
@@ -485,6 +488,8 @@ def load_page(doc: RawDoc, errors: ErrorList, root: Path) -> Page | None:
                 if slug
                 else "the file name must contain letters or digits",
                 path=doc.path,
+                line=1,
+                column=1,
                 hint="rename the file, e.g. pages/about-the-studio.md",
             )
         )
@@ -524,6 +529,8 @@ def build_site(files: ContentFiles, errors: ErrorList, base_url_override: str | 
                     f"two listings would have the same address /listings/{listing.slug}/ "
                     f"(the other is {other.source.path.name})",
                     path=doc.path,
+                    line=1,
+                    column=1,
                     hint="rename one of the files",
                 )
             )
@@ -539,6 +546,8 @@ def build_site(files: ContentFiles, errors: ErrorList, base_url_override: str | 
                 SiteError(
                     f"two pages would have the same address /{page.slug}/ (the other is {dup.source.path.name})",
                     path=doc.path,
+                    line=1,
+                    column=1,
                 )
             )
             continue

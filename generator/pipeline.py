@@ -81,10 +81,14 @@ def plan_for(site: Site, theme: Theme, options: BuildOptions, secret: Secret | N
     return plan_site(site, theme.static_files(), options.today or date.today(), token)
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """Build the whole site in memory. Raises BuildFailed/SiteError; never touches the output."""
+def build(options: BuildOptions, site: Site | None = None) -> BuildResult:
+    """Build the whole site in memory. Raises BuildFailed/SiteError; never touches the output.
+
+    Pass an already loaded `site` to re-render it after a theme change (the dev server does).
+    """
     started = time.perf_counter()
-    site = load_site(options)
+    if site is None:
+        site = load_site(options)
     theme = load_theme(site.config.theme, options.themes)
     secret = site_secret(site, options)
     plan = plan_for(site, theme, options, secret)

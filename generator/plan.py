@@ -278,10 +278,14 @@ def plan_site(
     static_dir = site.content_root / "static"
     headers_source: Path | None = None
     if static_dir.is_dir():
+        # The folder itself may be a symlink; everything copied must really lie inside content/.
+        inside = site.content_root.resolve()
+        if not static_dir.resolve().is_relative_to(inside):
+            raise SiteError("this folder links to a place outside the content folder", path=static_dir)
         for path in sorted(static_dir.rglob("*")):
             if path.name.startswith(".") or not path.is_file():
                 continue
-            if not path.resolve().is_relative_to(static_dir.resolve()):
+            if not path.resolve().is_relative_to(inside):
                 raise SiteError("this file links to a place outside the content folder", path=path)
             if path.relative_to(static_dir).as_posix() == HEADERS_FILE:
                 headers_source = path  # merged with makerfront's own rules, not copied as is

@@ -204,30 +204,55 @@ class PageContext(TypedDict):
 
 
 class _ThemeLoader(jinja2.BaseLoader):
-    """Looks templates up along the theme chain; 'theme:NAME' skips the site's own theme so an
-    override can extend the template it replaces."""
+    """Looks templates up along the theme chain. 'theme:NAME' is the NAME one step further up the
+    chain than the template asking for it, so an override can extend the template it replaces,
+    and a parent theme's override can do the same in turn."""
 
     def __init__(self, dirs: list[Path]) -> None:
         self.dirs = dirs
 
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
-        dirs = self.dirs
-        name = template
+    def split(self, template: str) -> tuple[int, str]:
+        """(first theme folder to search, template name) of a lookup name."""
+        if template.startswith("theme@"):  # made by _ThemeEnvironment.join_path
+            start, _, name = template[len("theme@") :].partition(":")
+            return int(start), name
         if template.startswith("theme:"):
-            name = template[len("theme:") :]
-            dirs = self.dirs[1:]
+            return 1, template[len("theme:") :]
+        return 0, template
+
+    def find(self, template: str) -> tuple[int, Path] | None:
+        start, name = self.split(template)
         pieces = jinja2.loaders.split_template_path(name)
-        for folder in dirs:
-            path = folder.joinpath(*pieces)
+        for index in range(start, len(self.dirs)):
+            path = self.dirs[index].joinpath(*pieces)
             if path.is_file():
-                mtime = path.stat().st_mtime
-                source = path.read_text(encoding="utf-8")
-                return source, str(path), lambda p=path, m=mtime: p.stat().st_mtime == m
+                return index, path
+        return None
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        found = self.find(template)
+        if found is not None:
+            path = found[1]
+            mtime = path.stat().st_mtime
+            source = path.read_text(encoding="utf-8")
+            return source, str(path), lambda p=path, m=mtime: p.stat().st_mtime == m
+        start, name = self.split(template)
+        dirs = self.dirs[start:]
         searched = ", ".join(d.as_posix() for d in dirs)
         raise jinja2.TemplateNotFound(
             template,
             f"template '{name}' not found; searched {searched}. Create {dirs[0].as_posix()}/{name}" if dirs else name,
         )
+
+
+class _ThemeEnvironment(jinja2.Environment):
+    def join_path(self, template: str, parent: str) -> str:
+        # 'theme:NAME' inside a template means: search the themes after the one that template came from.
+        if not template.startswith("theme:") or not isinstance(self.loader, _ThemeLoader):
+            return template
+        found = self.loader.find(parent)
+        start = found[0] + 1 if found is not None else 1
+        return f"theme@{start}:{template[len('theme:') :]}"
 
 
 def _json_ld(value: Any) -> Markup:
@@ -239,7 +264,7 @@ def _json_ld(value: Any) -> Markup:
 
 
 def make_environment(theme: Theme) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = _ThemeEnvironment(
         loader=_ThemeLoader(theme.template_dirs),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

@@ -1,0 +1,95 @@
+"""Live reload in a real browser: a save reloads the open page, a broken file shows the overlay, and
+the page reconnects (and reloads) after the server restarts. Skipped without Chromium/Playwright."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import options, write_files
+
+from generator.devserver import DevServer, PipelineRebuild, watch_roots
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+WAIT_MS = 10_000
+
+MUG = """\
+title: {title}
+price: 28
+images:
+  - {{src: images/mug.png, alt: A blue mug}}
+description: A sturdy **mug**.
+"""
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()
+
+
+def start(content: Path, themes: Path, port: int = 0) -> DevServer:
+    dev = DevServer(
+        PipelineRebuild(options(content, themes=themes)),
+        roots=watch_roots(content, themes),
+        port=port,
+        say=lambda _: None,
+        warn=lambda _: None,
+    )
+    dev.start()
+    return dev
+
+
+def test_open_page_reloads_on_save_shows_errors_and_survives_a_restart(page, make_site, tmp_path: Path) -> None:
+    content = make_site()
+    themes = tmp_path / "themes"
+    dev = start(content, themes)
+    port = dev.port
+    try:
+        page.goto(f"http://127.0.0.1:{port}/listings/blue-mug/")
+        page.wait_for_function("document.querySelector('h1').innerText.includes('Blue Mug')", timeout=WAIT_MS)
+
+        # A marker on the window disappears only when the page really reloads.
+        page.evaluate("window.__notReloaded = true")
+        write_files(content, {"listings/blue-mug.yaml": MUG.format(title="Cobalt Mug")})
+        page.wait_for_function(
+            "!window.__notReloaded && document.querySelector('h1').innerText.includes('Cobalt Mug')", timeout=WAIT_MS
+        )
+
+        page.evaluate("window.__notReloaded = true")
+        write_files(content, {"listings/blue-mug.yaml": "title: Cobalt Mug\nprice: twelve\n"})
+        page.wait_for_selector("#makerfront-build-error", timeout=WAIT_MS)
+        overlay = page.inner_text("#makerfront-build-error")
+        assert "blue-mug.yaml:2" in overlay and "twelve" in overlay
+        assert "Cobalt Mug" in page.inner_text("h1")  # the last good page under the overlay
+
+        write_files(content, {"listings/blue-mug.yaml": MUG.format(title="Mended Mug")})
+        page.wait_for_function("document.querySelector('h1').innerText.includes('Mended Mug')", timeout=WAIT_MS)
+        assert page.query_selector("#makerfront-build-error") is None
+    finally:
+        dev.stop()
+
+    # The maker restarts `serve` (after editing while it was down): the open page reconnects and reloads.
+    page.evaluate("window.__notReloaded = true")
+    write_files(content, {"listings/blue-mug.yaml": MUG.format(title="Restarted Mug")})
+    dev = start(content, themes, port=port)
+    try:
+        assert dev.port == port
+        page.wait_for_function(
+            "!window.__notReloaded && document.querySelector('h1').innerText.includes('Restarted Mug')",
+            timeout=WAIT_MS,
+        )
+    finally:
+        dev.stop()
