@@ -5,7 +5,7 @@ module checks the result instead of trusting that: after rendering, before anyth
 it reads every output (its path and, for text files, its content) and fails the build if one
 outside ``p/<token>/`` contains that listing's
 
-- token (anywhere, text or binary, and in file and folder names),
+- token (anywhere, text or binary, in any letter case, and in file and folder names),
 - title or buyer (unless the same words are also public text: a public listing, the maker's
   profile, an extra page, the theme; then finding them proves nothing),
 - photo file names (unless a public file has the same name),
@@ -50,7 +50,7 @@ class _Needle:
     kind: str
     """What it is, for the message: 'secret address (p/...)', 'title', 'buyer', 'photo file name'."""
     value: str
-    """As searched for: tokens as they are, text casefolded."""
+    """As searched for: tokens in lower case, text casefolded."""
     owners: set[str] = field(default_factory=set)
     """Folders ('p/<token>/') where it may appear."""
     sources: set[Path] = field(default_factory=set)
