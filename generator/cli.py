@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import threading
@@ -14,7 +15,7 @@ from pathlib import Path
 from . import __version__
 from .config import base_url_problem
 from .errors import BuildFailed, SiteError, display_path
-from .pipeline import BuildOptions, build_to
+from .pipeline import BuildOptions, build_to, private_links
 
 COMMANDS = ("build", "serve", "links")
 
@@ -60,6 +61,14 @@ def make_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
     s.add_argument("--port", type=int, default=8000, help="port (default: 8000; the next free one if taken)")
     s.add_argument("--open", action="store_true", help="open the preview in your web browser")
+    lk = sub.add_parser(
+        "links",
+        help="print the address of every private listing, to send to its buyer",
+        description="Print every private listing: title, buyer, expiry and its full address. "
+        "The addresses depend on the site secret (MAKERFRONT_SECRET or .makerfront-secret).",
+    )
+    _common(lk)
+    lk.add_argument("--json", action="store_true", help="print a JSON list instead of text")
     return parser
 
 
@@ -95,6 +104,42 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"Built {result.page_count} pages ({len(result.outputs)} files) into {display_path(args.output)}/ "
         f"in {elapsed:.2f} s: {stats.written} written, {stats.unchanged} unchanged, {stats.removed} removed."
     )
+    if result.private_count:
+        # Never the addresses themselves: build logs (CI) may be public.
+        n = result.private_count
+        print(
+            f"{n} private listing{'s' if n != 1 else ''} written; "
+            f"see {'their addresses' if n != 1 else 'its address'} with: python build.py links"
+        )
+    return 0
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    options = BuildOptions(content=args.content, themes=args.themes, base_url=args.base_url)
+    try:
+        entries, notes = private_links(options)
+    except (BuildFailed, SiteError) as exc:
+        _print_errors(exc, args.debug)
+        return 1
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    if args.json:
+        print(json.dumps([e.as_json() for e in entries], indent=2, ensure_ascii=False))
+        return 0
+    if not entries:
+        print("No private listings. Add 'private: true' to a listing to make one.")
+        return 0
+    print(f"{len(entries)} private listing{'s' if len(entries) != 1 else ''}:")
+    for e in entries:
+        print()
+        print(e.title)
+        print(f"  for:     {e.buyer or '(no buyer given)'}")
+        if e.expires is None:
+            print("  expires: never")
+        else:
+            print(f"  expires: {e.expires.isoformat()}{' (expired: no longer built)' if e.expired else ''}")
+        print(f"  file:    {display_path(e.source)}")
+        print(f"  url:     {e.url}")
     return 0
 
 
@@ -160,5 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_build(args)
     if args.command == "serve":
         return cmd_serve(args)
+    if args.command == "links":
+        return cmd_links(args)
     parser.print_help()
     return 2

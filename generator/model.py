@@ -172,6 +172,27 @@ def read_image(r: Reader, rel: Path, alt: str, mark: Mark, field: str) -> Image 
     return Image(src=rel, alt=alt, width=size[0], height=size[1])
 
 
+# -- Markdown ---------------------------------------------------------------------------------
+
+_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\s*[(\[]")
+
+
+def markdown_field(r: Reader, key: str) -> Markup:
+    """A Markdown field as safe HTML. Pictures inside the text would be dropped by the sanitizer,
+    so they are reported instead of vanishing."""
+    text = r.text(key) or ""
+    if (match := _MD_IMAGE.search(text)) is not None:
+        start = r.mark_of(key)
+        # A block scalar (`description: |`) starts on the line after its mark.
+        mark = Mark(start.line + 1 + text[: match.start()].count("\n"), 1) if "\n" in text else start
+        r.error_at(
+            mark,
+            f"{r.field(key)}: pictures inside the text are not shown",
+            hint="list photos under 'images:' instead (listings), or use a link [text](https://...)",
+        )
+    return render_markdown(text)
+
+
 # -- maker ------------------------------------------------------------------------------------
 
 
@@ -192,7 +213,7 @@ def load_maker(doc: RawDoc, errors: ErrorList, root: Path) -> Maker | None:
         r.error("kind", f'kind: expected "person" or "business", got "{kind_text}"')
     location = r.text("location")
     intro = r.text("intro")
-    bio = render_markdown(r.text("bio") or "")
+    bio = markdown_field(r, "bio")
     links: list[Link] = []
     if (lr := r.mapping("links")) is not None:
         for key in lr.data:
@@ -417,7 +438,7 @@ def load_listing(doc: RawDoc, errors: ErrorList, config: SiteConfig | None, root
     currency = r.currency("currency", config.currency if config else "USD")
     price = r.money("price", currency, required=True, positive=True)
     images = _images(r)
-    description = render_markdown(r.text("description") or "")
+    description = markdown_field(r, "description")
     tags = _tags(r)
     production_time = r.text("production_time")
     order_url = r.url("order_url")
@@ -495,6 +516,12 @@ def load_page(doc: RawDoc, errors: ErrorList, root: Path) -> Page | None:
         )
         r.ok = False
     title = r.req_text("title")
+    if (match := _MD_IMAGE.search(doc.body)) is not None:
+        r.error_at(
+            Mark(doc.body_line + doc.body[: match.start()].count("\n"), 1),
+            "pictures inside a page are not shown",
+            hint="use a link [text](https://...) instead",
+        )
     order = r.integer("order", default=0) or 0
     menu = r.boolean("menu", default=True)
     r.done()

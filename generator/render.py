@@ -22,6 +22,7 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency
 from markupsafe import Markup
 
+from .config import freeze
 from .errors import SiteError
 from .fields import currency_digits
 from .model import Customization, Image, Listing
@@ -188,6 +189,8 @@ class PageView:
     body: Markup | None = None
     seo: SeoView = EMPTY_SEO
     """Meta description, canonical URL, sharing tags and JSON-LD (see seo.py)."""
+    private: bool = False
+    """True on a private listing's page: no canonical URL, no sharing tags, no referrer."""
 
 
 class PageContext(TypedDict):
@@ -340,6 +343,10 @@ class Renderer:
     def listing_view(
         self, listing: Listing, url: str | None = None, image_urls: Mapping[Path, str] | None = None
     ) -> ListingView:
+        if listing.private and (url is None or image_urls is None):
+            # A private listing has no public address or public photos: only its own page (see
+            # context()) builds a view of it, with the URLs plan.py gave it.
+            raise ValueError(f"private listing {listing.slug} has no public view")
         cached = self._listing_views.get(listing.slug)
         if cached is not None and url is None:
             return cached
@@ -386,7 +393,7 @@ class Renderer:
             buyer=listing.buyer if listing.private else None,
             extra=listing.extra,
         )
-        if url == listing_url(listing):
+        if url == listing_url(listing) and not listing.private:
             self._listing_views[listing.slug] = view
         return view
 
@@ -424,7 +431,8 @@ class Renderer:
                 for t in self.plan.tags
             ),
             menu=tuple(MenuItem(title=p.title, url=f"{p.slug}/") for p in self.plan.menu),
-            extra=extra,
+            # Read-only, so a template cannot carry data from one page (a private one) to the next.
+            extra=freeze(extra),
         )
 
     def custom_order_href(self, page: PlannedPage, listing: ListingView | None) -> str | None:
@@ -449,7 +457,9 @@ class Renderer:
     # rendering --------------------------------------------------------------------------------
 
     def context(self, page: PlannedPage, listing: ListingView | None = None) -> PageContext:
-        if listing is None and page.listing is not None:
+        if listing is None and page.private is not None:
+            listing = self.listing_view(page.private.listing, url=page.url, image_urls=page.private.image_urls)
+        elif listing is None and page.listing is not None:
             listing = self.listing_view(page.listing)
         tag = None
         if page.tag is not None:
@@ -464,6 +474,7 @@ class Renderer:
             custom_order_href=self.custom_order_href(page, listing),
             body=page.page.body if page.page else None,
             seo=page_seo(self.site, self.site_view, page, listing, tag),
+            private=page.private is not None,
         )
         return PageContext(site=self.site_view, page=page_view, listing=listing, tag=tag)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REPO, build_into
+from conftest import REPO, TEST_SECRET, build_into
 from sitecheck import html_pages, resolve_link, shop_files
 
+from generator.secret import listing_token
 from generator.write import MARKER
 
 
@@ -81,7 +82,9 @@ def test_every_local_link_resolves(make_site, tmp_path: Path, base_url: str, bas
 def test_every_page_is_a_folder_with_index_html(make_site, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build_into(make_site(shop_files(), base=False), out)
-    built = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    all_built = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    secret_folder = f"p/{listing_token(TEST_SECRET, 'secret-commission')}/"
+    built = {p for p in all_built if not p.startswith(secret_folder)}
     html = {p for p in built if p.endswith(".html")}
     assert html == {
         "index.html",
@@ -99,7 +102,8 @@ def test_every_page_is_a_folder_with_index_html(make_site, tmp_path: Path) -> No
         "hidden/index.html",
     }
     assert {"CNAME", "images/mug.png", "images/ada.png", "static/style.css", MARKER} <= built
-    # Private listings are not built at all yet, nor their photos or tags.
+    # The private listing is a folder too, with its photo, under p/<token>/ and nowhere else.
+    assert all_built - built == {secret_folder + "index.html", secret_folder + "secret.png"}
     assert not any("secret" in p for p in built)
 
 

@@ -6,10 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, build_into, build_site, write_files
+from conftest import REPO, TEST_SECRET, build_into, build_site, write_files
 from sitecheck import Page, html_pages, mailto_parts, shop_files
 
 from generator.errors import BuildFailed
+from generator.secret import listing_token
 
 
 @pytest.fixture(scope="module")
@@ -123,9 +124,11 @@ def test_nothing_is_loaded_from_other_sites(out: Path, pages: dict[str, Page]) -
         assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", text), css
 
 
-def test_private_listings_are_validated_but_never_built(make_site, out: Path, tmp_path: Path) -> None:
+def test_private_listings_are_validated_and_built_only_in_their_folder(make_site, out: Path, tmp_path: Path) -> None:
+    folder = out / "p" / listing_token(TEST_SECRET, "secret-commission")
+    assert "Secret Commission" in (folder / "index.html").read_text()
     for path in out.rglob("*"):
-        if path.is_file():
+        if path.is_file() and not path.is_relative_to(folder):
             data = path.read_bytes()
             assert b"Secret Commission" not in data and b"secret-commission" not in data, path
     assert not (out / "images" / "secret.png").exists()

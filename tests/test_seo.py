@@ -279,22 +279,20 @@ def test_noindex_pages_carry_no_canonical_sharing_tags_or_json_ld(make_site) -> 
 
 
 def test_a_private_listing_page_gets_no_canonical_or_json_ld(make_site) -> None:
-    """Private listing pages (planned with indexable=False by the private-listings feature) must
-    not advertise a canonical URL or structured data, even though they show a listing."""
-    result = build_site(make_site())
-    plan = result.plan
-    page = next(p for p in plan.pages if p.kind == "listing")
-    assert page.listing is not None
-    renderer = Renderer(plan, load_theme("default", BUILTIN_THEMES))
-    for hidden in (
-        replace(page, url="p/tok3n/", output="p/tok3n/index.html", indexable=False),
-        replace(page, indexable=False, listing=replace(page.listing, private=True)),
-    ):
-        html = renderer.render_page(hidden).decode()
-        assert meta(html)["robots"] == "noindex"
-        assert canonical(html) == []
-        assert json_ld(html) == []
-        assert "og:url" not in meta(html) and "og:image" not in meta(html)
-    # Belt and braces: a private listing never gets Product data even on an indexable page.
-    leaked = replace(page, listing=replace(page.listing, private=True))
-    assert json_ld(renderer.render_page(leaked).decode()) == []
+    """Private listing pages must not advertise a canonical URL, sharing tags or structured data,
+    even though they show a listing; they also tell browsers not to send their address on."""
+    private = (
+        "title: Private Mug\nprice: 30\nprivate: true\nbuyer: Ann\n"
+        "images:\n  - {src: images/mug.png, alt: A mug}\ndescription: Just for Ann.\n"
+    )
+    result = build_site(make_site({"listings/private-mug.yaml": private}))
+    page = next(p for p in result.plan.pages if p.kind == "private_listing")
+    html = text_of(result, page.output)
+    assert meta(html)["robots"] == "noindex, nofollow"
+    assert meta(html)["referrer"] == "no-referrer"
+    assert canonical(html) == []
+    assert json_ld(html) == []
+    assert not [k for k in meta(html) if k.startswith(("og:", "twitter:", "product:"))]
+    # Belt and braces: a private listing never gets Product data even on a page marked indexable.
+    renderer = Renderer(result.plan, load_theme("default", BUILTIN_THEMES))
+    assert json_ld(renderer.render_page(replace(page, indexable=True, kind="listing")).decode()) == []

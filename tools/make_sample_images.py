@@ -286,6 +286,75 @@ def wren_shapes() -> list[Shape]:
     return shapes
 
 
+# Birds for the private listing in the sample (content/listings/bird-mugs-for-sam.yaml): the
+# eagle mug's style, a slip silhouette with cut-back details, plus one accent colour per bird.
+
+
+def wood_duck_shapes() -> tuple[list[Shape], list[Shape]]:
+    """A swimming wood duck facing left, with its swept-back crest: (silhouette, accent)."""
+    shapes: list[Shape] = [
+        (ellipse_poly(0.12, 0.14, 0.6, 0.27, rot=-4), "ink"),
+        ([(-0.56, -0.22), (-0.3, -0.18), (-0.18, 0.06), (-0.5, 0.08)], "ink"),
+        (ellipse_poly(-0.43, -0.32, 0.19, 0.17), "ink"),
+        ([(-0.52, -0.44), (-0.12, -0.46), (0.14, -0.34), (0.02, -0.3), (-0.3, -0.24)], "ink"),
+        ([(-0.58, -0.33), (-0.84, -0.27), (-0.6, -0.22)], "ink"),
+        ([(0.62, 0.04), (0.92, -0.08), (0.74, 0.2)], "ink"),
+        (ellipse_poly(-0.47, -0.33, 0.035, 0.035, n=12), "cut"),
+    ]
+    shapes += [(p, "cut") for p in stroke_polys([(-0.5, -0.42), (-0.12, -0.42), (0.08, -0.34)], 0.022)]
+    shapes += [(p, "cut") for p in stroke_polys([(-0.36, -0.22), (-0.26, -0.16)], 0.02)]
+    for x0, x1 in ((-0.85, -0.35), (-0.05, 0.75)):
+        shapes += [(p, "ink") for p in stroke_polys([(x0, 0.5), (x1, 0.5)], 0.03)]
+    accent: list[Shape] = [(ellipse_poly(0.2, 0.08, 0.34, 0.14, rot=-8), "ink")]
+    return shapes, accent
+
+
+def robin_shapes() -> tuple[list[Shape], list[Shape]]:
+    """An American robin standing upright, facing left: (silhouette, red-orange breast)."""
+    shapes: list[Shape] = [
+        (ellipse_poly(0.05, 0.02, 0.36, 0.5, rot=14), "ink"),
+        (ellipse_poly(-0.2, -0.52, 0.21, 0.19), "ink"),
+        ([(-0.38, -0.55), (-0.62, -0.49), (-0.38, -0.45)], "ink"),
+        ([(0.22, 0.36), (0.55, 0.86), (0.38, 0.92), (0.08, 0.46)], "ink"),
+        (ellipse_poly(-0.26, -0.55, 0.035, 0.035, n=12), "cut"),
+    ]
+    for x0, x1 in ((-0.02, -0.08), (0.12, 0.1)):
+        shapes += [(p, "ink") for p in stroke_polys([(x0, 0.48), (x1, 0.86)], 0.035)]
+    shapes += [(p, "cut") for p in stroke_polys([(0.18, -0.18), (0.32, 0.12)], 0.02)]
+    accent: list[Shape] = [(ellipse_poly(-0.1, -0.02, 0.24, 0.34, rot=14), "ink")]
+    return shapes, accent
+
+
+def finch_shapes() -> tuple[list[Shape], list[Shape]]:
+    """A purple finch perched on a twig, facing left: (silhouette, raspberry head and breast)."""
+    shapes: list[Shape] = [
+        (ellipse_poly(0.06, 0.02, 0.44, 0.29, rot=-18), "ink"),
+        (ellipse_poly(-0.34, -0.22, 0.21, 0.19), "ink"),
+        ([(-0.5, -0.27), (-0.72, -0.18), (-0.5, -0.12)], "ink"),
+        ([(0.38, 0.12), (0.86, 0.3), (0.78, 0.38), (0.84, 0.46), (0.32, 0.28)], "ink"),
+        (ellipse_poly(-0.4, -0.25, 0.033, 0.033, n=12), "cut"),
+    ]
+    shapes += [(p, "ink") for p in stroke_polys([(-0.9, 0.5), (0.0, 0.4), (0.9, 0.34)], 0.05)]
+    for x in (-0.06, 0.08):
+        shapes += [(p, "ink") for p in stroke_polys([(x, 0.26), (x - 0.02, 0.42)], 0.03)]
+    for i in range(3):
+        shapes += [(p, "cut") for p in stroke_polys([(0.0 + i * 0.12, -0.06), (0.14 + i * 0.12, 0.1)], 0.018)]
+    accent: list[Shape] = [
+        (ellipse_poly(-0.2, -0.02, 0.27, 0.21, rot=-18), "ink"),
+        (ellipse_poly(-0.34, -0.22, 0.21, 0.19), "ink"),
+        (ellipse_poly(-0.4, -0.25, 0.033, 0.033, n=12), "cut"),
+    ]
+    return shapes, accent
+
+
+BIRDS: dict[str, tuple[Callable[[], tuple[list[Shape], list[Shape]]], RGB, RGB]] = {
+    # name: (shapes, glaze, accent colour)
+    "wood-duck": (wood_duck_shapes, hexc("2f5f8f"), hexc("b86a3c")),
+    "robin": (robin_shapes, hexc("eee8dc"), hexc("d9782e")),
+    "finch": (finch_shapes, hexc("8aa58f"), hexc("a8325e")),
+}
+
+
 # --- vessels -----------------------------------------------------------------------------------
 
 
@@ -579,6 +648,7 @@ def add_mug(
     eagle: bool = False,
     monogram: str | None = None,
     shadow: bool = True,
+    bird: str | None = None,
 ) -> None:
     top = base - height
     if shadow:
@@ -602,6 +672,12 @@ def add_mug(
         mug.paint(eagle_shapes(), 0, top + height * 0.42 - 0.2 * r, r * 0.68, ink)
     if monogram:
         mug.decorations.append(_monogram(monogram, r, top + height * 0.47 - 0.2 * r))
+    if bird:
+        # Same placement and slip colours as the eagle, then the bird's accent colour on top.
+        silhouette, accent = BIRDS[bird][0]()
+        ink = IRON if light_glaze else CREAM
+        mug.paint(silhouette, 0, top + height * 0.42 - 0.2 * r, r * 0.76, ink)
+        mug.paint(accent, 0, top + height * 0.42 - 0.2 * r, r * 0.76, BIRDS[bird][2])
     draw_vessel(img, mug)
 
 
@@ -625,6 +701,19 @@ def _monogram(letters: str, r: float, v: float) -> Callable[[ImageDraw.ImageDraw
 def eagle_mug(colour: str) -> Image.Image:
     img = backdrop(W, W, WALL_WARM, TABLE_WOOD)
     add_mug(img, W * 0.46, W * 0.8, W * 0.2, W * 0.43, EAGLE_COLOURS[colour], f"eagle-{colour}", eagle=True)
+    return img
+
+
+def bird_mug(bird: str) -> Image.Image:
+    img = backdrop(W, W, WALL_WARM, TABLE_WOOD)
+    add_mug(img, W * 0.46, W * 0.8, W * 0.2, W * 0.43, BIRDS[bird][1], f"bird-{bird}", bird=bird)
+    return img
+
+
+def bird_mugs_trio() -> Image.Image:
+    img = backdrop(W, W, (hexc("f1ebe3"), hexc("e4d9cc")), TABLE_WOOD, horizon=0.55)
+    for bird, x, base in (("robin", 0.5, 0.66), ("wood-duck", 0.24, 0.84), ("finch", 0.74, 0.84)):
+        add_mug(img, W * (x - 0.02), W * base, W * 0.12, W * 0.26, BIRDS[bird][1], f"trio-{bird}", bird=bird)
     return img
 
 
@@ -1218,15 +1307,28 @@ IMAGES: dict[str, tuple[Callable[[], Image.Image], int]] = {
     "stoneware-teapot-cups.jpg": (lambda: teapot_scene(True), PRODUCT),
     "dinner-plates.jpg": (dinner_plates, PRODUCT),
     "maker.jpg": (maker_portrait, MAKER),
+    # The private listing's own photos (see content/listings/bird-mugs-for-sam.yaml).
+    "bird-mugs-trio.jpg": (bird_mugs_trio, PRODUCT),
+    "bird-mug-wood-duck.jpg": (lambda: bird_mug("wood-duck"), PRODUCT),
+    "bird-mug-robin.jpg": (lambda: bird_mug("robin"), PRODUCT),
+    "bird-mug-finch.jpg": (lambda: bird_mug("finch"), PRODUCT),
 }
 
 
-def main() -> None:
+def main(names: Sequence[str] = ()) -> None:
+    """Draw every image, or only the ones named on the command line."""
     OUT.mkdir(parents=True, exist_ok=True)
+    unknown = set(names) - set(IMAGES)
+    if unknown:
+        raise SystemExit(f"unknown image(s): {', '.join(sorted(unknown))}; choose from {', '.join(IMAGES)}")
     for name, (make, size) in IMAGES.items():
+        if names and name not in names:
+            continue
         n = save(make(), name, size)
         print(f"{name:32s} {size}x{size} {n / 1000:5.1f} KB")
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1:])
