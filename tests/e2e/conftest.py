@@ -13,6 +13,7 @@ import pytest
 import yaml
 from conftest import build_into
 
+from generator.model import Listing
 from generator.pipeline import BuildResult
 
 from .tools import CHROMIUM_ARGS, REPO, StaticServer, require_chromium, serve
@@ -44,6 +45,18 @@ class Shop:
 
     def page_url(self, output_path: str) -> str:
         return self.url(output_path.removesuffix("index.html"))
+
+    def listing_pages(self) -> list[tuple[Listing, str]]:
+        """(listing, absolute URL) of every listing page built: public ones, then private ones at
+        their secret address."""
+        return [
+            (p.listing, self.url(p.url))
+            for p in self.result.plan.pages
+            if p.listing is not None and p.kind in ("listing", "private_listing")
+        ]
+
+    def listing_url(self, listing: Listing) -> str:
+        return next(url for x, url in self.listing_pages() if x.slug == listing.slug)
 
 
 def _build_shop(

@@ -29,8 +29,9 @@ class Choice:
 
 
 def customizable(shop: Shop) -> list[Listing]:
-    public = shop.result.plan.public_listings
-    found = [x for x in public if x.customizations]
+    """Listings with customizations, public and private (a private listing's page has the same
+    form at its secret address)."""
+    found = [x for x, _ in shop.listing_pages() if x.customizations]
     assert found, "the sample shop has no listing with customizations"
     return found
 
@@ -101,7 +102,7 @@ def test_live_price_follows_every_choice(any_shop: Shop, new_page: Any) -> None:
     page = new_page(width=360, height=740)
     problems = watch(page)
     for listing in customizable(any_shop):
-        load(page, any_shop.url(f"listings/{listing.slug}/"))
+        load(page, any_shop.listing_url(listing))
         total = page.locator("#total")
         has_total = total.count() == 1
         expected = listing.price
@@ -137,7 +138,7 @@ def test_order_email_carries_listing_and_choices(any_shop: Shop, new_page: Any) 
     for listing in customizable(any_shop):
         if listing.order_url:
             continue
-        url = any_shop.url(f"listings/{listing.slug}/")
+        url = any_shop.listing_url(listing)
         load(page, url)
         picked = choices_for(listing)
         for choice in picked:
@@ -156,7 +157,7 @@ def test_order_email_carries_listing_and_choices(any_shop: Shop, new_page: Any) 
 def test_custom_order_email_carries_listing_and_choices(any_shop: Shop, new_page: Any) -> None:
     page = new_page()
     listing = customizable(any_shop)[0]
-    url = any_shop.url(f"listings/{listing.slug}/")
+    url = any_shop.listing_url(listing)
     load(page, url)
     link = page.locator(".custom-box").get_by_role("link", name="Ask about a Custom Order")
     # Before any choice: the listing is named.
@@ -181,7 +182,7 @@ def test_text_field_refuses_more_than_max_length(shop: Shop, new_page: Any) -> N
     assert texts, "the sample shop has no text customization"
     for listing, c in texts:
         assert c.max_length is not None
-        load(page, shop.url(f"listings/{listing.slug}/"))
+        load(page, shop.listing_url(listing))
         field = page.locator(f"#opt-{c.key}")
         field.click()
         field.press_sequentially("ABCDEFGHIJKLMNOPQRSTUVWXYZ" * (c.max_length // 26 + 1) + "OVERFLOW")
@@ -193,7 +194,7 @@ def test_text_field_refuses_more_than_max_length(shop: Shop, new_page: Any) -> N
 def test_without_javascript_prices_and_surcharges_still_read(shop: Shop, new_page: Any) -> None:
     page = new_page(width=360, height=740, javascript=False)
     for listing in customizable(shop):
-        load_plain(page, shop.url(f"listings/{listing.slug}/"))
+        load_plain(page, shop.listing_url(listing))
         base = money(shop, listing, listing.price)
         assert page.locator("#price").inner_text().endswith(base)
         text = page.locator("main").inner_text()
@@ -224,7 +225,7 @@ def test_custom_order_form_is_prefilled_and_posts(shop_with_form: Shop, new_page
     page = new_page(width=360, height=740)
     problems = watch(page)
     listing = customizable(shop)[0]
-    listing_url = shop.url(f"listings/{listing.slug}/")
+    listing_url = shop.listing_url(listing)
     load(page, listing_url)
     picked = choices_for(listing)
     for choice in picked:

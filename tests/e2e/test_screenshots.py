@@ -32,6 +32,9 @@ def _pages(shop: Shop, form_shop: Shop) -> dict[str, str]:
     }
     if fields != listing:
         pages["listing-fields"] = shop.url(f"listings/{fields.slug}/")
+    private = [url for x, url in shop.listing_pages() if x.private]
+    if private:
+        pages["private-listing"] = private[0]
     return pages
 
 
