@@ -220,6 +220,10 @@ class BuildKey:
     themes: Path
     base_url: str | None
     today: date
+    """Private listings expire by date: another day may build other pages."""
+    secret: str = ""
+    """secret.secret_fingerprint of the site secret (never the secret): a rotated secret moves
+    every private address."""
 
     def text(self) -> str:
         return "|".join(
@@ -229,6 +233,7 @@ class BuildKey:
                 str(self.themes.resolve()),
                 self.base_url or "",
                 self.today.isoformat(),
+                self.secret,
             )
         )
 

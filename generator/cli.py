@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Sequence
@@ -12,7 +15,9 @@ from datetime import date
 from pathlib import Path
 
 from . import __version__, buildcache
+from .config import base_url_problem
 from .errors import BuildFailed, SiteError, display_path
+from .secret import secret_fingerprint
 
 # generator.pipeline (Jinja, Babel, Markdown, Pillow...) is imported only when there is something
 # to build: a rebuild with nothing changed answers from the build cache in a fraction of a second.
@@ -20,12 +25,24 @@ from .errors import BuildFailed, SiteError, display_path
 COMMANDS = ("build", "serve", "links")
 
 
+def _base_url(value: str) -> str:
+    """--base-url is checked like site.yaml's base_url; a bad one is a usage error (exit 2)."""
+    if (problem := base_url_problem(value)) is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return value
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)"
     )
     p.add_argument("--themes", type=Path, default=Path("themes"), metavar="DIR", help="themes folder (default: themes)")
-    p.add_argument("--base-url", metavar="URL", help="use this base_url instead of the one in site.yaml")
+    p.add_argument(
+        "--base-url",
+        type=_base_url,
+        metavar="URL",
+        help="use this base_url instead of the one in site.yaml for this build (preview deploys)",
+    )
     p.add_argument("--debug", action="store_true", help="show Python tracebacks")
 
 
@@ -45,6 +62,24 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=f"ignore the build cache ({buildcache.CACHE_DIR}/ next to the output) and build everything",
     )
+    s = sub.add_parser(
+        "serve",
+        help="preview the site in your browser; rebuilds and reloads on every save",
+        description="Build the site in memory, serve it on this computer and rebuild whenever a file in the "
+        "content or themes folder changes. Open pages reload by themselves. Nothing is written to output/.",
+    )
+    _common(s)
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
+    s.add_argument("--port", type=int, default=8000, help="port (default: 8000; the next free one if taken)")
+    s.add_argument("--open", action="store_true", help="open the preview in your web browser")
+    lk = sub.add_parser(
+        "links",
+        help="print the address of every private listing, to send to its buyer",
+        description="Print every private listing: title, buyer, expiry and its full address. "
+        "The addresses depend on the site secret (MAKERFRONT_SECRET or .makerfront-secret).",
+    )
+    _common(lk)
+    lk.add_argument("--json", action="store_true", help="print a JSON list instead of text")
     return parser
 
 
@@ -94,10 +129,21 @@ class ProgressBar:
             sys.stderr.flush()
 
 
+def _today() -> date:
+    return date.today()
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    today = _today()  # once: the no-change check and the build must agree on what has expired
     if not args.no_cache:
-        key = buildcache.BuildKey(content=args.content, themes=args.themes, base_url=args.base_url, today=date.today())
+        key = buildcache.BuildKey(
+            content=args.content,
+            themes=args.themes,
+            base_url=args.base_url,
+            today=today,
+            secret=secret_fingerprint(args.content),
+        )
         summary = buildcache.unchanged_since_last_build(key, args.output)
         if summary is not None:
             for note in summary.notes:
@@ -116,7 +162,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     bar = ProgressBar() if ProgressBar.wanted() else None
     options = BuildOptions(
-        content=args.content, themes=args.themes, base_url=args.base_url, jobs=args.jobs, progress=bar
+        content=args.content, themes=args.themes, base_url=args.base_url, today=today, jobs=args.jobs, progress=bar
     )
     try:
         try:
@@ -139,6 +185,99 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"Built {result.page_count} pages ({len(result.outputs)} files) into {display_path(args.output)}/ "
         f"in {elapsed:.2f} s: {stats.written} written, {stats.unchanged} unchanged, {stats.removed} removed."
     )
+    if result.private_count:
+        # Never the addresses themselves: build logs (CI) may be public.
+        n = result.private_count
+        print(
+            f"{n} private listing{'s' if n != 1 else ''} written; "
+            f"see {'their addresses' if n != 1 else 'its address'} with: python build.py links"
+        )
+    return 0
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    from .pipeline import BuildOptions, private_links
+
+    options = BuildOptions(content=args.content, themes=args.themes, base_url=args.base_url)
+    try:
+        entries, notes = private_links(options)
+    except (BuildFailed, SiteError) as exc:
+        _print_errors(exc, args.debug)
+        return 1
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    if args.json:
+        print(json.dumps([e.as_json() for e in entries], indent=2, ensure_ascii=False))
+        return 0
+    if not entries:
+        print("No private listings. Add 'private: true' to a listing to make one.")
+        return 0
+    print(f"{len(entries)} private listing{'s' if len(entries) != 1 else ''}:")
+    for e in entries:
+        print()
+        print(e.title)
+        print(f"  for:     {e.buyer or '(no buyer given)'}")
+        if e.expires is None:
+            print("  expires: never")
+        else:
+            print(f"  expires: {e.expires.isoformat()}{' (expired: no longer built)' if e.expired else ''}")
+        print(f"  file:    {display_path(e.source)}")
+        print(f"  url:     {e.url}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    # Imported here so `build` does not load the HTTP server and watchdog.
+    from .devserver import DevServer, DevServerError, PipelineRebuild, watch_roots
+
+    if not args.content.is_dir():
+        print(f"error: {display_path(args.content)}: the content folder does not exist", file=sys.stderr)
+        return 1
+    if not 0 <= args.port <= 65535:
+        print(f"error: --port must be between 0 and 65535, got {args.port}", file=sys.stderr)
+        return 2
+    from .pipeline import BuildOptions
+
+    # jobs=1: the server runs threads, and forking worker processes then is unsafe.
+    options = BuildOptions(content=args.content, themes=args.themes, base_url=args.base_url, jobs=1)
+    dev = DevServer(
+        PipelineRebuild(options),
+        roots=watch_roots(args.content, args.themes),
+        host=args.host,
+        port=args.port,
+        debug=args.debug,
+    )
+    # Ctrl-C (or SIGTERM) only sets a flag, so the server is always stopped the same, clean way,
+    # even when it arrives during the first build.
+    stop = threading.Event()
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        try:
+            dev.start()
+        except DevServerError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        try:
+            print(f"Serving the preview at {dev.url}  (press Ctrl-C to stop)", flush=True)
+            if dev.host not in ("127.0.0.1", "localhost", "::1"):
+                print(
+                    f"note: listening on {dev.host}: other computers on your network can see the preview.", flush=True
+                )
+            if args.open and not stop.is_set():
+                import webbrowser
+
+                # In a thread: a terminal browser named in $BROWSER runs until it quits.
+                threading.Thread(target=webbrowser.open, args=(dev.url,), daemon=True).start()
+            while not stop.wait(0.5):
+                pass
+        finally:
+            dev.stop()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print("Stopped.", flush=True)
     return 0
 
 
@@ -150,5 +289,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(args_list)
     if args.command == "build":
         return cmd_build(args)
+    if args.command == "serve":
+        return cmd_serve(args)
+    if args.command == "links":
+        return cmd_links(args)
     parser.print_help()
     return 2

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from .errors import ErrorList, SiteError, SourceRef
 from .fields import Reader
-from .load import RawDoc, YList, YMap
+from .load import Mark, RawDoc, YList, YMap
 
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 
@@ -46,6 +46,8 @@ class SiteConfig:
     extra: Mapping[str, Any]
     """Theme-specific settings, passed through untouched."""
     source: SourceRef
+    modified: float = 0.0
+    """Modification time of site.yaml (seconds since the epoch), for sitemap and feed dates."""
 
 
 def freeze(value: Any) -> Any:
@@ -57,8 +59,37 @@ def freeze(value: Any) -> Any:
     return value
 
 
+# Characters that may not appear in a URL at all (RFC 3986); they would also need escaping in HTML.
+_URL_FORBIDDEN = set('<>"{}|\\^`')
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a site's base_url, or None when it can. Shared by site.yaml and
+    the --base-url flag, so both accept exactly the same addresses."""
+    if not url or any(c.isspace() for c in url) or any(c in _URL_FORBIDDEN for c in url):
+        return f"expected a full web address such as https://you.example/ or https://you.github.io/shop/, got {url!r}"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return f"expected a full web address such as https://you.example/, got {url!r}"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return f"expected a full web address starting with https:// or http://, got {url!r}"
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        return f"must not contain '?' or '#', got {url!r}"
+    if parts.username is not None or parts.password is not None:
+        return f"must not contain a user name or password, got {url!r}"
+    return None
+
+
 def normalize_base_url(url: str) -> str:
-    return url if url.endswith("/") else url + "/"
+    """Ends in '/', with the path percent-encoded (sitemaps and feeds need ASCII URLs).
+    Already-encoded '%XX' sequences are kept as they are."""
+    parts = urlsplit(url)
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=-._~")
+    if not path.endswith("/"):
+        path += "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc, path, "", ""))
 
 
 def load_config(
@@ -70,13 +101,14 @@ def load_config(
     r = Reader(doc.data, doc.path, errors, content_root=content_root)
     title = r.req_text("title")
     base_url = r.url("base_url", required=True)
-    if base_url is not None:
-        parts = urlsplit(base_url)
-        if parts.query or parts.fragment:
-            r.error("base_url", "base_url: must not contain '?' or '#'")
-            base_url = None
+    if base_url is not None and (problem := base_url_problem(base_url)) is not None:
+        r.error("base_url", f"base_url: {problem}")
+        base_url = None
     if base_url_override is not None:
-        base_url = base_url_override
+        # The CLI checks --base-url before building; this guards other callers of the pipeline.
+        if (problem := base_url_problem(base_url_override)) is not None:
+            errors.add(SiteError(f"--base-url: {problem}"))
+        base_url = base_url_override if problem is None else None
     description = r.text("description")
     language = r.text("language", default="en") or "en"
     if not _LANGUAGE.match(language):
@@ -111,20 +143,25 @@ def load_config(
         favicon=favicon,
         extra=freeze(extra if isinstance(extra, YMap) else {}),
         source=SourceRef(path=doc.path, line=1),
+        modified=doc.path.stat().st_mtime,
     )
 
 
 def expected_mapping(doc: RawDoc) -> SiteError:
+    # Point at the list that stands where the fields should be; a lone value sits on line 1.
+    mark = doc.data.mark if isinstance(doc.data, YList) else Mark(1, 1)
     if doc.data is None:
         return SiteError(
             "the file is empty; expected 'name: value' lines",
             path=doc.path,
             line=1,
+            column=1,
             hint="see docs/content.md for the fields this file needs",
         )
     return SiteError(
         "expected 'name: value' lines at the top level of the file "
         f"(found {'a list' if isinstance(doc.data, list) else 'a single value'})",
         path=doc.path,
-        line=1,
+        line=mark.line,
+        column=mark.column,
     )

@@ -36,8 +36,11 @@ def _h(*parts: bytes) -> bytes:
 class PageKeys:
     """Hashes of the current build's inputs, computed once each and shared by every page."""
 
-    def __init__(self, renderer: Renderer) -> None:
+    def __init__(self, renderer: Renderer, salt: bytes = b"") -> None:
         self.renderer = renderer
+        self.salt = salt
+        """Hashed into every key: what decides every page without being view data (the secret's
+        fingerprint)."""
         self._views: dict[int, tuple[object, bytes]] = {}
         """id -> (the view, kept alive so its id cannot be reused; its hash)."""
         self._parts: dict[str, bytes] = {}
@@ -80,6 +83,7 @@ class PageKeys:
     def key(self, page: PlannedPage, site_parts: Iterable[str], templates: Iterable[str]) -> bytes:
         ctx = self.renderer.context(page)
         return _h(
+            self.salt,
             repr(ctx["page"]).encode(),
             self._value(ctx["listing"]),
             self._value(ctx["tag"]),

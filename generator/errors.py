@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,8 +92,14 @@ class ErrorList:
 
 
 def display_path(path: Path) -> str:
-    """A path as the maker typed it: relative to the working folder when possible."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """A path as the maker typed it: relative to the working folder when possible.
+
+    Symlinks are not followed first: an error about content/static (a link to elsewhere) must
+    name content/static, not the place it points to."""
+    cwd = Path.cwd()
+    for candidate, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(cwd))), (path.resolve(), cwd.resolve())):
+        try:
+            return candidate.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()

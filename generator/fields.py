@@ -176,9 +176,12 @@ class Reader:
         if isinstance(value, bool) or raw is None:
             self.wrong(key, "a price such as 12 or 12.50", value)
             return None
-        cleaned = raw.strip().replace(",", "") if isinstance(value, str) else raw
+        if "," in raw:
+            # "12,50" means 12.50 to many makers and 1250 to others: never guess with money.
+            self.wrong(key, "a price such as 12 or 12.50", value, hint="write it without commas, e.g. 1200 or 12.50")
+            return None
         try:
-            amount = Decimal(cleaned)
+            amount = Decimal(raw.strip())
         except InvalidOperation:
             hint = "write only the number, without a currency sign" if re.search(r"[$€£¥]", raw) else None
             self.wrong(key, "a price such as 12 or 12.50", value, hint=hint)

@@ -187,6 +187,7 @@ def load_markdown_file(path: Path) -> RawDoc:
             "a page must start with a front-matter block between '---' lines",
             path=path,
             line=1,
+            column=1,
             hint="put '---', then 'title: Your title', then '---' at the top of the file",
         )
     data = parse_yaml(match.group(1), path, line_offset=1)
@@ -210,12 +211,27 @@ def _is_editor_junk(name: str) -> bool:
     return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".tmp"))
 
 
-def _list_files(folder: Path, suffix: str, errors: ErrorList, wrong: tuple[str, ...]) -> list[Path]:
+def outside_error(path: Path, root: Path) -> SiteError | None:
+    """An error when ``path`` (through symlinks) lies outside ``root``: content never reads
+    files from elsewhere on the machine."""
+    if path.resolve().is_relative_to(root.resolve()):
+        return None
+    return SiteError(
+        "this file links to a place outside the content folder",
+        path=path,
+        hint="copy the file into the content folder instead of linking to it",
+    )
+
+
+def _list_files(root: Path, folder: Path, suffix: str, errors: ErrorList, wrong: tuple[str, ...]) -> list[Path]:
     if not folder.is_dir():
         return []
     found = []
     for entry in sorted(folder.iterdir()):
         if _is_editor_junk(entry.name) or not entry.is_file():
+            continue
+        if (escape := outside_error(entry, root)) is not None:
+            errors.add(escape)
             continue
         if entry.suffix == suffix:
             found.append(entry)
@@ -249,14 +265,17 @@ def load_content(root: Path, errors: ErrorList, skip_listings: Container[Path] =
         if not path.is_file():
             errors.add(SiteError(f"missing file: {name} is required", path=path))
             return None
+        if (escape := outside_error(path, root)) is not None:
+            errors.add(escape)
+            return None
         return guarded(load_yaml_file, path)
 
     if not root.is_dir():
         raise SiteError("the content folder does not exist", path=root)
     site = required("site.yaml")
     maker = required("maker.yaml")
-    listing_files = _list_files(root / "listings", ".yaml", errors, (".yml", ".json", ".txt"))
-    page_files = _list_files(root / "pages", ".md", errors, (".markdown", ".txt", ".html"))
+    listing_files = _list_files(root, root / "listings", ".yaml", errors, (".yml", ".json", ".txt"))
+    page_files = _list_files(root, root / "pages", ".md", errors, (".markdown", ".txt", ".html"))
     listings = [d for p in listing_files if p not in skip_listings and (d := guarded(load_yaml_file, p)) is not None]
     pages = [d for p in page_files if (d := guarded(load_markdown_file, p)) is not None]
     return ContentFiles(root=root, site=site, maker=maker, listings=tuple(listings), pages=tuple(pages))

@@ -23,6 +23,7 @@ from .text import plain_text, render_markdown, slugify
 
 Kind = Literal["choice", "text", "number", "checkbox"]
 KINDS: tuple[Kind, ...] = ("choice", "text", "number", "checkbox")
+MakerKind = Literal["person", "business"]
 DEFAULT_TEXT_MAX = 100
 RESERVED_PAGE_SLUGS = frozenset(
     {"listings", "tags", "maker", "custom-order", "p", "static", "images", "404", "feed",
@@ -65,6 +66,10 @@ class Maker:
     custom_orders: CustomOrders
     extra: Mapping[str, Any]
     source: SourceRef
+    kind: MakerKind = "person"
+    """'person' or 'business' (a studio, workshop, company): schema.org Person or Organization."""
+    modified: float = 0.0
+    """Modification time of maker.yaml (seconds since the epoch)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -179,6 +184,27 @@ def read_image(r: Reader, rel: Path, alt: str, mark: Mark, field: str) -> Image 
     return Image(src=rel, alt=alt, width=size[0], height=size[1])
 
 
+# -- Markdown ---------------------------------------------------------------------------------
+
+_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\s*[(\[]")
+
+
+def markdown_field(r: Reader, key: str) -> Markup:
+    """A Markdown field as safe HTML. Pictures inside the text would be dropped by the sanitizer,
+    so they are reported instead of vanishing."""
+    text = r.text(key) or ""
+    if (match := _MD_IMAGE.search(text)) is not None:
+        start = r.mark_of(key)
+        # A block scalar (`description: |`) starts on the line after its mark.
+        mark = Mark(start.line + 1 + text[: match.start()].count("\n"), 1) if "\n" in text else start
+        r.error_at(
+            mark,
+            f"{r.field(key)}: pictures inside the text are not shown",
+            hint="list photos under 'images:' instead (listings), or use a link [text](https://...)",
+        )
+    return render_markdown(text)
+
+
 # -- maker ------------------------------------------------------------------------------------
 
 
@@ -191,9 +217,15 @@ def load_maker(doc: RawDoc, errors: ErrorList, root: Path) -> Maker | None:
     photo = None
     if (rel := r.content_path("photo")) is not None:
         photo = read_image(r, rel, f"Portrait of {name}", r.mark_of("photo"), "photo")
+    kind_text = r.text("kind", default="person") or "person"
+    kind: MakerKind = "person"
+    if kind_text == "business":
+        kind = "business"
+    elif kind_text != "person":
+        r.error("kind", f'kind: expected "person" or "business", got "{kind_text}"')
     location = r.text("location")
     intro = r.text("intro")
-    bio = render_markdown(r.text("bio") or "")
+    bio = markdown_field(r, "bio")
     links: list[Link] = []
     if (lr := r.mapping("links")) is not None:
         for key in lr.data:
@@ -224,6 +256,8 @@ def load_maker(doc: RawDoc, errors: ErrorList, root: Path) -> Maker | None:
         custom_orders=custom,
         extra=freeze(extra if isinstance(extra, YMap) else {}),
         source=SourceRef(path=doc.path, line=1),
+        kind=kind,
+        modified=doc.path.stat().st_mtime,
     )
 
 
@@ -239,9 +273,10 @@ def _options(r: Reader, cr: Reader, currency: str) -> tuple[Option, ...]:
         return ()
     out: list[Option] = []
     seen: dict[str, int] = {}
+    options_field = cr.field("options")
     for i, item in enumerate(raw):
         mark = raw.marks[i]
-        field = f"{cr.field('options')}[{i}]"
+        field = f"{options_field}[{i}]"
         if isinstance(item, YMap):
             orr = Reader(item, cr.path, cr.errors, f"{field}.", cr.content_root)
             label = orr.req_text("label")
@@ -263,7 +298,7 @@ def _options(r: Reader, cr: Reader, currency: str) -> tuple[Option, ...]:
         if folded in seen:
             cr.error_at(
                 mark,
-                f'{field}: duplicate option "{label}" (already option {seen[folded]})',
+                f'{field}: duplicate option "{label}" (the same as {options_field}[{seen[folded]}])',
                 hint="each option of a choice needs a different label",
             )
             continue
@@ -404,6 +439,8 @@ def load_listing(doc: RawDoc, errors: ErrorList, config: SiteConfig | None, root
             SiteError(
                 "the file name must contain letters or digits (it becomes the page address)",
                 path=doc.path,
+                line=1,
+                column=1,
                 hint="rename it, e.g. listings/blue-bowl.yaml",
             )
         )
@@ -413,7 +450,7 @@ def load_listing(doc: RawDoc, errors: ErrorList, config: SiteConfig | None, root
     currency = r.currency("currency", config.currency if config else "USD")
     price = r.money("price", currency, required=True, positive=True)
     images = _images(r)
-    description = render_markdown(r.text("description") or "")
+    description = markdown_field(r, "description")
     tags = _tags(r)
     production_time = r.text("production_time")
     order_url = r.url("order_url")
@@ -484,11 +521,19 @@ def load_page(doc: RawDoc, errors: ErrorList, root: Path) -> Page | None:
                 if slug
                 else "the file name must contain letters or digits",
                 path=doc.path,
+                line=1,
+                column=1,
                 hint="rename the file, e.g. pages/about-the-studio.md",
             )
         )
         r.ok = False
     title = r.req_text("title")
+    if (match := _MD_IMAGE.search(doc.body)) is not None:
+        r.error_at(
+            Mark(doc.body_line + doc.body[: match.start()].count("\n"), 1),
+            "pictures inside a page are not shown",
+            hint="use a link [text](https://...) instead",
+        )
     order = r.integer("order", default=0) or 0
     menu = r.boolean("menu", default=True)
     r.done()
@@ -532,6 +577,8 @@ def build_site(
                     f"two listings would have the same address /listings/{listing.slug}/ "
                     f"(the other is {other.source.path.name})",
                     path=path,
+                    line=1,
+                    column=1,
                     hint="rename one of the files",
                 )
             )
@@ -547,6 +594,8 @@ def build_site(
                 SiteError(
                     f"two pages would have the same address /{page.slug}/ (the other is {dup.source.path.name})",
                     path=doc.path,
+                    line=1,
+                    column=1,
                 )
             )
             continue

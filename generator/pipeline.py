@@ -7,20 +7,23 @@ import hashlib
 import os
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
-from . import buildcache, parallel, text
+from . import buildcache, feeds, parallel, text
 from .config import SiteConfig, load_config
 from .depends import PageKeys
 from .errors import ErrorList, SiteError
+from .guard import check_outputs
 from .load import _list_files, load_content, load_yaml_file
 from .model import Listing, Site, build_site
 from .parallel import Progress
-from .plan import PlannedPage, SitePlan, plan_site
+from .plan import HEADERS_FILE, PlannedPage, SitePlan, headers_rules, is_expired, plan_site, private_url
 from .render import Renderer
-from .theme import load_theme
+from .secret import Secret, fingerprint_of, listing_token, resolve_secret, secret_file_for, secret_fingerprint
+from .theme import Theme, load_theme
 from .write import Content, Manifest, WriteStats, add_output, sync_site
 
 
@@ -34,12 +37,19 @@ class BuildOptions:
     """The build date (expiry of private listings); passed in so builds are reproducible."""
     jobs: int | None = None
     """Worker processes for Markdown and rendering; None: one per CPU when the site is large
-    enough to gain from it, else 1. A caller that runs threads (the dev server) may pass 1."""
+    enough to gain from it, else 1. A caller that runs threads (the dev server) must pass 1:
+    forking a process with other threads running can deadlock the child."""
     cache: Path | None = None
-    """Folder of the persistent build cache (rendered Markdown); None: no cache. build_to uses
-    `.makerfront-cache/` next to the output unless given one here."""
+    """Folder of the persistent build cache (rendered Markdown, page keys); None: no cache.
+    build_to uses `.makerfront-cache/` next to the output unless given one here."""
     progress: Progress | None = None
     """Called as pages are rendered (the command line's progress bar on a terminal)."""
+    secret: str | None = None
+    """Site secret for private listing addresses; None: MAKERFRONT_SECRET or the secret file
+    (see secret.py), looked up only when the site has private listings."""
+    leak_guard: bool = True
+    """Check every output for private listings outside their own folder (guard.py). Only tests
+    turn it off, to show that a leaky theme really leaks."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -55,6 +65,11 @@ class BuildResult:
     def page_count(self) -> int:
         return len(self.plan.pages)
 
+    @property
+    def private_count(self) -> int:
+        """Private listing pages built (their addresses are never printed by a build)."""
+        return len(self.plan.private_listings)
+
 
 def load_site(options: BuildOptions, preloaded: Mapping[Path, Listing] | None = None) -> Site:
     """Load and validate the content; ``preloaded`` listings (built by workers) are not re-read."""
@@ -66,33 +81,45 @@ def load_site(options: BuildOptions, preloaded: Mapping[Path, Listing] | None = 
     return site
 
 
-def build(options: BuildOptions, previous: Mapping[str, Content] | None = None) -> BuildResult:
+def site_secret(site: Site, options: BuildOptions) -> Secret | None:
+    """The site secret, when the site has private listings (the secret file is created only then)."""
+    if not any(x.private for x in site.listings):
+        return None
+    if options.secret is not None:
+        if not options.secret.strip():
+            raise SiteError("the site secret for private listings must not be empty")
+        return Secret(value=options.secret, source="build options")
+    return resolve_secret(options.content)
+
+
+def plan_for(site: Site, theme: Theme, options: BuildOptions, secret: Secret | None) -> SitePlan:
+    token = partial(listing_token, secret.value) if secret is not None else None
+    return plan_site(site, theme.static_files(), options.today or date.today(), token)
+
+
+def build(
+    options: BuildOptions, site: Site | None = None, previous: Mapping[str, Content] | None = None
+) -> BuildResult:
     """Build the whole site in memory. Raises BuildFailed/SiteError; never touches the output.
+
+    Pass an already loaded `site` to re-render it after a theme change (the dev server does).
 
     With a build cache (options.cache) and the outputs of the previous build from the same
     cache (``previous``: a BuildResult's outputs, or build_to's view of the output folder), a
     page whose inputs are unchanged (depends.py) is taken from ``previous`` instead of rendered.
+    Reused pages are checked by the leak guard like fresh ones.
     """
     started = time.perf_counter()
     markdown = buildcache.load_markdown(options.cache) if options.cache else buildcache.MarkdownCache({})
-    text.use_markdown_cache(markdown)
-    try:
-        preloaded: dict[Path, Listing] = {}
-        listing_files = _listing_files(options)
-        workers = parallel.worker_count(options.jobs, len(listing_files))
-        config = _site_config(options) if workers > 1 else None
-        if config is not None:
-            preloaded = parallel.load_listings(
-                listing_files, config, options.content, markdown, workers, options.progress
-            )
-        site = load_site(options, preloaded)
-    finally:
-        text.use_markdown_cache(None)
+    if site is None:
+        site = _load_site_parallel(options, markdown)
     theme = load_theme(site.config.theme, options.themes)
-    plan = plan_site(site, theme.static_files(), options.today or date.today())
+    secret = site_secret(site, options)
+    plan = plan_for(site, theme, options, secret)
     renderer = Renderer(plan, theme)
     pages = plan.pages
-    keys = PageKeys(renderer)
+    # Pages of a build with another secret are never reused (their private addresses differ).
+    keys = PageKeys(renderer, salt=fingerprint_of(secret.value).encode() if secret else b"")
     known = buildcache.load_pages(options.cache) if options.cache and previous is not None else {}
     rendered: list[bytes | None] = [None] * len(pages)
     entries: dict[str, buildcache.PageEntry] = {}
@@ -120,9 +147,23 @@ def build(options: BuildOptions, previous: Mapping[str, Content] | None = None) 
     for page, data in zip(pages, rendered, strict=True):
         assert data is not None
         add_output(outputs, origins, page.output, data, _page_origin(page))
+    # Search engines, feed readers and browsers: built from the plan's public pages only.
+    machine_readable = {
+        **feeds.sitemap_files(plan),
+        feeds.ROBOTS_FILE: feeds.robots_txt(plan),
+        feeds.FEED_FILE: feeds.atom_feed(plan, renderer.listing_view),
+        feeds.MANIFEST_FILE: feeds.web_manifest(plan, renderer.site_view.extra.get("accent")),
+    }
+    own_files = {asset.output for asset in plan.assets}
+    for name, data in machine_readable.items():
+        if name not in own_files:  # a maker's content/static/robots.txt (etc.) replaces ours
+            add_output(outputs, origins, name, data, f"generated {name}")
     for asset in plan.assets:
         add_output(outputs, origins, asset.output, asset.source, _origin(asset.source, options))
-    # The finished outputs, before anything is written; checks over every output go here.
+    add_output(outputs, origins, HEADERS_FILE, _headers_file(plan), "makerfront (_headers)")
+    # Every output, reused pages included, before anything is written or cached.
+    if options.leak_guard:
+        check_outputs(plan, outputs, secret.value if secret else None, theme)
     if options.cache:
         buildcache.save_markdown(options.cache, markdown)
         buildcache.save_pages(options.cache, entries)
@@ -130,14 +171,32 @@ def build(options: BuildOptions, previous: Mapping[str, Content] | None = None) 
         site=site,
         plan=plan,
         outputs=outputs,
-        warnings=list(plan.skipped),
+        warnings=[*(secret.notes if secret else ()), *plan.skipped],
         seconds=time.perf_counter() - started,
     )
 
 
+def _load_site_parallel(options: BuildOptions, markdown: buildcache.MarkdownCache) -> Site:
+    """load_site, with the listings of a large site built by worker processes (parallel.py)."""
+    text.use_markdown_cache(markdown)
+    try:
+        preloaded: dict[Path, Listing] = {}
+        listing_files = _listing_files(options)
+        workers = parallel.worker_count(options.jobs, len(listing_files))
+        config = _site_config(options) if workers > 1 else None
+        if config is not None:
+            preloaded = parallel.load_listings(
+                listing_files, config, options.content, markdown, workers, options.progress
+            )
+        return load_site(options, preloaded)
+    finally:
+        text.use_markdown_cache(None)
+
+
 def _listing_files(options: BuildOptions) -> list[Path]:
     # The same files, in the same order, as load_content reads (its errors are reported there).
-    return _list_files(options.content / "listings", ".yaml", ErrorList(), ())
+    root = options.content
+    return _list_files(root, root / "listings", ".yaml", ErrorList(), ())
 
 
 def _site_config(options: BuildOptions) -> SiteConfig | None:
@@ -160,6 +219,17 @@ def _page_origin(page: PlannedPage) -> str:
     if page.page:
         return page.page.source.path.name
     return page.listing.source.path.name if page.listing else page.kind
+
+
+def _headers_file(plan: SitePlan) -> bytes:
+    """The maker's own content/static/_headers (if any), then makerfront's rules for p/."""
+    own = b""
+    if plan.headers_source is not None:
+        try:
+            own = plan.headers_source.read_bytes().rstrip(b"\n") + b"\n\n"
+        except OSError as exc:
+            raise SiteError(f"cannot read this file: {exc}", path=plan.headers_source) from exc
+    return own + headers_rules(plan.site.config.base_path).encode("utf-8")
 
 
 def _origin(path: Path, options: BuildOptions) -> str:
@@ -201,28 +271,47 @@ class OutputFolder(Mapping[str, Content]):
 
 
 def build_key(options: BuildOptions) -> buildcache.BuildKey:
+    """What, besides the files, decides the output: a fingerprint of the secret (never the
+    secret itself) so a rotated secret is never answered with the old private addresses."""
+    secret = fingerprint_of(options.secret) if options.secret is not None else secret_fingerprint(options.content)
     return buildcache.BuildKey(
-        content=options.content, themes=options.themes, base_url=options.base_url, today=options.today or date.today()
+        content=options.content,
+        themes=options.themes,
+        base_url=options.base_url,
+        today=options.today or date.today(),
+        secret=secret,
     )
 
 
 def build_to(options: BuildOptions, output: Path) -> tuple[BuildResult, WriteStats]:
     """Build, then bring ``output`` in line with the result (only after the whole build succeeded).
 
-    Uses and updates the build cache next to the output folder: rendered Markdown, the manifest
-    of written files, and the fingerprint of the inputs that lets the command line skip a build
-    when nothing changed (buildcache.unchanged_since_last_build).
+    Uses and updates the build cache next to the output folder (never inside it: the cache names
+    private p/<token>/ paths): rendered Markdown, page keys, the manifest of written files, and
+    the fingerprint of the inputs that lets the command line skip a build when nothing changed
+    (buildcache.unchanged_since_last_build).
     """
+    secret_path = secret_file_for(options.content)
+    if secret_path.is_relative_to(output.resolve()):
+        # The stale-file sweep would delete it, and the next build would make a new secret.
+        raise SiteError(
+            "the content folder is inside the output folder, so the secret file would be too",
+            path=output,
+            hint="build into a folder outside the project, e.g. --output output",
+        )
     cache = options.cache or buildcache.cache_dir_for(output)
-    if options.cache is None:
-        from dataclasses import replace
-
-        options = replace(options, cache=cache)
+    if cache.resolve().is_relative_to(output.resolve()):
+        raise SiteError(
+            "the build cache would be inside the output folder (it names private listing addresses)",
+            path=cache,
+            hint="give a cache folder outside the output folder",
+        )
+    options = replace(options, cache=cache, today=options.today or date.today())
     key = build_key(options)
     taken_at = buildcache.now()
     inputs = buildcache.fingerprint(key.roots())
     manifest = buildcache.load_outputs(cache)
-    result = build(options, OutputFolder(output, manifest))
+    result = build(options, previous=OutputFolder(output, manifest))
     buildcache.forget_inputs(cache)
     try:
         stats, manifest = sync_site(result.outputs, output, manifest)
@@ -232,3 +321,53 @@ def build_to(options: BuildOptions, output: Path) -> tuple[BuildResult, WriteSta
     summary = buildcache.Summary(pages=result.page_count, files=len(result.outputs), notes=list(result.warnings))
     buildcache.record_inputs(cache, key, inputs, taken_at, summary, manifest)
     return result, stats
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrivateLink:
+    """One private listing for `build.py links`."""
+
+    slug: str
+    title: str
+    buyer: str | None
+    expires: date | None
+    expired: bool
+    url: str
+    """Full address: base_url + p/<token>/."""
+    source: Path
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "buyer": self.buyer,
+            "expires": self.expires.isoformat() if self.expires else None,
+            "expired": self.expired,
+            "url": self.url,
+            "file": self.source.as_posix(),
+        }
+
+
+def private_links(options: BuildOptions) -> tuple[list[PrivateLink], list[str]]:
+    """Every private listing with its full address (expired ones too, marked), and notes about
+    the secret. Loads and validates the content like a build, but renders and writes nothing."""
+    site = load_site(options)
+    secret = site_secret(site, options)
+    today = options.today or date.today()
+    links: list[PrivateLink] = []
+    for listing in site.listings:
+        if not listing.private:
+            continue
+        assert secret is not None
+        links.append(
+            PrivateLink(
+                slug=listing.slug,
+                title=listing.title,
+                buyer=listing.buyer,
+                expires=listing.expires,
+                expired=is_expired(listing, today),
+                url=site.config.base_url + private_url(listing_token(secret.value, listing.slug)),
+                source=listing.source.path,
+            )
+        )
+    return links, list(secret.notes if secret else ())

@@ -7,15 +7,19 @@ looping over the wrong collection.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
 
 from .errors import SiteError
 from .model import Listing, Page, Site, Tag
 
-PageKind = Literal["home", "listing", "tag", "maker", "page", "custom_order", "not_found"]
+PageKind = Literal["home", "listing", "private_listing", "tag", "maker", "page", "custom_order", "not_found"]
+
+PRIVATE_DIR = "p"
+"""Private listings live at p/<token>/; the _headers rules cover this folder without naming tokens."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -24,6 +28,19 @@ class TagGroup:
     listings: tuple[Listing, ...]
     """Public listings with this tag, in display order."""
     url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PrivateListing:
+    """A private listing that is built: its secret folder and where its photos go."""
+
+    listing: Listing
+    token: str
+    """HMAC of the slug with the site secret (see secret.py); never appears outside `url`."""
+    url: str
+    """Site-relative URL 'p/<token>/'; also the output folder of the page and its photos."""
+    image_urls: dict[Path, str]
+    """Content-relative image path -> site-relative URL inside `url` (never the shared images/)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,6 +59,10 @@ class PlannedPage:
     page: Page | None = None
     indexable: bool = True
     """False for pages search engines must not index (404, private pages)."""
+    private: PrivateListing | None = None
+    """Set on a private listing's page only."""
+    lastmod: float | None = None
+    """Newest modification time of the content files shown on the page (sitemap lastmod)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,7 +86,28 @@ class SitePlan:
     image_urls: dict[Path, str] = field(default_factory=dict)
     """Content-relative image path -> site-relative URL, for public images."""
     skipped: tuple[str, ...] = ()
-    """Human-readable notes about content not built (e.g. private listings), for the summary."""
+    """Human-readable notes about content not built (e.g. expired private listings), for the summary."""
+    private_listings: tuple[PrivateListing, ...] = ()
+    """Private listings built this time (not expired), by slug. Only their own pages use them."""
+    headers_source: Path | None = None
+    """The maker's own content/static/_headers, which the built _headers file starts with."""
+
+
+HEADERS_FILE = "_headers"
+
+
+def headers_rules(base_path: str) -> str:
+    """Rules for hosts that read a _headers file (Netlify, Cloudflare Pages): private pages and
+    their photos are not indexed and do not send their address as a referrer. The rule names the
+    private folder, never a token. The site may be served from the domain root or from base_url's
+    path, so both forms are listed when they differ."""
+    paths = [f"/{PRIVATE_DIR}/*"]
+    if base_path not in ("", "/"):
+        paths.append(f"{base_path}{PRIVATE_DIR}/*")
+    rules = "# makerfront: private listings (p/) are never indexed and never send their address onward\n"
+    for path in paths:
+        rules += f"{path}\n  X-Robots-Tag: noindex\n  Referrer-Policy: no-referrer\n"
+    return rules
 
 
 def listing_url(listing: Listing) -> str:
@@ -95,12 +137,62 @@ def _display_order(listing: Listing) -> tuple[int, str, str]:
     return (-ordinal, listing.title.casefold(), listing.slug)
 
 
-def plan_site(site: Site, theme_static: list[tuple[str, Path]], today: date) -> SitePlan:
+def is_expired(listing: Listing, today: date) -> bool:
+    """A listing is built up to and including its `expires` day."""
+    return listing.expires is not None and listing.expires < today
+
+
+def private_url(token: str) -> str:
+    return f"{PRIVATE_DIR}/{token}/"
+
+
+def _private_image_urls(listing: Listing, url: str) -> dict[Path, str]:
+    """Each photo gets its file name inside the listing's own folder; a clash (two photos named
+    alike in different folders, or one named index.html) gets a numbered name."""
+    urls: dict[Path, str] = {}
+    used = {"index.html"}
+    for img in listing.images:
+        if img.src in urls:
+            continue
+        name, n = img.src.name, 1
+        while name.casefold() in used:
+            n += 1
+            name = f"{img.src.stem}-{n}{img.src.suffix}"
+        used.add(name.casefold())
+        urls[img.src] = url + name
+    return urls
+
+
+def plan_private(site: Site, today: date, token: Callable[[str], str]) -> tuple[list[PrivateListing], list[str]]:
+    """Private listings to build (not expired) and notes about the expired ones."""
+    built: list[PrivateListing] = []
+    notes: list[str] = []
+    for listing in site.listings:
+        if not listing.private:
+            continue
+        if is_expired(listing, today):
+            notes.append(f"listing {listing.source.path.name} expired on {listing.expires} and was not built")
+            continue
+        secret_token = token(listing.slug)
+        url = private_url(secret_token)
+        built.append(
+            PrivateListing(listing=listing, token=secret_token, url=url, image_urls=_private_image_urls(listing, url))
+        )
+    return built, notes
+
+
+def plan_site(
+    site: Site, theme_static: list[tuple[str, Path]], today: date, token: Callable[[str], str] | None = None
+) -> SitePlan:
+    """``token`` maps a private listing's slug to its secret token (secret.listing_token bound to
+    the site secret); it is needed only when the site has private listings."""
     public = tuple(sorted((x for x in site.listings if not x.private), key=_display_order))
     skipped: list[str] = []
-    private_count = sum(1 for x in site.listings if x.private)
-    if private_count:
-        skipped.append(f"{private_count} private listing(s) not built")
+    private: list[PrivateListing] = []
+    if any(x.private for x in site.listings):
+        if token is None:
+            raise SiteError("private listings need the site secret to get their addresses")
+        private, skipped = plan_private(site, today, token)
 
     groups: dict[str, list[Listing]] = {}
     names: dict[str, Tag] = {}
@@ -124,15 +216,21 @@ def plan_site(site: Site, theme_static: list[tuple[str, Path]], today: date) -> 
         )
 
     cfg = site.config
+    home_lastmod = max([cfg.modified, site.maker.modified, *(x.modified for x in public)])
     pages: list[PlannedPage] = [
-        page("", "home", "home.html", cfg.title),
-        page("maker/", "maker", "maker.html", f"About {site.maker.name}"),
+        page("", "home", "home.html", cfg.title, lastmod=home_lastmod),
+        page("maker/", "maker", "maker.html", f"About {site.maker.name}", lastmod=site.maker.modified),
     ]
-    pages += [page(listing_url(x), "listing", "listing.html", x.title, listing=x) for x in public]
-    pages += [page(t.url, "tag", "tag.html", t.tag.name, tag=t) for t in tags]
-    pages += [page(page_url(p), "page", "page.html", p.title, page=p) for p in site.pages]
+    pages += [page(listing_url(x), "listing", "listing.html", x.title, listing=x, lastmod=x.modified) for x in public]
+    pages += [
+        page(t.url, "tag", "tag.html", t.tag.name, tag=t, lastmod=max(x.modified for x in t.listings)) for t in tags
+    ]
+    pages += [page(page_url(p), "page", "page.html", p.title, page=p, lastmod=p.modified) for p in site.pages]
     if site.maker.custom_orders.enabled and cfg.contact.form_action:
-        pages.append(page("custom-order/", "custom_order", "custom_order.html", "Ask about a Custom Order"))
+        # A form, not content: search engines would index each ?listing=... variant as a thin page.
+        pages.append(
+            page("custom-order/", "custom_order", "custom_order.html", "Ask about a Custom Order", indexable=False)
+        )
     # 404.html is served at any depth, so its links are root-absolute under base_url's path.
     pages.append(
         PlannedPage(
@@ -146,8 +244,29 @@ def plan_site(site: Site, theme_static: list[tuple[str, Path]], today: date) -> 
         )
     )
 
+    # Private pages come last, so no public page is rendered after one of them (a theme keeping
+    # state between pages could only carry it into another private page; the leak guard checks
+    # those too).
+    for x in private:
+        pages.append(
+            PlannedPage(
+                url=x.url,
+                output=output_file(x.url),
+                kind="private_listing",
+                template="listing.html",
+                title=x.listing.title,
+                root=relative_root(x.url),
+                listing=x.listing,
+                indexable=False,
+                private=x,
+            )
+        )
+
     image_urls: dict[Path, str] = {}
     assets: list[Asset] = [Asset(output=f"static/{name}", source=src) for name, src in theme_static]
+    for x in private:
+        # A private listing's photos live in its own folder, never in the shared images folder.
+        assets += [Asset(output=url, source=site.content_root / rel) for rel, url in x.image_urls.items()]
     public_images = [img.src for x in public for img in x.images]
     if site.maker.photo:
         public_images.append(site.maker.photo.src)
@@ -157,12 +276,20 @@ def plan_site(site: Site, theme_static: list[tuple[str, Path]], today: date) -> 
         image_urls[rel] = rel.as_posix()
         assets.append(Asset(output=rel.as_posix(), source=site.content_root / rel))
     static_dir = site.content_root / "static"
+    headers_source: Path | None = None
     if static_dir.is_dir():
+        # The folder itself may be a symlink; everything copied must really lie inside content/.
+        inside = site.content_root.resolve()
+        if not static_dir.resolve().is_relative_to(inside):
+            raise SiteError("this folder links to a place outside the content folder", path=static_dir)
         for path in sorted(static_dir.rglob("*")):
             if path.name.startswith(".") or not path.is_file():
                 continue
-            if not path.resolve().is_relative_to(static_dir.resolve()):
+            if not path.resolve().is_relative_to(inside):
                 raise SiteError("this file links to a place outside the content folder", path=path)
+            if path.relative_to(static_dir).as_posix() == HEADERS_FILE:
+                headers_source = path  # merged with makerfront's own rules, not copied as is
+                continue
             assets.append(Asset(output=path.relative_to(static_dir).as_posix(), source=path))
 
     return SitePlan(
@@ -174,4 +301,34 @@ def plan_site(site: Site, theme_static: list[tuple[str, Path]], today: date) -> 
         assets=tuple(assets),
         image_urls=image_urls,
         skipped=tuple(skipped),
+        private_listings=tuple(private),
+        headers_source=headers_source,
     )
+
+
+def sitemap_pages(plan: SitePlan) -> tuple[PlannedPage, ...]:
+    """Pages search engines may list: indexable ones only, never a private listing's page."""
+    return tuple(p for p in plan.pages if p.indexable and not (p.listing is not None and p.listing.private))
+
+
+FEED_LIMIT = 50
+"""Entries in the Atom feed. Readers poll it for what is new; a shop of thousands of listings
+would otherwise serve megabytes on every poll (the sitemap lists every page)."""
+
+
+def feed_listings(plan: SitePlan, limit: int = FEED_LIMIT) -> tuple[Listing, ...]:
+    """The newest public listings for the Atom feed: newest first by `date` (else the file's
+    modification time), then by title. Built from public_listings only, so a private listing
+    cannot appear."""
+
+    def key(x: Listing) -> tuple[float, str, str]:
+        return (-listing_timestamp(x), x.title.casefold(), x.slug)
+
+    return tuple(sorted((x for x in plan.public_listings if not x.private), key=key))[:limit]
+
+
+def listing_timestamp(listing: Listing) -> float:
+    """When a listing was published for the feed: its `date` (midnight UTC), else its file's mtime."""
+    if listing.date is not None:
+        return datetime(listing.date.year, listing.date.month, listing.date.day, tzinfo=UTC).timestamp()
+    return listing.modified

@@ -7,6 +7,7 @@ to the site root, mailto links already encoded. Jinja autoescapes everything els
 from __future__ import annotations
 
 import json
+import mimetypes
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,10 +22,13 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency
 from markupsafe import Markup
 
+from .config import freeze
 from .errors import SiteError
 from .fields import currency_digits
 from .model import Customization, Image, Listing
 from .plan import PlannedPage, SitePlan, listing_url
+from .seo import EMPTY as EMPTY_SEO
+from .seo import SeoView, page_seo
 from .theme import Theme
 
 # -- formatting ---------------------------------------------------------------------------------
@@ -164,6 +168,13 @@ class SiteView:
     menu: tuple[MenuItem, ...]
     extra: Mapping[str, Any]
     """Theme defaults merged with site.yaml `extra:`."""
+    favicon_url: str | None = None
+    """Site-relative URL of site.yaml's favicon (prefix with page.root), or None."""
+    favicon_type: str | None = None
+    """MIME type of the favicon, e.g. 'image/png'."""
+    feed_url: str = "feed.xml"
+    """Site-relative URL of the Atom feed of public listings."""
+    manifest_url: str = "manifest.webmanifest"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -177,6 +188,10 @@ class PageView:
     custom_order_href: str | None
     """'Ask about a Custom Order' link for this page, or None when custom orders are off."""
     body: Markup | None = None
+    seo: SeoView = EMPTY_SEO
+    """Meta description, canonical URL, sharing tags and JSON-LD (see seo.py)."""
+    private: bool = False
+    """True on a private listing's page: no canonical URL, no sharing tags, no referrer."""
 
 
 class PageContext(TypedDict):
@@ -190,30 +205,55 @@ class PageContext(TypedDict):
 
 
 class _ThemeLoader(jinja2.BaseLoader):
-    """Looks templates up along the theme chain; 'theme:NAME' skips the site's own theme so an
-    override can extend the template it replaces."""
+    """Looks templates up along the theme chain. 'theme:NAME' is the NAME one step further up the
+    chain than the template asking for it, so an override can extend the template it replaces,
+    and a parent theme's override can do the same in turn."""
 
     def __init__(self, dirs: list[Path]) -> None:
         self.dirs = dirs
 
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
-        dirs = self.dirs
-        name = template
+    def split(self, template: str) -> tuple[int, str]:
+        """(first theme folder to search, template name) of a lookup name."""
+        if template.startswith("theme@"):  # made by _ThemeEnvironment.join_path
+            start, _, name = template[len("theme@") :].partition(":")
+            return int(start), name
         if template.startswith("theme:"):
-            name = template[len("theme:") :]
-            dirs = self.dirs[1:]
+            return 1, template[len("theme:") :]
+        return 0, template
+
+    def find(self, template: str) -> tuple[int, Path] | None:
+        start, name = self.split(template)
         pieces = jinja2.loaders.split_template_path(name)
-        for folder in dirs:
-            path = folder.joinpath(*pieces)
+        for index in range(start, len(self.dirs)):
+            path = self.dirs[index].joinpath(*pieces)
             if path.is_file():
-                mtime = path.stat().st_mtime
-                source = path.read_text(encoding="utf-8")
-                return source, str(path), lambda p=path, m=mtime: p.stat().st_mtime == m
+                return index, path
+        return None
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        found = self.find(template)
+        if found is not None:
+            path = found[1]
+            mtime = path.stat().st_mtime
+            source = path.read_text(encoding="utf-8")
+            return source, str(path), lambda p=path, m=mtime: p.stat().st_mtime == m
+        start, name = self.split(template)
+        dirs = self.dirs[start:]
         searched = ", ".join(d.as_posix() for d in dirs)
         raise jinja2.TemplateNotFound(
             template,
             f"template '{name}' not found; searched {searched}. Create {dirs[0].as_posix()}/{name}" if dirs else name,
         )
+
+
+class _ThemeEnvironment(jinja2.Environment):
+    def join_path(self, template: str, parent: str) -> str:
+        # 'theme:NAME' inside a template means: search the themes after the one that template came from.
+        if not template.startswith("theme:") or not isinstance(self.loader, _ThemeLoader):
+            return template
+        found = self.loader.find(parent)
+        start = found[0] + 1 if found is not None else 1
+        return f"theme@{start}:{template[len('theme:') :]}"
 
 
 def _json_ld(value: Any) -> Markup:
@@ -224,7 +264,7 @@ def _json_ld(value: Any) -> Markup:
     return Markup(text)
 
 
-class TrackingEnvironment(jinja2.Environment):
+class TrackingEnvironment(_ThemeEnvironment):
     """Records, while a page renders, which parts of `site` and which templates it used: the
     page's dependencies, so an incremental build re-renders only pages whose inputs changed."""
 
@@ -336,6 +376,10 @@ class Renderer:
     def listing_view(
         self, listing: Listing, url: str | None = None, image_urls: Mapping[Path, str] | None = None
     ) -> ListingView:
+        if listing.private and (url is None or image_urls is None):
+            # A private listing has no public address or public photos: only its own page (see
+            # context()) builds a view of it, with the URLs plan.py gave it.
+            raise ValueError(f"private listing {listing.slug} has no public view")
         cached = self._listing_views.get(listing.slug)
         if cached is not None and url is None:
             return cached
@@ -382,7 +426,7 @@ class Renderer:
             buyer=listing.buyer if listing.private else None,
             extra=listing.extra,
         )
-        if url == listing_url(listing):
+        if url == listing_url(listing) and not listing.private:
             self._listing_views[listing.slug] = view
         return view
 
@@ -391,7 +435,10 @@ class Renderer:
         co = maker.custom_orders
         extra = dict(self.theme.extra)
         extra.update(self.cfg.extra)
+        favicon_url = self.plan.image_urls.get(self.cfg.favicon) if self.cfg.favicon else None
         return SiteView(
+            favicon_url=favicon_url,
+            favicon_type=mimetypes.guess_type(favicon_url)[0] if favicon_url else None,
             config=self.cfg,
             title=self.cfg.title,
             maker=MakerView(
@@ -417,7 +464,8 @@ class Renderer:
                 for t in self.plan.tags
             ),
             menu=tuple(MenuItem(title=p.title, url=f"{p.slug}/") for p in self.plan.menu),
-            extra=extra,
+            # Read-only, so a template cannot carry data from one page (a private one) to the next.
+            extra=freeze(extra),
         )
 
     def custom_order_href(self, page: PlannedPage, listing: ListingView | None) -> str | None:
@@ -442,7 +490,9 @@ class Renderer:
     # rendering --------------------------------------------------------------------------------
 
     def context(self, page: PlannedPage, listing: ListingView | None = None) -> PageContext:
-        if listing is None and page.listing is not None:
+        if listing is None and page.private is not None:
+            listing = self.listing_view(page.private.listing, url=page.url, image_urls=page.private.image_urls)
+        elif listing is None and page.listing is not None:
             listing = self.listing_view(page.listing)
         tag = None
         if page.tag is not None:
@@ -456,6 +506,8 @@ class Renderer:
             indexable=page.indexable,
             custom_order_href=self.custom_order_href(page, listing),
             body=page.page.body if page.page else None,
+            seo=page_seo(self.site, self.site_view, page, listing, tag),
+            private=page.private is not None,
         )
         return PageContext(site=self.site_view, page=page_view, listing=listing, tag=tag)
 

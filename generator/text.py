@@ -86,7 +86,11 @@ def markdown_html(text: str) -> str:
 
 def plain_text(fragment: str) -> str:
     """Visible text of an HTML fragment, whitespace folded (for meta descriptions, mail bodies)."""
-    no_tags = re.sub(r"<[^>]+>", " ", fragment)
+    # Block-level tags separate words; inline ones (<strong>, <a>) must not add a space before '.'.
+    spaced = re.sub(
+        r"</?(?:p|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|pre|blockquote|table|thead|tbody|tr|th|td)\b[^>]*>", " ", fragment
+    )
+    no_tags = re.sub(r"<[^>]+>", "", spaced)
     return re.sub(r"\s+", " ", html.unescape(no_tags)).strip()
 
 

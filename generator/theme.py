@@ -34,6 +34,9 @@ class Theme:
                 continue
             for path in sorted(static.rglob("*")):
                 if path.is_file() and not path.name.startswith("."):
+                    # A symlink in a (downloaded) theme must not publish a file from elsewhere on disk.
+                    if not path.resolve().is_relative_to(static.resolve()):
+                        raise SiteError("this file links to a place outside the theme's static folder", path=path)
                     files[path.relative_to(static).as_posix()] = path
         return sorted(files.items())
 

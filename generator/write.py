@@ -39,8 +39,19 @@ def add_output(outputs: dict[str, Content], origins: dict[str, str], path: str, 
             f"two things would be written to {path}: {origins[path]} and {origin}",
             hint="rename one of them",
         )
+    # A file and a folder of the same name cannot both exist ('faq' from static/ and 'faq/index.html'
+    # from pages/faq.md). Folders are remembered with a trailing '/'.
+    folders = [parent.as_posix() for parent in PurePosixPath(path).parents[:-1]]
+    clashes = [(f, origins[f]) for f in folders if f in origins]
+    if path + "/" in origins:
+        clashes.append((path, origins[path + "/"]))
+    if clashes:
+        name, other = clashes[0]
+        raise SiteError(f"{name} would be both a file and a folder: {other} and {origin}", hint="rename one of them")
     outputs[path] = content
     origins[path] = origin
+    for folder in folders:
+        origins.setdefault(folder + "/", origin)
 
 
 def check_output_path(path: str) -> None:
@@ -77,7 +88,9 @@ def prepare_output_dir(out: Path) -> None:
             hint="choose an empty or new folder with --output (every file not part of the site would be deleted)",
         )
     out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).touch()
+    marker = out / MARKER
+    if not marker.exists():  # a rebuild with nothing new must not touch a single file
+        marker.touch()
 
 
 def write_site(outputs: Mapping[str, Content], out: Path) -> WriteStats:
@@ -99,6 +112,7 @@ def sync_site(outputs: Mapping[str, Content], out: Path, previous: Manifest) -> 
     prepare_output_dir(out)
     written = unchanged = 0
     manifest: Manifest = {}
+    cleared: set[str] = set()
     for rel in sorted(outputs):
         check_output_path(rel)
         target = out / rel
@@ -106,8 +120,11 @@ def sync_site(outputs: Mapping[str, Content], out: Path, previous: Manifest) -> 
         data = _read(content)
         digest = _digest(data)
         known = previous.get(rel)
+        _clear_way(out, rel, cleared)
+        if target.is_symlink():
+            target.unlink()  # replace a link with a real file; never write through it
         try:
-            st: os.stat_result | None = os.stat(target)
+            st: os.stat_result | None = os.lstat(target)
         except OSError:
             st = None
         if st is not None and known is not None and (st.st_size, st.st_mtime_ns) == known[:2] and known[2] == digest:
@@ -126,6 +143,20 @@ def sync_site(outputs: Mapping[str, Content], out: Path, previous: Manifest) -> 
         manifest[rel] = (st.st_size, st.st_mtime_ns, digest)
     removed = _remove_stale(out, set(outputs))
     return WriteStats(written=written, unchanged=unchanged, removed=removed), manifest
+
+
+def _clear_way(out: Path, rel: str, cleared: set[str]) -> None:
+    """Make every parent folder of ``rel`` a real folder inside ``out``: a file left where a folder
+    must now be is removed, and a symlink is removed rather than written through (it could lead
+    anywhere on the machine). ``cleared``: folders already checked in this sync."""
+    for parent in reversed(PurePosixPath(rel).parents[:-1]):
+        name = parent.as_posix()
+        if name in cleared:
+            continue
+        cleared.add(name)
+        path = out / parent
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            path.unlink()
 
 
 def _remove_tree(folder: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +16,20 @@ from generator.theme import BUILTIN_THEMES
 
 REPO = Path(__file__).resolve().parent.parent
 BUILD_DATE = date(2026, 11, 27)
+
+
+TEST_SECRET = "test-suite-secret-not-for-real-shops-0123456789"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _site_secret() -> Iterator[None]:
+    """Every test (module-scoped builds and every build.py it runs included) gets a fixed site
+    secret from the environment, so no test creates or reads a .makerfront-secret file next to
+    the repository's content/. Tests of the secret file itself remove the variable with
+    monkeypatch.delenv."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MAKERFRONT_SECRET", TEST_SECRET)
+        yield
 
 
 def png_bytes(color: tuple[int, int, int] = (180, 90, 60), size: tuple[int, int] = (8, 6)) -> bytes:
@@ -120,4 +134,4 @@ def text_of(result: BuildResult, path: str) -> str:
     return data.decode("utf-8")
 
 
-__all__ = ["BUILTIN_THEMES", "REPO", "build_into", "build_site", "options", "png_bytes", "text_of"]
+__all__ = ["BUILTIN_THEMES", "REPO", "TEST_SECRET", "build_into", "build_site", "options", "png_bytes", "text_of"]

@@ -12,18 +12,20 @@ output exactly as it was. No private listing may appear in any output at any ste
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import png_bytes
+from conftest import TEST_SECRET, png_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator import buildcache
 from generator.cli import main
 from generator.pipeline import BuildOptions, build_to
+from generator.secret import listing_token
 
 TAGS = ["mugs", "bowls", "blue", "gift", "small-batch"]
 WORDS = ["clay", "glaze", "River", "stone", "café", "kiln", "ash", "<b>bold</b>", "O'Neil", "amber"]
@@ -221,11 +223,19 @@ def clean_build(shop: Shop, out: Path) -> dict[str, bytes]:
 
 
 def assert_no_private(shop: Shop, files: dict[str, bytes]) -> None:
+    """A private listing is built at p/<token>/ (the suite's secret) and appears nowhere else."""
     for slug, x in shop.listings.items():
         if not x["private"]:
             continue
+        folder = f"p/{listing_token(TEST_SECRET, slug)}/"
+        assert folder + "index.html" in files, f"private listing {slug} was not built"
         marker = f"marker{slug.split('-')[1]}x".encode()
-        leaks = [path for path, data in files.items() if marker in data or slug.encode() in data]
+        named = re.compile(re.escape(slug.encode()) + rb"(?![0-9])")
+        leaks = [
+            path
+            for path, data in files.items()
+            if not path.startswith(folder) and (marker in data or named.search(data))
+        ]
         assert not leaks, f"private listing {slug} appears in {leaks}"
 
 

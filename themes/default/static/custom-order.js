@@ -7,5 +7,6 @@
   var params = new URLSearchParams(window.location.search);
   var title = params.get("listing");
   var url = params.get("url");
-  if (title) field.value = url ? title + " (" + url + ")" : title;
+  var options = params.get("options");
+  if (title) field.value = (url ? title + " (" + url + ")" : title) + (options ? "; " + options : "");
 })();

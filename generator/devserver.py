@@ -1,0 +1,714 @@
+"""`python build.py serve`: serve the site from memory, rebuild on every save, reload the browser.
+
+One process, three kinds of threads:
+
+- watchdog's observer, whose handler only queues events (it never builds);
+- one rebuild thread, which waits for a short quiet window so an editor's burst of events gives one
+  rebuild, asks `watch.classify` what changed, and calls the rebuild function. Events that arrive
+  while a build runs are queued, so a running build is followed by exactly one more;
+- the HTTP server (`ThreadingHTTPServer`, one thread per request), which never waits for a build.
+
+The site is served from an in-memory `{output path: bytes | Path}` that is swapped in only after a
+successful build. A failed build keeps the last good site and adds an error overlay to every HTML
+page. Browsers hear about every finished build (good or failed) through Server-Sent Events keyed
+by a build counter, and reload. Nothing is written to the output folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import html
+import ipaddress
+import json
+import mimetypes
+import os
+import queue
+import secrets
+import socket
+import socketserver
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+
+from .errors import BuildFailed, SiteError
+from .pipeline import BuildOptions, BuildResult, build
+from .theme import BUILTIN_THEMES
+from .watch import FULL_BUILD, ChangeSet, EventKind, FileEvent, WatchRoots, classify, collect_batch
+from .write import Content
+
+EVENTS_PATH = "/__makerfront/events"
+"""The live-reload stream. Outside any base_url path, so it never collides with a page."""
+
+QUIET_SECONDS = 0.04
+"""How long no event must arrive before a rebuild starts (an editor's save burst takes a few ms)."""
+MAX_WAIT_SECONDS = 1.0
+"""Rebuild anyway after this long, when events never stop (copying many photos into content/)."""
+PORT_TRIES = 20
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".xml": "application/xml",
+    ".atom": "application/atom+xml",
+    ".rss": "application/rss+xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".pdf": "application/pdf",
+}
+"""Explicit, because mimetypes depends on the machine's /etc/mime.types (and misses .webmanifest)."""
+
+
+def content_type(path: str) -> str:
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix in CONTENT_TYPES:
+        return CONTENT_TYPES[suffix]
+    guessed, _ = mimetypes.guess_type(path)
+    return guessed or "application/octet-stream"
+
+
+class DevServerError(Exception):
+    """The server cannot start (port taken, host unknown)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuiltSite:
+    """What the server serves: one complete, successful build."""
+
+    outputs: Mapping[str, Content]
+    """Output path ('listings/mug/index.html') -> rendered bytes, or a file to send as it is."""
+    base_path: str = "/"
+    """Path part of base_url ('/' or '/shop/'); the site is served under it."""
+    pages: int = 0
+    """Number of pages, for the terminal."""
+
+
+Rebuild = Callable[[ChangeSet], BuiltSite]
+"""Builds the site after the given changes (FULL_BUILD: everything). Raises BuildFailed or SiteError
+for mistakes in the content; any other exception is a bug, shown the same way."""
+
+
+class PipelineRebuild:
+    """The real rebuild: content or config changes load everything again; theme changes (and new
+    or removed static files) re-render the Site already loaded; edits to existing static files need
+    no build at all, because the outputs point at those files and the server reads them when asked."""
+
+    def __init__(self, options: BuildOptions) -> None:
+        # Never worker processes: this server runs threads, and a fork while another thread holds
+        # a lock (logging, the HTTP server, the watcher) can leave the child stuck forever.
+        self.options = dataclasses.replace(options, jobs=1)
+        self._last: BuildResult | None = None
+        """Last successful build, or None when the latest build failed (then the next one is full)."""
+
+    def __call__(self, changes: ChangeSet) -> BuiltSite:
+        last, self._last = self._last, None
+        if last is not None and changes.only_modified_static:
+            result = last
+        elif last is not None and changes and not changes.needs_full_build:
+            result = build(self.options, site=last.site)
+        else:
+            result = build(self.options)
+        self._last = result
+        return BuiltSite(outputs=result.outputs, base_path=result.site.config.base_path, pages=result.page_count)
+
+
+def watch_roots(content: Path, themes: Path) -> WatchRoots:
+    """The content folder, the themes folder and the built-in themes (when not the same folder)."""
+    theme_roots: list[Path] = []
+    for folder in (themes, BUILTIN_THEMES):
+        if folder.is_dir() and folder.resolve() not in theme_roots:
+            theme_roots.append(folder.resolve())
+    return WatchRoots(content=content.resolve(), themes=tuple(theme_roots))
+
+
+# -- build state shared by the threads ----------------------------------------------------------
+
+
+class BuildState:
+    """The last good site, the errors of the latest build, and a build counter browsers wait on."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._site: BuiltSite | None = None
+        self._errors: tuple[str, ...] = ()
+        self._version = 0
+        # A new key on every server start, so a page from a previous run reloads when it reconnects.
+        self._instance = secrets.token_hex(4)
+        self._closed = False
+
+    def _key(self) -> str:
+        return f"{self._instance}-{self._version}"
+
+    def snapshot(self) -> tuple[BuiltSite | None, tuple[str, ...], str]:
+        with self._cond:
+            return self._site, self._errors, self._key()
+
+    def succeeded(self, site: BuiltSite) -> None:
+        with self._cond:
+            self._site, self._errors = site, ()
+            self._version += 1
+            self._cond.notify_all()
+
+    def failed(self, errors: tuple[str, ...]) -> None:
+        with self._cond:
+            self._errors = errors
+            self._version += 1
+            self._cond.notify_all()
+
+    def wait_for_change(self, key: str, timeout: float) -> str | None:
+        """The build key once it differs from `key` (or after `timeout`); None once the server stops."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._closed or self._key() != key, timeout)
+            return None if self._closed else self._key()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+
+# -- what the server adds to HTML pages ---------------------------------------------------------
+
+
+def reload_script(key: str) -> str:
+    """Reloads the page when a build other than the one it was served from finishes. EventSource
+    reconnects by itself when the connection drops; if it gives up (server down), try again."""
+    return (
+        "<script>/* makerfront serve: live reload (never in built files) */"
+        "(function(){var built=" + json.dumps(key) + ";"
+        "function connect(){var es=new EventSource(" + json.dumps(EVENTS_PATH) + ");"
+        'es.addEventListener("build",function(e){if(e.data!==built){es.close();location.reload();}});'
+        "es.onerror=function(){if(es.readyState===2){setTimeout(connect,1000);}};}"
+        "connect();})();</script>"
+    )
+
+
+_OVERLAY_STYLE = (
+    "position:fixed;left:0;right:0;top:0;z-index:2147483647;max-height:85vh;overflow:auto;box-sizing:border-box;"
+    "margin:0;padding:1rem 1.25rem;background:#4a1210;color:#fff;text-align:left;"
+    "font:15px/1.5 system-ui,sans-serif;box-shadow:0 4px 24px rgba(0,0,0,.45)"
+)
+
+
+def error_overlay(errors: tuple[str, ...], has_site: bool) -> str:
+    """The build errors, escaped, in a banner over the page."""
+    n = len(errors)
+    heading = f"The site could not be built: {n} error{'s' if n != 1 else ''}"
+    note = (
+        "You are looking at the last version that worked. Fix the file and save: this page reloads by itself."
+        if has_site
+        else "Fix the file and save: this page reloads by itself."
+    )
+    items = "".join(
+        '<pre style="white-space:pre-wrap;margin:.5rem 0 0;padding:.5rem .75rem;background:rgba(0,0,0,.3);'
+        'font:14px/1.45 ui-monospace,Menlo,Consolas,monospace">' + html.escape(e) + "</pre>"
+        for e in errors
+    )
+    return (
+        f'<div id="makerfront-build-error" role="alert" style="{_OVERLAY_STYLE}">'
+        f'<strong style="font-size:17px">{html.escape(heading)}</strong>'
+        f'<p style="margin:.25rem 0 0">{html.escape(note)}</p>{items}'
+        '<button type="button" onclick="this.parentNode.remove()" style="margin-top:.75rem;font:inherit;'
+        'padding:.25rem .75rem;cursor:pointer">Hide</button></div>'
+    )
+
+
+def inject(page: bytes, snippet: str) -> bytes:
+    """Insert `snippet` before the last </body>, or at the end when the page has none."""
+    data = snippet.encode("utf-8")
+    at = page.lower().rfind(b"</body>")
+    return page + data if at < 0 else page[:at] + data + page[at:]
+
+
+def error_page(errors: tuple[str, ...]) -> bytes:
+    """Shown at every URL while there has never been a good build."""
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Build failed · makerfront</title></head><body></body></html>\n"
+    ).encode()
+
+
+# -- HTTP -------------------------------------------------------------------------------------------
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def split_request_path(target: str) -> tuple[list[str], bool] | None:
+    """'/a/b%20c/' -> (['a', 'b c'], True): decoded path segments and whether it ended in '/'.
+
+    None for anything that is not a plain path inside the site: '..' (also percent-encoded),
+    backslashes, NUL, bytes that are not UTF-8, or a target that does not start with '/'.
+    Empty and '.' segments are dropped, so '//etc/passwd' is just 'etc/passwd' inside the site.
+    """
+    if not target.startswith("/"):
+        return None
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    try:
+        decoded = unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if "\\" in decoded or "\x00" in decoded:
+        return None
+    segments = [s for s in decoded.split("/") if s not in ("", ".")]
+    if ".." in segments:
+        return None
+    return segments, decoded.endswith("/")
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    # Request threads are joined by server_close(); open connections are shut down first.
+    block_on_close = True
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], dev: DevServer) -> None:
+        self.dev = dev
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _RequestHandler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks the host name up in DNS; a dev server has no use for it.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = str(host)
+        self.server_port = int(port)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Wake request threads blocked on an idle client so server_close() can join them."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for conn in connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    server_version = "makerfront-serve"
+    protocol_version = "HTTP/1.0"  # one request per connection; the event stream ends when it closes
+    timeout = 30  # seconds a client may stay silent before its thread gives up
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the terminal is for build messages, not one line per request
+
+    def do_GET(self) -> None:
+        self._serve(head=False)
+
+    def do_HEAD(self) -> None:
+        self._serve(head=True)
+
+    # -- responses ---------------------------------------------------------------------------
+
+    def _send(self, status: int, body: bytes, ctype: str, head: bool, headers: Mapping[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _send_text(self, status: HTTPStatus, head: bool) -> None:
+        self._send(status, f"{status.value} {status.phrase}\n".encode(), "text/plain; charset=utf-8", head)
+
+    def _redirect(self, location: str, head: bool) -> None:
+        query = self.path.split("?", 1)[1] if "?" in self.path else ""
+        if query:
+            location += "?" + quote(query, safe="=&%+/:@,;!$'()*~-._?")
+        body = f'<!doctype html><title>Moved</title><a href="{html.escape(location)}">{html.escape(location)}</a>\n'
+        # 302, not 301: browsers remember a 301 for this port across projects.
+        self._send(HTTPStatus.FOUND, body.encode(), "text/html; charset=utf-8", head, {"Location": location})
+
+    def _send_html(self, status: int, page: bytes, head: bool) -> None:
+        site, errors, key = self.server.dev.state.snapshot()
+        snippet = (error_overlay(errors, site is not None) if errors else "") + reload_script(key)
+        self._send(status, inject(page, snippet), "text/html; charset=utf-8", head)
+
+    def _send_output(self, status: int, rel: str, content: Content, head: bool) -> bool:
+        if isinstance(content, Path):
+            if not self.server.dev.may_serve_file(content):
+                return False
+            try:
+                data = content.read_bytes()
+            except OSError:  # deleted since the build; the next build will drop it
+                return False
+        else:
+            data = content
+        ctype = content_type(rel)
+        if ctype.startswith("text/html"):
+            self._send_html(status, data, head)
+        else:
+            self._send(status, data, ctype, head)
+        return True
+
+    def _not_found(self, site: BuiltSite, head: bool) -> None:
+        page = site.outputs.get("404.html")
+        if page is None or not self._send_output(HTTPStatus.NOT_FOUND, "404.html", page, head):
+            self._send_html(HTTPStatus.NOT_FOUND, b"<!doctype html><title>Not found</title><h1>Not found</h1>\n", head)
+
+    def _host_allowed(self) -> bool:
+        """On a loopback address, answer only requests for a loopback host name, so a web page
+        cannot read the preview through a DNS name it points at 127.0.0.1 (DNS rebinding)."""
+        if not _is_loopback(self.server.dev.host):
+            return True
+        header = self.headers.get("Host")
+        if header is None:
+            return True
+        try:
+            name = urlsplit("//" + header).hostname
+        except ValueError:
+            return False
+        return name is not None and _is_loopback(name)
+
+    # -- routing -----------------------------------------------------------------------------------
+
+    def _serve(self, head: bool) -> None:
+        if not self._host_allowed():
+            self._send_text(HTTPStatus.FORBIDDEN, head)
+            return
+        if self.path.split("?", 1)[0] == EVENTS_PATH and not head:
+            self._events()
+            return
+        parsed = split_request_path(self.path)
+        site, errors, _ = self.server.dev.state.snapshot()
+        if site is None:
+            self._send_html(HTTPStatus.INTERNAL_SERVER_ERROR, error_page(errors), head)
+            return
+        if parsed is None:
+            self._not_found(site, head)
+            return
+        segments, trailing = parsed
+        base = [s for s in site.base_path.split("/") if s]
+        if segments[: len(base)] != base:
+            if not segments:  # '/' of a site served under '/shop/'
+                self._redirect(site.base_path, head)
+            else:
+                self._not_found(site, head)
+            return
+        rel_parts = segments[len(base) :]
+        rel = "/".join(rel_parts)
+        if not rel_parts and base and not trailing:  # '/shop'
+            self._redirect(site.base_path, head)
+            return
+        key = f"{rel}/index.html" if rel and trailing else (rel or "index.html")
+        content = site.outputs.get(key)
+        if content is None and not trailing and f"{rel}/index.html" in site.outputs:
+            self._redirect(site.base_path + quote(rel) + "/", head)
+            return
+        if content is None or not self._send_output(HTTPStatus.OK, key, content, head):
+            self._not_found(site, head)
+
+    def _events(self) -> None:
+        state = self.server.dev.state
+        _, _, key = state.snapshot()
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        try:
+            # The current build first: a build that finished while the page loaded still reloads it.
+            self.wfile.write(f"retry: 1000\n\nevent: build\ndata: {key}\n\n".encode())
+            self.wfile.flush()
+            while True:
+                current = state.wait_for_change(key, timeout=15)
+                if current is None:
+                    return
+                if current == key:
+                    self.wfile.write(b": still here\n\n")  # finds closed connections
+                else:
+                    key = current
+                    self.wfile.write(f"event: build\ndata: {key}\n\n".encode())
+                self.wfile.flush()
+        except OSError:  # the browser went away
+            return
+
+
+# -- the server -----------------------------------------------------------------------------------
+
+
+def _print(message: str) -> None:
+    print(message, flush=True)
+
+
+def _print_err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class DevServer:
+    """Serves the latest good build over HTTP and rebuilds when watched files change.
+
+    `rebuild` is any callable from a ChangeSet to a BuiltSite, so tests can pass a fake builder.
+    """
+
+    def __init__(
+        self,
+        rebuild: Rebuild,
+        *,
+        roots: WatchRoots,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        quiet: float = QUIET_SECONDS,
+        max_wait: float = MAX_WAIT_SECONDS,
+        say: Callable[[str], None] = _print,
+        warn: Callable[[str], None] = _print_err,
+        debug: bool = False,
+    ) -> None:
+        self.rebuild = rebuild
+        self.debug = debug
+        self.roots = roots
+        self.host = host
+        self.requested_port = port
+        self.quiet = quiet
+        self.max_wait = max_wait
+        self.say = say
+        self.warn = warn
+        self.state = BuildState()
+        self.builds = 0
+        """Number of builds run (good or failed)."""
+        self._queue: queue.SimpleQueue[FileEvent | None] = queue.SimpleQueue()
+        self._pending = 0
+        self._idle = threading.Condition()
+        self._httpd: _HTTPServer | None = None
+        self._threads: list[threading.Thread] = []
+        self._observer: Any = None
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        assert self._httpd is not None, "start() first"
+        return self._httpd.server_port
+
+    @property
+    def url(self) -> str:
+        """The preview's address, under base_url's path."""
+        host = self.host
+        if host in ("", "0.0.0.0", "::"):
+            host = "127.0.0.1" if host != "::" else "::1"
+        if ":" in host:
+            host = f"[{host}]"
+        site, _, _ = self.state.snapshot()
+        return f"http://{host}:{self.port}{site.base_path if site else '/'}"
+
+    def start(self, *, watch: bool = True) -> None:
+        """Bind the port, start watching, build once, then serve and rebuild in the background.
+
+        A failing first build still starts the server: every URL shows the errors until fixed.
+        """
+        self._httpd = self._bind()
+        try:
+            if watch:
+                self._observer = self._start_observer()
+            self._build(FULL_BUILD, first=True)
+        except BaseException:
+            self._stop_observer()
+            self._httpd.server_close()
+            raise
+        self._threads = [
+            threading.Thread(target=self._rebuild_loop, name="makerfront-rebuild"),
+            threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="makerfront-http"),
+        ]
+        for t in self._threads:
+            t.start()
+
+    def stop(self) -> None:
+        """Stop watching, finish the rebuild thread, close every connection and join all threads."""
+        self._stop_observer()
+        self._queue.put(None)
+        self.state.close()  # ends the event streams
+        if self._httpd is not None:
+            if self._threads:
+                self._httpd.shutdown()
+            self._httpd.close_connections()
+            self._httpd.server_close()
+        for t in self._threads:
+            t.join()
+        self._threads = []
+
+    def __enter__(self) -> DevServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _bind(self) -> _HTTPServer:
+        port = self.requested_port
+        last = port + PORT_TRIES - 1 if port else port
+        while True:
+            try:
+                return _HTTPServer((self.host, port), self)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE and port and port < last:
+                    self.say(f"Port {port} is in use (another server is running); trying {port + 1}.")
+                    port += 1
+                    continue
+                if exc.errno == errno.EADDRINUSE:
+                    raise DevServerError(
+                        f"ports {self.requested_port}-{port} are all in use; choose another with --port"
+                    ) from exc
+                raise DevServerError(f"cannot listen on {self.host}:{port}: {exc.strerror or exc}") from exc
+
+    # -- watching and rebuilding ---------------------------------------------------------------------
+
+    def notify(self, event: FileEvent) -> None:
+        """Queue one file event (called from watchdog's thread; never blocks)."""
+        with self._idle:
+            self._pending += 1
+        self._queue.put(event)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every queued event has been handled (built or dropped). For tests and tools."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+    def _get_event(self, timeout: float | None) -> FileEvent | None:
+        return self._queue.get(timeout=timeout)
+
+    def _rebuild_loop(self) -> None:
+        while True:
+            batch, stop = collect_batch(self._get_event, quiet=self.quiet, max_wait=self.max_wait)
+            try:
+                if batch and not stop:
+                    changes = classify(batch, self.roots)
+                    if changes:
+                        self._build(changes)
+            except Exception:  # never let one bad batch end rebuilding for the rest of the session
+                self.warn(traceback.format_exc().rstrip())
+            with self._idle:
+                self._pending -= len(batch)
+                self._idle.notify_all()
+            if stop:
+                return
+
+    def _build(self, changes: ChangeSet, first: bool = False) -> None:
+        started = time.perf_counter()
+        try:
+            site = self.rebuild(changes)
+        except (BuildFailed, SiteError) as exc:
+            errors = tuple(str(e) for e in (exc.errors if isinstance(exc, BuildFailed) else [exc]))
+            if self.debug:
+                self.warn("".join(traceback.format_exception(exc)).rstrip())
+            self._failed(errors)
+        except Exception as exc:  # a bug in makerfront or a theme: keep serving, and show it
+            self.warn(traceback.format_exc().rstrip())
+            self._failed((f"internal error while building: {exc!r} (details in the terminal)",))
+        else:
+            ms = round((time.perf_counter() - started) * 1000)
+            self.builds += 1
+            self.state.succeeded(site)
+            if first:
+                self.say(f"Built {site.pages} pages in {ms} ms.")
+            else:
+                self.say(f"rebuilt in {ms} ms ({changes.describe(self.roots)})")
+
+    def _failed(self, errors: tuple[str, ...]) -> None:
+        self.builds += 1
+        had_site = self.state.snapshot()[0] is not None
+        self.state.failed(errors)
+        for e in errors:
+            self.warn(f"error: {e}")
+        n = len(errors)
+        outcome = "still serving the last good site" if had_site else "the preview shows the errors until fixed"
+        self.warn(f"Build failed with {n} error{'s' if n != 1 else ''}; {outcome}.")
+
+    def may_serve_file(self, path: Path) -> bool:
+        """A copied file is served only if it really lies inside a watched folder (no symlink escape)."""
+        try:
+            real = path.resolve(strict=True)
+        except OSError:
+            return False
+        return real.is_file() and any(real.is_relative_to(root) for root in self.roots.all())
+
+    def _start_observer(self) -> Any:
+        from watchdog.observers import Observer
+
+        observer = Observer()
+        handler = _WatchHandler(self.notify)
+        for root in self.roots.all():
+            if root.is_dir():
+                observer.schedule(handler, str(root), recursive=True)
+        observer.start()
+        return observer
+
+    def _stop_observer(self) -> None:
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join()
+            self._observer = None
+
+
+_KINDS: dict[str, EventKind] = {
+    "created": "created",
+    "modified": "modified",
+    "deleted": "deleted",
+    "moved": "moved",
+    "closed": "modified",  # closed after writing
+    "attrib": "modified",  # `touch` to force a rebuild
+}
+"""watchdog event types that can change the site. 'opened' and 'closed_no_write' are reads, and
+every build reads every content file: acting on them would rebuild forever."""
+
+
+class _WatchHandler(FileSystemEventHandler):  # type: ignore[misc]
+    """watchdog handler that only queues events; all the work happens on the rebuild thread."""
+
+    def __init__(self, notify: Callable[[FileEvent], None]) -> None:
+        super().__init__()
+        self._notify = notify
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        kind = _KINDS.get(event.event_type)
+        if kind is None:
+            return
+        dest = os.fsdecode(event.dest_path) if getattr(event, "dest_path", "") else None
+        self._notify(FileEvent(kind, os.fsdecode(event.src_path), dest, bool(event.is_directory)))

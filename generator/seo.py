@@ -1,0 +1,181 @@
+"""What search engines and link previews read about a page: meta description, canonical URL,
+Open Graph / Twitter card values and schema.org JSON-LD.
+
+Everything is computed here as plain values and dicts; templates/partials/meta.html prints them
+and the `json_ld` filter serializes the dicts with '<', '>' and '&' escaped, so a description
+containing '</script>' cannot end the script element. Pages that are not indexable (404, forms,
+private listings) get no canonical URL, no sharing tags and no structured data at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from .text import plain_text, summarize
+
+if TYPE_CHECKING:
+    from .model import Site
+    from .plan import PlannedPage
+    from .render import ImageView, ListingView, SiteView, TagView
+
+SCHEMA = "https://schema.org"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeoView:
+    title: str
+    """Title for og:title / twitter:title (the page's own title, without the shop name)."""
+    description: str
+    """Plain text for <meta name="description">, og:description; at most about 160 characters."""
+    canonical: str | None = None
+    """Absolute URL of the page; None for pages that must not be indexed."""
+    og_type: str = "website"
+    image: ImageView | None = None
+    """Image for link previews (absolute URL in image.abs_url)."""
+    price_amount: str | None = None
+    """Decimal price for product:price:amount ('28.00'), on listing pages."""
+    price_currency: str | None = None
+    structured_data: tuple[Mapping[str, Any], ...] = ()
+    """schema.org objects, one <script type="application/ld+json"> each."""
+
+
+EMPTY = SeoView(title="", description="")
+
+
+def decimal_price(minor: int, digits: int) -> str:
+    """Minor units as a plain decimal string: 2800, 2 -> '28.00'; 3500, 0 -> '3500'."""
+    return format(Decimal(minor).scaleb(-digits), f".{digits}f")
+
+
+def maker_entity(site: Site, site_view: SiteView, *, full: bool) -> dict[str, Any]:
+    """The maker as a schema.org Person (or Organization for a business)."""
+    cfg = site.config
+    maker = site_view.maker
+    entity: dict[str, Any] = {
+        "@type": "Organization" if site.maker.kind == "business" else "Person",
+        "name": maker.name,
+        "url": cfg.base_url + "maker/",
+    }
+    if not full:
+        return entity
+    if maker.photo is not None:
+        entity["image"] = maker.photo.abs_url
+    about = maker.intro or summarize(plain_text(maker.bio), 300)
+    if about:
+        entity["description"] = about
+    if maker.location:
+        place = {"@type": "Place", "name": maker.location}
+        entity["homeLocation" if entity["@type"] == "Person" else "location"] = place
+    if maker.links:
+        entity["sameAs"] = [link.url for link in maker.links]
+    return entity
+
+
+def product(site: Site, site_view: SiteView, listing: ListingView) -> dict[str, Any]:
+    """schema.org Product with its Offer, for a public listing page."""
+    seller = maker_entity(site, site_view, full=False)
+    offer: dict[str, Any] = {
+        "@type": "Offer",
+        "price": decimal_price(listing.price_minor, listing.digits),
+        "priceCurrency": listing.currency,
+        # Handmade pieces with a production time are made after the order arrives.
+        "availability": f"{SCHEMA}/MadeToOrder" if listing.production_time else f"{SCHEMA}/InStock",
+        "url": listing.abs_url,
+        "seller": seller,
+    }
+    data: dict[str, Any] = {
+        "@context": SCHEMA,
+        "@type": "Product",
+        "name": listing.title,
+        "sku": listing.slug,
+        "productID": listing.slug,
+        "url": listing.abs_url,
+        "brand": {"@type": "Brand", "name": site_view.maker.name},
+        "offers": offer,
+    }
+    if listing.images:
+        data["image"] = [img.abs_url for img in listing.images]
+    text = plain_text(listing.description)
+    if text:
+        data["description"] = text
+    if listing.tags:
+        data["keywords"] = ", ".join(t.name for t in listing.tags)
+    return data
+
+
+def _first_image(*candidates: ImageView | None) -> ImageView | None:
+    return next((c for c in candidates if c is not None), None)
+
+
+def page_seo(
+    site: Site,
+    site_view: SiteView,
+    page: PlannedPage,
+    listing: ListingView | None,
+    tag: TagView | None,
+) -> SeoView:
+    cfg = site.config
+    maker = site_view.maker
+    first_listing_image = site_view.listings[0].image if site_view.listings else None
+    kind = page.kind
+    title = page.title
+    og_type = "website"
+    image: ImageView | None = None
+    price_amount = price_currency = None
+    data: list[Mapping[str, Any]] = []
+
+    if kind == "listing" and listing is not None:
+        description = listing.summary or f"{listing.title}, handmade by {maker.name}. {listing.price}."
+        image = listing.image
+        og_type = "product"
+        price_amount = decimal_price(listing.price_minor, listing.digits)
+        price_currency = listing.currency
+        if not listing.private and not (page.listing is not None and page.listing.private):
+            data.append(product(site, site_view, listing))
+    elif kind == "home":
+        title = cfg.title
+        description = cfg.description or maker.intro or f"Handmade by {maker.name}."
+        image = _first_image(first_listing_image, maker.photo)
+        website: dict[str, Any] = {"@context": SCHEMA, "@type": "WebSite", "name": cfg.title, "url": cfg.base_url}
+        if cfg.description:
+            website["description"] = cfg.description
+        data.append(website)
+    elif kind == "maker":
+        description = maker.intro or summarize(plain_text(maker.bio)) or f"About {maker.name}."
+        image = maker.photo
+        og_type = "profile"
+        data.append(
+            {
+                "@context": SCHEMA,
+                "@type": "ProfilePage",
+                "url": cfg.base_url + page.url,
+                "mainEntity": maker_entity(site, site_view, full=True),
+            }
+        )
+    elif kind == "tag" and tag is not None:
+        n = len(tag.listings)
+        description = f"{n} handmade {'piece' if n == 1 else 'pieces'} tagged “{tag.name}” from {cfg.title}."
+        image = _first_image(tag.listings[0].image if tag.listings else None)
+    elif kind == "page" and page.page is not None:
+        description = summarize(plain_text(page.page.body)) or f"{page.title} · {cfg.title}"
+        image = maker.photo
+    elif kind == "custom_order":
+        description = f"Ask {maker.name} about a custom order."
+    else:
+        description = ""
+
+    if not page.indexable:
+        return SeoView(title=title, description=summarize(description))
+    return SeoView(
+        title=title,
+        description=summarize(description),
+        canonical=cfg.base_url + page.url,
+        og_type=og_type,
+        image=image,
+        price_amount=price_amount,
+        price_currency=price_currency,
+        structured_data=tuple(data),
+    )

@@ -1,0 +1,725 @@
+"""The dev server over real HTTP: a real watchdog observer on a temporary shop, edits seen in the
+browser, the error overlay, the reload stream, safe paths; plus the rebuild loop with a fake
+builder, and `python build.py serve` in a subprocess.
+
+Every wait polls with a deadline; nothing asserts how long something took. Servers bind 127.0.0.1
+on a port the OS picks.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from conftest import REPO, build_site, options, write_files
+
+from generator import pipeline
+from generator.devserver import (
+    EVENTS_PATH,
+    BuiltSite,
+    DevServer,
+    DevServerError,
+    PipelineRebuild,
+    split_request_path,
+    watch_roots,
+)
+from generator.errors import BuildFailed, SiteError
+from generator.watch import FULL_BUILD, Change, ChangeSet, FileEvent, WatchRoots, classify
+
+WAIT = 10.0
+"""Upper bound for anything to happen; tests pass as soon as it does."""
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+def get(port: int, target: str, *, method: str = "GET", headers: dict[str, str] | None = None) -> Response:
+    """One request with the target sent exactly as given (no client-side normalisation)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+    try:
+        conn.request(method, target, headers=headers or {})
+        resp = conn.getresponse()
+        body = resp.read()
+        return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, body)
+    finally:
+        conn.close()
+
+
+def poll(check: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for: {what}")
+        time.sleep(0.03)
+
+
+@dataclass
+class Log:
+    out: list[str] = field(default_factory=list)
+    err: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Served:
+    dev: DevServer
+    content: Path
+    themes: Path
+    log: Log
+
+    @property
+    def port(self) -> int:
+        return self.dev.port
+
+    def get(self, target: str, **kw: object) -> Response:
+        return get(self.port, target, **kw)  # type: ignore[arg-type]
+
+    def write(self, files: dict[str, str | bytes | None]) -> None:
+        write_files(self.content, files)
+
+
+@pytest.fixture
+def serve(make_site, tmp_path: Path) -> Iterator[Callable[..., Served]]:
+    """serve(files) -> a running DevServer on the real pipeline, watching a temporary shop."""
+    started: list[DevServer] = []
+
+    def _serve(files: dict[str, str | bytes | None] | None = None, **kw: object) -> Served:
+        content = make_site(files)
+        themes = tmp_path / "themes"
+        themes.mkdir(exist_ok=True)
+        log = Log()
+        dev = DevServer(
+            PipelineRebuild(options(content, themes=themes)),
+            roots=watch_roots(content, themes),
+            host="127.0.0.1",
+            port=0,
+            say=log.out.append,
+            warn=log.err.append,
+            **kw,  # type: ignore[arg-type]
+        )
+        dev.start()
+        started.append(dev)
+        return Served(dev, content, themes, log)
+
+    yield _serve
+    for dev in started:
+        dev.stop()
+
+
+MUG = """\
+title: {title}
+price: 28
+images:
+  - {{src: images/mug.png, alt: A blue mug}}
+description: A sturdy **mug**.
+tags: [mugs]
+"""
+
+
+# -- serving the site -------------------------------------------------------------------------------
+
+
+def test_serves_pages_with_no_store_and_the_reload_script(serve) -> None:
+    s = serve()
+    home = s.get("/")
+    assert home.status == 200
+    assert home.headers["content-type"] == "text/html; charset=utf-8"
+    assert home.headers["cache-control"] == "no-store"
+    assert "Blue Mug" in home.text
+    assert EVENTS_PATH in home.text and "EventSource" in home.text
+    assert home.text.index(EVENTS_PATH) < home.text.rindex("</body>")  # injected before </body>
+    page = s.get("/listings/blue-mug/")
+    assert page.status == 200 and "<h1" in page.text and "Blue Mug" in page.text
+    css = s.get("/static/style.css")
+    assert css.status == 200 and css.headers["content-type"] == "text/css; charset=utf-8"
+    assert css.body == (REPO / "themes" / "default" / "static" / "style.css").read_bytes()  # not injected
+    assert css.headers["cache-control"] == "no-store"
+    png = s.get("/images/mug.png")
+    assert png.headers["content-type"] == "image/png" and png.body[:4] == b"\x89PNG"
+    assert s.log.out[0].startswith("Built ") and " pages in " in s.log.out[0]
+
+
+def test_built_files_never_contain_the_reload_script(make_site) -> None:
+    result = build_site(make_site())
+    for path, data in result.outputs.items():
+        if isinstance(data, bytes):
+            assert b"__makerfront" not in data and b"EventSource" not in data, path
+
+
+def test_head_request_has_headers_but_no_body(serve) -> None:
+    s = serve()
+    resp = s.get("/listings/blue-mug/", method="HEAD")
+    assert resp.status == 200 and resp.body == b""
+    assert int(resp.headers["content-length"]) > 0
+
+
+def test_folder_without_slash_redirects_and_keeps_the_query(serve) -> None:
+    s = serve()
+    resp = s.get("/listings/blue-mug?ref=mail")
+    assert resp.status in (301, 302)
+    assert resp.headers["location"] == "/listings/blue-mug/?ref=mail"
+    assert s.get("/maker").headers["location"] == "/maker/"
+
+
+def test_unknown_path_serves_404_page_with_status_404(serve) -> None:
+    s = serve()
+    for target in ("/no-such-page/", "/listings/no-such-mug/", "/nope.css", "/listings/blue-mug/extra"):
+        resp = s.get(target)
+        assert resp.status == 404, target
+        assert "Page not found" in resp.text and resp.headers["content-type"].startswith("text/html")
+        assert EVENTS_PATH in resp.text  # the 404 page reloads too
+        assert resp.headers["cache-control"] == "no-store"
+
+
+def test_site_is_served_under_the_base_url_path(serve) -> None:
+    s = serve(
+        {
+            "site.yaml": "title: Test Studio\nbase_url: https://x.example/shop/\ncontact:\n  email: hello@shop.example\n",
+        }
+    )
+    assert s.dev.url.endswith(f":{s.port}/shop/")
+    root = s.get("/")
+    assert root.status in (301, 302) and root.headers["location"] == "/shop/"
+    assert s.get("/shop").headers["location"] == "/shop/"
+    home = s.get("/shop/")
+    assert home.status == 200 and "Blue Mug" in home.text
+    assert s.get("/shop/listings/blue-mug/").status == 200
+    assert s.get("/shop/listings/blue-mug").headers["location"] == "/shop/listings/blue-mug/"
+    assert s.get("/shop/static/style.css").status == 200
+    assert s.get("/listings/blue-mug/").status == 404  # not at the domain root
+    missing = s.get("/shop/nothing-here/")
+    assert missing.status == 404 and 'href="/shop/static/style.css"' in missing.text
+
+
+def test_content_types(tmp_path: Path) -> None:
+    outputs: dict[str, bytes | Path] = {
+        "index.html": b"<html><body>home</body></html>",
+        "sitemap.xml": b"<?xml version='1.0'?><urlset/>",
+        "feed.atom": b"<feed/>",
+        "site.webmanifest": b"{}",
+        "data.json": b"{}",
+        "static/app.js": b"1",
+        "static/style.css": b"a{}",
+        "logo.svg": b"<svg/>",
+        "photo.webp": b"RIFF",
+        "photo.png": b"\x89PNG",
+        "photo.jpg": b"\xff\xd8",
+        "photo.jpeg": b"\xff\xd8",
+        "robots.txt": b"User-agent: *",
+        "favicon.ico": b"\0",
+        "unknown.qqq": b"?",
+    }
+    expected = {
+        "index.html": "text/html; charset=utf-8",
+        "sitemap.xml": "application/xml",
+        "feed.atom": "application/atom+xml",
+        "site.webmanifest": "application/manifest+json",
+        "data.json": "application/json",
+        "static/app.js": "text/javascript; charset=utf-8",
+        "static/style.css": "text/css; charset=utf-8",
+        "logo.svg": "image/svg+xml",
+        "photo.webp": "image/webp",
+        "photo.png": "image/png",
+        "photo.jpg": "image/jpeg",
+        "photo.jpeg": "image/jpeg",
+        "robots.txt": "text/plain; charset=utf-8",
+        "favicon.ico": "image/x-icon",
+        "unknown.qqq": "application/octet-stream",
+    }
+    with fake_server(tmp_path, lambda _: BuiltSite(outputs=outputs)) as dev:
+        for path, ctype in expected.items():
+            resp = get(dev.port, "/" + path)
+            assert (resp.status, resp.headers["content-type"]) == (200, ctype), path
+            assert resp.headers["x-content-type-options"] == "nosniff"
+            if not path.endswith(".html"):
+                assert resp.body == outputs[path]  # only HTML gets the reload script
+
+
+# -- nothing outside the built site -----------------------------------------------------------------
+
+TRAVERSALS = [
+    "/../secret.txt",
+    "/../../../../etc/passwd",
+    "/%2e%2e/secret.txt",
+    "/%2E%2E/%2E%2E/etc/passwd",
+    "/%2e%2e%2fsecret.txt",
+    "/listings/..%2f..%2fsecret.txt",
+    "/static/../../secret.txt",
+    "/..%5csecret.txt",
+    "/..\\secret.txt",
+    "//etc/passwd",
+    "/etc/passwd",
+    "/%2fetc%2fpasswd",
+    "/images/leak.txt",  # a symlink in content/ pointing outside (not part of the site)
+    "/%00../secret.txt",
+    "/%ff%fe/..",
+    "/%252e%252e/secret.txt",  # double encoding stays a literal (missing) name
+    "http://127.0.0.1/../secret.txt",  # absolute-form request target
+    "secret.txt",
+]
+
+
+def test_paths_outside_the_site_are_never_served(serve, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET", encoding="utf-8")
+    s = serve()
+    (s.content / "images" / "leak.txt").symlink_to(secret)
+    for target in TRAVERSALS:
+        resp = s.get(target)
+        assert resp.status in (400, 404), target
+        assert b"TOP SECRET" not in resp.body and b"root:" not in resp.body, target
+
+
+def test_split_request_path() -> None:
+    assert split_request_path("/a/b%20c/?q=1") == (["a", "b c"], True)
+    assert split_request_path("/a/./b") == (["a", "b"], False)
+    assert split_request_path("//etc/passwd") == (["etc", "passwd"], False)
+    assert split_request_path("/") == ([], True)
+    for bad in ("/../x", "/a/%2e%2e/x", "/a/..", "/%5c", "/a%00b", "/%ff", "x", "http://h/"):
+        assert split_request_path(bad) is None, bad
+
+
+def test_copied_files_that_resolve_outside_the_watched_folders_are_refused(tmp_path: Path) -> None:
+    inside = tmp_path / "content" / "static" / "ok.txt"
+    inside.parent.mkdir(parents=True)
+    inside.write_text("fine", encoding="utf-8")
+    outside = tmp_path / "private.txt"
+    outside.write_text("TOP SECRET", encoding="utf-8")
+    link = tmp_path / "content" / "static" / "link.txt"
+    link.symlink_to(outside)
+    outputs: dict[str, bytes | Path] = {"ok.txt": inside, "link.txt": link, "direct.txt": outside}
+    with fake_server(tmp_path, lambda _: BuiltSite(outputs=outputs)) as dev:
+        assert get(dev.port, "/ok.txt").body == b"fine"
+        for target in ("/link.txt", "/direct.txt"):
+            resp = get(dev.port, target)
+            assert resp.status == 404 and b"TOP SECRET" not in resp.body
+
+
+def test_requests_for_foreign_host_names_are_refused(serve) -> None:
+    """DNS rebinding: evil.example resolving to 127.0.0.1 must not let a web page read the preview."""
+    s = serve()
+    assert s.get("/", headers={"Host": "evil.example"}).status == 403
+    assert s.get("/", headers={"Host": f"evil.example:{s.port}"}).status == 403
+    assert s.get("/", headers={"Host": f"localhost:{s.port}"}).status == 200
+    assert s.get("/", headers={"Host": f"127.0.0.1:{s.port}"}).status == 200
+
+
+# -- watching and rebuilding ------------------------------------------------------------------------
+
+
+def test_edited_listing_shows_up_and_the_rebuild_time_is_printed(serve) -> None:
+    s = serve()
+    s.write({"listings/blue-mug.yaml": MUG.format(title="Cobalt Mug")})
+    poll(lambda: "Cobalt Mug" in s.get("/listings/blue-mug/").text, "the new title on the listing page")
+    assert "Cobalt Mug" in s.get("/").text
+    poll(lambda: any(m.startswith("rebuilt in ") and " ms" in m for m in s.log.out), "'rebuilt in N ms'")
+    assert any("listings/blue-mug.yaml" in m for m in s.log.out if m.startswith("rebuilt in "))
+
+
+def test_added_and_deleted_listings_appear_and_disappear(serve) -> None:
+    s = serve()
+    s.write({"listings/green-bowl.yaml": MUG.format(title="Green Bowl")})
+    poll(lambda: s.get("/listings/green-bowl/").status == 200, "the new listing's page")
+    assert "Green Bowl" in s.get("/").text
+    s.write({"listings/green-bowl.yaml": None})
+    poll(lambda: s.get("/listings/green-bowl/").status == 404, "the deleted listing's page to go")
+    assert "Green Bowl" not in s.get("/").text
+    assert s.get("/listings/blue-mug/").status == 200
+
+
+def test_broken_yaml_shows_the_overlay_over_the_last_good_site_until_fixed(serve) -> None:
+    s = serve()
+    s.write({"listings/blue-mug.yaml": "title: Broken Mug\nprice: [28\n"})
+    poll(lambda: "makerfront-build-error" in s.get("/listings/blue-mug/").text, "the error overlay")
+    page = s.get("/listings/blue-mug/")
+    assert page.status == 200
+    assert "Blue Mug" in page.text and "Broken Mug" not in page.text  # the last good page
+    assert "listings/blue-mug.yaml:" in page.text  # file:line in the overlay
+    assert "makerfront-build-error" in s.get("/").text  # on every page
+    assert "makerfront-build-error" in s.get("/no-such-page/").text
+    assert s.get("/static/style.css").body.find(b"makerfront-build-error") == -1  # never in CSS
+    poll(lambda: any(m.startswith("error: ") and "blue-mug.yaml:" in m for m in s.log.err), "the error in the terminal")
+    assert any("still serving the last good site" in m for m in s.log.err)
+
+    s.write({"listings/blue-mug.yaml": MUG.format(title="Mended Mug")})
+    poll(lambda: "Mended Mug" in s.get("/listings/blue-mug/").text, "the fixed listing")
+    assert "makerfront-build-error" not in s.get("/listings/blue-mug/").text
+    assert "makerfront-build-error" not in s.get("/").text
+
+
+def test_overlay_escapes_what_the_maker_typed(serve) -> None:
+    s = serve()
+    s.write({"listings/blue-mug.yaml": MUG.format(title="Blue Mug").replace("price: 28", 'price: "<b>x</b>"')})
+    poll(lambda: "makerfront-build-error" in s.get("/").text, "the error overlay")
+    text = s.get("/").text
+    overlay = text[text.index('id="makerfront-build-error"') :]
+    assert "&lt;b&gt;x&lt;/b&gt;" in overlay and "<b>x</b>" not in overlay
+
+
+def test_first_build_failing_still_starts_and_shows_the_errors(serve) -> None:
+    s = serve({"site.yaml": "title: Test Studio\nbase_url: not a url\ncontact:\n  email: hello@shop.example\n"})
+    for target in ("/", "/listings/blue-mug/", "/static/style.css"):
+        resp = s.get(target)
+        assert resp.status == 500 and "makerfront-build-error" in resp.text, target
+        assert "site.yaml:2" in resp.text and EVENTS_PATH in resp.text
+    assert any("the preview shows the errors until fixed" in m for m in s.log.err)
+    s.write({"site.yaml": "title: Test Studio\nbase_url: https://shop.example/\ncontact:\n  email: a@shop.example\n"})
+    poll(lambda: s.get("/").status == 200, "the site after the fix")
+    assert "makerfront-build-error" not in s.get("/").text
+
+
+def test_theme_template_and_static_edits_show_up(serve) -> None:
+    s = serve(
+        {
+            "site.yaml": "title: Test Studio\nbase_url: https://shop.example/\ntheme: mine\ncontact:\n  email: a@b.example\n"
+        }
+    )
+    # The site names a theme that does not exist yet: the overlay says so; creating it fixes the site.
+    poll(lambda: s.get("/").status == 500, "the missing-theme error")
+    write_files(
+        s.themes,
+        {
+            "mine/theme.yaml": "extends: default\n",
+            "mine/templates/404.html": '{% extends "theme:404.html" %}{% block main %}Lost mug{% endblock %}\n',
+            "mine/static/extra.css": "body { color: red }\n",
+        },
+    )
+    poll(lambda: s.get("/").status == 200 and s.get("/static/extra.css").status == 200, "the new theme")
+    assert "Lost mug" in s.get("/gone/").text
+    write_files(
+        s.themes, {"mine/templates/404.html": '{% extends "theme:404.html" %}{% block main %}Lost cup{% endblock %}\n'}
+    )
+    poll(lambda: "Lost cup" in s.get("/gone/").text, "the edited template")
+    write_files(s.themes, {"mine/static/extra.css": "body { color: blue }\n"})
+    poll(lambda: s.get("/static/extra.css").body == b"body { color: blue }\n", "the edited stylesheet")
+    write_files(
+        s.themes, {"mine/templates/404.html": "{% extends 'base.html' %}{% block main %}{{ nope(1) }}{% endblock %}\n"}
+    )
+    poll(lambda: "makerfront-build-error" in s.get("/").text, "the template error")
+    assert "404.html:1" in s.get("/").text
+
+
+def test_reload_stream_sends_an_event_after_each_build(serve) -> None:
+    s = serve()
+    conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=WAIT)
+    try:
+        conn.request("GET", EVENTS_PATH)
+        resp = conn.getresponse()
+        assert resp.status == 200 and resp.getheader("Content-Type") == "text/event-stream"
+
+        def next_build() -> str:
+            event = None
+            while True:
+                line = resp.fp.readline().decode().rstrip("\n")
+                if line.startswith("event: "):
+                    event = line[len("event: ") :]
+                elif line.startswith("data: ") and event == "build":
+                    return line[len("data: ") :]
+
+        first = next_build()  # the current build, sent on connect
+        assert first in s.get("/").text  # the page was served from this build
+        s.write({"listings/blue-mug.yaml": MUG.format(title="Cobalt Mug")})
+        second = next_build()
+        assert second != first
+        assert "Cobalt Mug" in s.get("/listings/blue-mug/").text
+        s.write({"listings/blue-mug.yaml": "price: [\n"})
+        third = next_build()  # failed builds are announced too, so the overlay appears
+        assert third not in (first, second)
+        assert "makerfront-build-error" in s.get("/").text
+    finally:
+        conn.close()
+
+
+def test_editor_swap_and_backup_files_do_not_rebuild(serve) -> None:
+    s = serve(quiet=1.0)  # so a busy machine cannot split the events below into two rebuilds
+    builds = s.dev.builds
+    listings = s.content / "listings"
+    for name in (".blue-mug.yaml.swp", "blue-mug.yaml~", "4913", ".#blue-mug.yaml", "blue-mug.yaml.tmp"):
+        (listings / name).write_text("title: [broken\n", encoding="utf-8")
+    (listings / "4913").unlink()
+    # A real edit afterwards is the marker that every earlier event has been handled.
+    s.write({"maker.yaml": (s.content / "maker.yaml").read_text(encoding="utf-8") + "\n"})
+    poll(lambda: s.dev.builds > builds, "the rebuild for maker.yaml")
+    assert s.dev.wait_idle(WAIT)
+    assert s.dev.builds == builds + 1
+    assert "makerfront-build-error" not in s.get("/").text
+
+
+def test_a_save_burst_gives_one_rebuild(serve) -> None:
+    # A generous quiet window: the burst below takes well under a millisecond to write.
+    s = serve(quiet=1.0, max_wait=5.0)
+    builds = s.dev.builds
+    listings = s.content / "listings"
+    mug = listings / "blue-mug.yaml"
+    (listings / "4913").write_text("", encoding="utf-8")  # vim's save, step by step
+    (listings / "4913").unlink()
+    os.replace(mug, listings / "blue-mug.yaml~")
+    mug.write_text(MUG.format(title="Burst Mug"), encoding="utf-8")
+    (listings / "blue-mug.yaml~").unlink()
+    poll(lambda: "Burst Mug" in s.get("/listings/blue-mug/").text, "the saved listing")
+    assert s.dev.wait_idle(WAIT)
+    assert s.dev.builds == builds + 1
+
+
+# -- the rebuild loop with a fake builder -----------------------------------------------------------
+
+
+class fake_server:
+    """A started DevServer with a fake builder and no file watching."""
+
+    def __init__(self, tmp_path: Path, rebuild: Callable[[ChangeSet], BuiltSite], **kw: object) -> None:
+        self.log = Log()
+        roots = WatchRoots(content=(tmp_path / "content").resolve(), themes=((tmp_path / "themes").resolve(),))
+        kw.setdefault("port", 0)
+        self.dev = DevServer(
+            rebuild,
+            roots=roots,
+            say=self.log.out.append,
+            warn=self.log.err.append,
+            **kw,  # type: ignore[arg-type]
+        )
+
+    def __enter__(self) -> DevServer:
+        self.dev.start(watch=False)
+        return self.dev
+
+    def __exit__(self, *exc: object) -> None:
+        self.dev.stop()
+
+
+class FakeBuilder:
+    """Records every call; the second call blocks until released (a build still running)."""
+
+    def __init__(self) -> None:
+        self.calls: list[ChangeSet] = []
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.block_on_call = 2
+
+    def __call__(self, changes: ChangeSet) -> BuiltSite:
+        self.calls.append(changes)
+        if len(self.calls) == self.block_on_call:
+            self.started.set()
+            assert self.release.wait(WAIT)
+        n = len(self.calls)
+        return BuiltSite(outputs={"index.html": f"<html><body>build {n}</body></html>".encode()})
+
+
+def content_event(tmp_path: Path, name: str) -> FileEvent:
+    return FileEvent("modified", str((tmp_path / "content" / "listings" / name).resolve()))
+
+
+def test_changes_during_a_build_give_exactly_one_more_build(tmp_path: Path) -> None:
+    builder = FakeBuilder()
+    with fake_server(tmp_path, builder) as dev:
+        assert builder.calls == [FULL_BUILD]  # the first build
+        dev.notify(content_event(tmp_path, "a.yaml"))
+        assert builder.started.wait(WAIT)  # build 2 is running...
+        for name in ("b.yaml", "c.yaml", "b.yaml", "d.yaml"):  # ...while more files change
+            dev.notify(content_event(tmp_path, name))
+        builder.release.set()
+        assert dev.wait_idle(WAIT)
+        assert len(builder.calls) == 3
+        assert [f.path.name for f in builder.calls[1].files] == ["a.yaml"]
+        assert [f.path.name for f in builder.calls[2].files] == ["b.yaml", "c.yaml", "d.yaml"]
+        assert get(dev.port, "/").text.startswith("<html><body>build 3")
+
+
+def test_events_that_change_nothing_do_not_build(tmp_path: Path) -> None:
+    builder = FakeBuilder()
+    with fake_server(tmp_path, builder) as dev:
+        dev.notify(FileEvent("modified", str((tmp_path / "content" / "listings" / ".a.yaml.swp").resolve())))
+        dev.notify(FileEvent("modified", str((tmp_path / "content" / "listings").resolve()), is_directory=True))
+        dev.notify(FileEvent("modified", str((tmp_path / "elsewhere.yaml").resolve())))
+        assert dev.wait_idle(WAIT)
+        assert builder.calls == [FULL_BUILD]
+
+
+def test_a_crashing_builder_keeps_serving_and_shows_the_error(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def builder(changes: ChangeSet) -> BuiltSite:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("theme plugin exploded")
+        if len(calls) == 3:
+            raise SiteError("price: expected a price", path=tmp_path / "content" / "listings" / "a.yaml", line=3)
+        return BuiltSite(outputs={"index.html": b"<html><body>good</body></html>"})
+
+    with fake_server(tmp_path, builder) as server:
+        server.notify(content_event(tmp_path, "a.yaml"))
+        assert server.wait_idle(WAIT)
+        page = get(server.port, "/").text
+        assert "good" in page and "internal error while building" in page and "theme plugin exploded" in page
+        server.notify(content_event(tmp_path, "a.yaml"))
+        assert server.wait_idle(WAIT)
+        page = get(server.port, "/").text
+        assert "a.yaml:3: price: expected a price" in page and "internal error" not in page
+
+
+def test_port_in_use_moves_to_the_next_free_one(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = fake_server(tmp_path, lambda _: BuiltSite(outputs={"index.html": b"hi"}), port=port)
+        with server as dev:
+            assert dev.port != port and dev.port > port
+            assert any(f"Port {port} is in use" in m for m in server.log.out)
+            assert get(dev.port, "/").body.startswith(b"hi<script>")
+
+
+def test_unusable_host_is_reported(tmp_path: Path) -> None:
+    dev = DevServer(lambda _: BuiltSite(outputs={}), roots=WatchRoots(content=tmp_path), host="203.0.113.1", port=0)
+    with pytest.raises(DevServerError, match=r"cannot listen on 203\.0\.113\.1"):
+        dev.start(watch=False)
+
+
+def test_stop_ends_open_event_streams_and_joins_every_thread(serve) -> None:
+    s = serve()
+    conns = []
+    for _ in range(3):
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=WAIT)
+        conn.request("GET", EVENTS_PATH)
+        conn.getresponse()
+        conns.append(conn)
+    idle = socket.create_connection(("127.0.0.1", s.port))  # a browser's idle pre-connection
+    done = threading.Event()
+    stopper = threading.Thread(target=lambda: (s.dev.stop(), done.set()))
+    stopper.start()
+    assert done.wait(WAIT), "stop() did not return"
+    stopper.join()
+    names = {t.name for t in threading.enumerate()}
+    assert not {"makerfront-rebuild", "makerfront-http"} & names
+    with pytest.raises(OSError):
+        get(s.port, "/")
+    idle.close()
+    for conn in conns:
+        conn.close()
+
+
+# -- PipelineRebuild: how much each kind of change rebuilds -----------------------------------------
+
+
+def test_pipeline_rebuild_reuses_the_site_for_theme_changes(make_site, tmp_path: Path, monkeypatch) -> None:
+    content = make_site()
+    themes = tmp_path / "themes"
+    write_files(themes, {"mine/static/x.css": "a{}"})
+    roots = watch_roots(content, themes)
+    loads: list[int] = []
+    real_load = pipeline.load_site
+    monkeypatch.setattr(pipeline, "load_site", lambda o, *rest: (loads.append(1), real_load(o, *rest))[1])
+    rebuild = PipelineRebuild(options(content, themes=themes))
+
+    def changes(*paths: Path, kind: str = "modified") -> ChangeSet:
+        return classify([FileEvent(kind, str(p.resolve())) for p in paths], roots)  # type: ignore[arg-type]
+
+    first = rebuild(FULL_BUILD)
+    assert loads == [1]
+    same = rebuild(changes(REPO / "themes" / "default" / "static" / "style.css"))
+    assert same.outputs is first.outputs and loads == [1]  # static edit: no build at all
+    theme = rebuild(changes(REPO / "themes" / "default" / "templates" / "base.html"))
+    assert theme.outputs is not first.outputs and loads == [1]  # re-rendered, not reloaded
+    assert changes(content / "listings" / "blue-mug.yaml").kinds == {Change.CONTENT}
+    rebuild(changes(content / "listings" / "blue-mug.yaml"))
+    assert loads == [1, 1]
+
+
+def test_pipeline_rebuild_after_a_failure_is_always_full(make_site, tmp_path: Path) -> None:
+    content = make_site()
+    roots = watch_roots(content, tmp_path / "themes")
+    rebuild = PipelineRebuild(options(content, themes=tmp_path / "themes"))
+    rebuild(FULL_BUILD)
+    write_files(content, {"listings/blue-mug.yaml": "price: [\n"})
+    broken = classify([FileEvent("modified", str((content / "listings" / "blue-mug.yaml").resolve()))], roots)
+    with pytest.raises(BuildFailed):
+        rebuild(broken)
+    template = classify([FileEvent("modified", str(REPO / "themes" / "default" / "templates" / "base.html"))], roots)
+    # Re-rendering the old Site here would hide the broken listing behind a "successful" build.
+    with pytest.raises(BuildFailed):
+        rebuild(template)
+
+
+# -- python build.py serve ----------------------------------------------------------------------------
+
+
+def test_cli_serve_starts_serves_and_exits_0_on_ctrl_c(make_site, tmp_path: Path) -> None:
+    content = make_site()
+    with socket.socket() as taken:  # the requested port is busy: serve must pick the next free one
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        opened = tmp_path / "opened.txt"
+        proc = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--content", str(content), "--port", str(port), "--open"],
+            cwd=tmp_path,
+            # --open runs the browser named in $BROWSER: here, a command that notes the address.
+            env={**os.environ, "BROWSER": f"sh -c 'echo %s > {opened}'"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        lines: queue.Queue[str] = queue.Queue()
+        reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout or ()], daemon=True)
+        reader.start()
+        seen: list[str] = []
+        try:
+            deadline = time.monotonic() + 20
+            while not any("Serving the preview at" in line for line in seen):
+                assert proc.poll() is None, "".join(seen)
+                try:
+                    seen.append(lines.get(timeout=max(0.1, deadline - time.monotonic())))
+                except queue.Empty:
+                    pytest.fail("serve did not start: " + "".join(seen))
+            url = next(line for line in seen if "Serving the preview at" in line).split(" at ")[1].split()[0]
+            assert url.startswith("http://127.0.0.1:") and url.endswith("/")
+            served_port = int(url.split(":")[2].rstrip("/"))
+            assert served_port != port
+            assert any(f"Port {port} is in use" in line for line in seen)
+            resp = get(served_port, "/listings/blue-mug/")
+            assert resp.status == 200 and "Blue Mug" in resp.text
+            poll(lambda: opened.exists() and opened.read_text().strip() == url, "--open to open the address")
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=WAIT) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        reader.join(WAIT)
+        while not lines.empty():
+            seen.append(lines.get())
+        assert "Stopped." in "".join(seen)
+        assert "Traceback" not in "".join(seen)
+        assert not (tmp_path / "output").exists()  # serve writes nothing
+
+
+def test_cli_serve_missing_content_folder_exits_1(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "serve", "--content", str(tmp_path / "nope"), "--port", "0"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=WAIT * 2,
+    )
+    assert proc.returncode == 1 and "content folder does not exist" in proc.stderr

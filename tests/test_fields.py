@@ -1,0 +1,166 @@
+"""Field validation: exact money, clear expected-vs-found messages, paths that stay in content/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.errors import ErrorList
+from generator.fields import Reader
+from generator.load import parse_yaml
+
+
+def reader(text: str, root: Path | None = None) -> tuple[Reader, ErrorList]:
+    errors = ErrorList()
+    path = Path("listing.yaml")
+    return Reader(parse_yaml(text, path), path, errors, content_root=root), errors
+
+
+def messages(errors: ErrorList) -> list[str]:
+    return [str(e) for e in errors.errors]
+
+
+@pytest.mark.parametrize(
+    ("written", "currency", "minor"),
+    [
+        ("19.99", "USD", 1999),
+        ("0.29", "USD", 29),  # 0.29 * 100 is 28.999999999999996 in floating point
+        ("1.10", "USD", 110),
+        ("28", "USD", 2800),
+        ('"12.50"', "USD", 1250),
+        ("4.1", "EUR", 410),
+        ("1234567.89", "USD", 123456789),
+        ("3000", "JPY", 3000),
+        ("3000.0", "JPY", 3000),
+        ("0", "USD", 0),
+        ("1_000", "USD", 100000),
+    ],
+)
+def test_money_is_exact_minor_units(written: str, currency: str, minor: int) -> None:
+    r, errors = reader(f"price: {written}\n")
+    assert r.money("price", currency) == minor
+    assert not errors
+
+
+@pytest.mark.parametrize(
+    ("written", "currency", "message"),
+    [
+        ("twelve", "USD", 'listing.yaml:1:8: price: expected a price such as 12 or 12.50, got "twelve"'),
+        (
+            '"$12"',
+            "USD",
+            'listing.yaml:1:8: price: expected a price such as 12 or 12.50, got "$12"\n'
+            "  hint: write only the number, without a currency sign",
+        ),
+        (
+            "€12",
+            "EUR",
+            'listing.yaml:1:8: price: expected a price such as 12 or 12.50, got "€12"\n'
+            "  hint: write only the number, without a currency sign",
+        ),
+        (
+            "12,50",
+            "EUR",
+            'listing.yaml:1:8: price: expected a price such as 12 or 12.50, got "12,50"\n'
+            "  hint: write it without commas, e.g. 1200 or 12.50",
+        ),
+        (
+            "1,200",
+            "USD",
+            'listing.yaml:1:8: price: expected a price such as 12 or 12.50, got "1,200"\n'
+            "  hint: write it without commas, e.g. 1200 or 12.50",
+        ),
+        ("-5", "USD", "listing.yaml:1:8: price: must be 0 or more (got -5)"),
+        ("12.999", "USD", "listing.yaml:1:8: price: USD prices have at most 2 decimals (got 12.999)"),
+        ("12.5", "JPY", "listing.yaml:1:8: price: JPY prices have no decimals (got 12.5)"),
+        ("true", "USD", "listing.yaml:1:8: price: expected a price such as 12 or 12.50, got true"),
+        (".nan", "USD", "listing.yaml:1:8: price: expected a price such as 12 or 12.50, got nan"),
+        ("[1, 2]", "USD", "listing.yaml:1:8: price: expected a price such as 12 or 12.50, got a list"),
+        ("2026-01-01", "USD", "listing.yaml:1:8: price: expected a price such as 12 or 12.50, got 2026-01-01"),
+    ],
+)
+def test_bad_money_is_reported_with_what_was_found(written: str, currency: str, message: str) -> None:
+    r, errors = reader(f"price: {written}\n")
+    assert r.money("price", currency) is None
+    assert messages(errors) == [message]
+
+
+def test_price_must_be_positive_when_asked() -> None:
+    r, errors = reader("price: 0\n")
+    assert r.money("price", "USD", positive=True) is None
+    assert messages(errors) == ["listing.yaml:1:8: price: must be greater than 0 (got 0)"]
+
+
+def test_required_field_missing_and_unknown_field_suggestion() -> None:
+    r, errors = reader("titel: Mug\nprice: 3\nzzz: 1\n")
+    r.req_text("title")
+    r.money("price", "USD")
+    r.done()
+    assert messages(errors) == [
+        "listing.yaml:1:1: title: this field is required but missing from the file\n  hint: add a line 'title: ...'",
+        "listing.yaml:1:1: titel: unknown field 'titel'\n  hint: did you mean 'title'?",
+        "listing.yaml:3:1: zzz: unknown field 'zzz'\n  hint: known fields: price, title",
+    ]
+
+
+def test_text_keeps_what_the_maker_typed() -> None:
+    r, errors = reader("a: 1984\nb: 12.50\nc: 2026-01-02\nd: '  padded  '\ne: yes\nf: true\n")
+    assert [r.text(k) for k in "abcde"] == ["1984", "12.50", "2026-01-02", "padded", "yes"]
+    assert r.text("f") is None
+    assert messages(errors) == ["listing.yaml:6:4: f: expected text, got true\n  hint: put the text in quotes"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "shop.example",
+        "//shop.example/",
+        "https://",
+        "https://shop .example/",
+        "ftp://x.example/",
+    ],
+)
+def test_url_must_be_a_full_web_address(url: str) -> None:
+    r, errors = reader(f"u: {url!r}\n")
+    assert r.url("u") is None
+    assert messages(errors) == [f'listing.yaml:1:4: u: expected a full web address starting with https://, got "{url}"']
+
+
+@pytest.mark.parametrize("email", ["ada", "ada@shop", "ada@shop.example?cc=x@evil.example", "a b@shop.example"])
+def test_email_is_checked(email: str) -> None:
+    r, errors = reader(f"e: {email!r}\n")
+    assert r.email("e") is None
+    assert messages(errors) == [f'listing.yaml:1:4: e: expected an email address, got "{email}"']
+    r, errors = reader("e: ada@shop.example\n")
+    assert r.email("e") == "ada@shop.example"
+
+
+def test_currency_codes() -> None:
+    r, errors = reader("a: eur\nb: JPY\nc: XXZ\n")
+    assert (r.currency("a", "USD"), r.currency("b", "USD"), r.currency("c", "USD")) == ("EUR", "JPY", "USD")
+    assert len(errors.errors) == 1 and 'c: unknown currency code "XXZ"' in messages(errors)[0]
+
+
+def test_content_paths_stay_inside_content(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "mug.png").write_bytes(b"x")
+    (tmp_path / "outside.png").write_bytes(b"x")
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "images").mkdir()
+    (content / "images" / "ok.png").write_bytes(b"x")
+    (content / "images" / "link.png").symlink_to(tmp_path / "outside.png")
+    text = (
+        "a: images/ok.png\nb: ../outside.png\nc: /etc/passwd\nd: 'C:\\\\x.png'\ne: images/link.png\n"
+        "f: images\ng: images/missing.png\nh: https://x.example/a.png\ni: images\\\\ok.png\n"
+    )
+    r, errors = reader(text, root=content)
+    got = {k: r.content_path(k) for k in "abcdefghi"}
+    assert got == {k: None for k in "bcdefgh"} | {"a": Path("images/ok.png"), "i": Path("images/ok.png")}
+    assert [m.split(": ", 2)[0] for m in messages(errors)] == [f"listing.yaml:{n}:4" for n in range(2, 9)]
+    assert "'..' is not allowed" in messages(errors)[0]
+    assert "links to a place outside the content folder" in messages(errors)[3]
+    assert "images is a folder, not a file" in messages(errors)[4]
+    assert "file not found: content/images/missing.png" in messages(errors)[5]

@@ -1,0 +1,118 @@
+"""Every kind of content mistake from the issue fails the build with exact file:line:col messages.
+
+Each folder in tests/sites_invalid/ holds a few files that replace or add to the small valid shop
+of conftest.default_files(); expected.txt holds the build's error output, one line per error
+(without the leading "error: ") followed by its indented hint line, if any. The build must exit 1,
+print exactly those lines and nothing else, and leave the output folder as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import default_files, write_files
+
+from generator.cli import main
+
+CASES_DIR = Path(__file__).parent / "sites_invalid"
+CASES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir())
+
+
+def case_files(case: str) -> dict[str, str | bytes | None]:
+    folder = CASES_DIR / case
+    files: dict[str, str | bytes | None] = dict(default_files())
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.name != "expected.txt":
+            files[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return files
+
+
+def run_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    """Run the CLI from tmp_path, so error paths print as content/...; returns (code, stdout, stderr)."""
+    monkeypatch.chdir(tmp_path)
+    code = main(["--content", "content", "--output", "out"])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def error_report(stderr: str) -> tuple[list[str], str]:
+    """(error and hint lines, without 'error: ', the final summary line)."""
+    lines = stderr.rstrip("\n").split("\n")
+    body = [line.removeprefix("error: ") for line in lines[:-1]]
+    return body, lines[-1]
+
+
+def check_failure(code: int, out: str, err: str, expected: list[str]) -> None:
+    body, summary = error_report(err)
+    assert code == 1
+    assert out == ""
+    assert "Traceback" not in err
+    assert body == expected
+    n = sum(1 for line in expected if not line.startswith(" "))
+    assert summary == f"Build failed with {n} error{'s' if n != 1 else ''}; out/ was left as it was."
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_invalid_site_reports_exact_errors(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_files(tmp_path / "content", case_files(case))
+    code, out, err = run_build(tmp_path, monkeypatch, capsys)
+    expected = (CASES_DIR / case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    check_failure(code, out, err, expected)
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_case_has_expected_output() -> None:
+    assert len(CASES) >= 20
+    for case in CASES:
+        assert (CASES_DIR / case / "expected.txt").is_file(), case
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_symlinks_pointing_outside_content_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = tmp_path / "content"
+    files = default_files()
+    files["listings/blue-mug.yaml"] = str(files["listings/blue-mug.yaml"]).replace("images/mug.png", "images/evil.png")
+    write_files(content, files)
+    secret = tmp_path / "elsewhere"
+    secret.mkdir()
+    (secret / "photo.png").write_bytes(bytes(files["images/mug.png"]))  # type: ignore[arg-type]
+    (secret / "listing.yaml").write_text("title: Secret\nprice: 1\nimages: []\n")
+    (content / "images" / "evil.png").symlink_to(secret / "photo.png")
+    (content / "listings" / "stolen.yaml").symlink_to(secret / "listing.yaml")
+    code, out, err = run_build(tmp_path, monkeypatch, capsys)
+    check_failure(
+        code,
+        out,
+        err,
+        [
+            "content/listings/blue-mug.yaml:4:11: images[0].src: the file links to a place outside the content folder",
+            "content/listings/stolen.yaml: this file links to a place outside the content folder",
+            "  hint: copy the file into the content folder instead of linking to it",
+        ],
+    )
+
+
+def test_symlinked_static_folder_outside_content_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = tmp_path / "content"
+    write_files(content, default_files())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "id_rsa").write_text("PRIVATE KEY")
+    (content / "static").symlink_to(elsewhere, target_is_directory=True)
+    code, out, err = run_build(tmp_path, monkeypatch, capsys)
+    check_failure(code, out, err, ["content/static: this folder links to a place outside the content folder"])
+    (content / "static").unlink()
+    (content / "static").mkdir()
+    (content / "static" / "key").symlink_to(elsewhere / "id_rsa")
+    code, out, err = run_build(tmp_path, monkeypatch, capsys)
+    check_failure(code, out, err, ["content/static/key: this file links to a place outside the content folder"])
