@@ -1,0 +1,234 @@
+"""The build cache and the fast paths never outlive what decides private listings: the site secret,
+the build date (expiry), and the leak guard. Also: the cache stays out of the output folder, the
+dev server never forks, and worker-built listings report the same errors as serial ones."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import BUILD_DATE, TEST_SECRET, options, write_files
+
+from generator import buildcache, cli, parallel, pipeline
+from generator.devserver import PipelineRebuild
+from generator.errors import BuildFailed, SiteError
+from generator.secret import ENV_VAR, listing_token
+from generator.watch import FULL_BUILD
+
+PRIVATE = """\
+title: Heronsgate Pitcher
+price: 70
+private: true
+buyer: Zoe Quenby
+expires: 2026-12-31
+images:
+  - {src: images/mug.png, alt: A pitcher}
+description: A pitcher.
+"""
+
+OLD = 1_700_000_000
+
+
+def _old_mtimes(*roots: Path) -> None:
+    """Content written long ago, so the no-change check may trust its fingerprint."""
+    for root in roots:
+        for path in [root, *root.rglob("*")]:
+            os.utime(path, (OLD, OLD))
+
+
+def _private_folders(out: Path) -> set[str]:
+    return {p.name for p in (out / "p").iterdir()} if (out / "p").is_dir() else set()
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def shop(make_site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], Path]:
+    content = make_site({"listings/heron.yaml": PRIVATE})
+    (tmp_path / "themes").mkdir()
+    _old_mtimes(content, tmp_path / "themes")
+    monkeypatch.setattr(cli, "_today", lambda: BUILD_DATE)
+    out = tmp_path / "out"
+    args = ["build", "--content", str(content), "--themes", str(tmp_path / "themes"), "--output", str(out)]
+    return args, out
+
+
+def test_rotating_the_secret_moves_every_private_address_even_with_nothing_changed(
+    shop, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args, out = shop
+    assert cli.main(args) == 0
+    assert "Built" in capsys.readouterr().out
+    assert _private_folders(out) == {listing_token(TEST_SECRET, "heron")}
+    # Same secret, same files: the fast path answers (so the next step really tests it).
+    assert cli.main(args) == 0
+    assert "Nothing changed" in capsys.readouterr().out
+
+    new_secret = "a-rotated-secret-for-this-test-0123456789"
+    monkeypatch.setenv(ENV_VAR, new_secret)
+    assert cli.main(args) == 0
+    assert "Built" in capsys.readouterr().out
+    assert _private_folders(out) == {listing_token(new_secret, "heron")}
+    assert listing_token(new_secret, "heron") != listing_token(TEST_SECRET, "heron")
+    page = (out / "p" / listing_token(new_secret, "heron") / "index.html").read_text()
+    assert "Heronsgate Pitcher" in page and listing_token(new_secret, "heron") in page
+    everything = b"".join(_tree(out).values())
+    assert listing_token(TEST_SECRET, "heron").encode() not in everything
+    # Neither secret is stored in the cache; only fingerprints are.
+    cache = b"".join(_tree(buildcache.cache_dir_for(out)).values())
+    assert TEST_SECRET.encode() not in cache and new_secret.encode() not in cache
+
+
+def test_rotating_the_secret_file_also_rebuilds(shop, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    args, out = shop
+    monkeypatch.delenv(ENV_VAR)
+    content = Path(args[args.index("--content") + 1])
+    secret_file = content.parent / ".makerfront-secret"
+    secret_file.write_text("# secret\nfirst-secret-file-value-0123456789abcdef\n")
+    secret_file.chmod(0o600)
+    assert cli.main(args) == 0
+    first = _private_folders(out)
+    assert first == {listing_token("first-secret-file-value-0123456789abcdef", "heron")}
+    assert cli.main(args) == 0
+    assert "Nothing changed" in capsys.readouterr().out
+    secret_file.write_text("# secret\nsecond-secret-file-value-0123456789abcde\n")
+    os.utime(secret_file, (OLD, OLD))  # even with the old mtime and the same size
+    assert cli.main(args) == 0
+    assert "Built" in capsys.readouterr().out
+    assert _private_folders(out) == {listing_token("second-secret-file-value-0123456789abcde", "heron")}
+
+
+def test_an_expired_private_listing_disappears_with_nothing_else_changed(
+    shop, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    args, out = shop
+    monkeypatch.setattr(cli, "_today", lambda: date(2026, 12, 31))  # the last day it is built
+    assert cli.main(args) == 0
+    assert _private_folders(out) == {listing_token(TEST_SECRET, "heron")}
+    assert cli.main(args) == 0
+    assert "Nothing changed" in capsys.readouterr().out
+    monkeypatch.setattr(cli, "_today", lambda: date(2027, 1, 1))
+    assert cli.main(args) == 0
+    printed = capsys.readouterr().out
+    assert "Built" in printed and "expired" in printed
+    assert _private_folders(out) == set()
+    assert b"Heronsgate" not in b"".join(_tree(out).values())
+
+
+def test_the_build_cache_is_never_inside_the_output_folder(make_site, tmp_path: Path) -> None:
+    content = make_site({"listings/heron.yaml": PRIVATE})
+    for out in (tmp_path / "out", tmp_path / "deep" / "er" / "site", Path(os.path.relpath(tmp_path / "rel"))):
+        cache = buildcache.cache_dir_for(out)
+        assert not cache.resolve().is_relative_to(out.resolve())
+        pipeline.build_to(options(content), out)
+        assert cache.is_dir() and any(cache.iterdir())
+        token = listing_token(TEST_SECRET, "heron")
+        # The cache names the private folder, so it must not be published with the site.
+        assert any(token.encode() in data for data in _tree(cache).values())
+        assert not any(".makerfront-cache" in rel or rel.endswith(".bin") for rel in _tree(out))
+    inside = tmp_path / "out" / "cache"
+    with pytest.raises(SiteError, match="build cache would be inside the output folder"):
+        pipeline.build_to(options(content, cache=inside), tmp_path / "out")
+    assert not inside.exists()
+
+
+def test_the_repository_gitignores_the_cache() -> None:
+    from conftest import REPO
+
+    lines = (REPO / ".gitignore").read_text().splitlines()
+    assert buildcache.CACHE_DIR + "/" in lines
+
+
+def test_the_leak_guard_checks_pages_reused_from_the_cache(make_site, tmp_path: Path, monkeypatch) -> None:
+    # A theme that reads listing files itself (untracked by depends.py): every page leaks.
+    leaky = (
+        '<footer>{% for f in site.config.source.path.parent.joinpath("listings").glob("*.yaml")|sort %}'
+        "{{ f.read_text() }}{% endfor %}</footer>\n"
+    )
+    site_yaml = "title: T\nbase_url: https://s.example/\ntheme: leaky\ncontact:\n  email: a@b.example\n"
+    content = make_site({"listings/heron.yaml": PRIVATE, "site.yaml": site_yaml})
+    write_files(tmp_path / "themes", {"leaky/templates/partials/footer.html": leaky})
+    out = tmp_path / "out"
+    pipeline.build_to(options(content, leak_guard=False), out)  # proves the theme leaks
+    assert "Zoe Quenby" in (out / "index.html").read_text()
+    before = _tree(out)
+    cache_before = _tree(buildcache.cache_dir_for(out))
+    rendered: list[str] = []
+    real = pipeline.Renderer.render_tracked
+    monkeypatch.setattr(
+        pipeline.Renderer, "render_tracked", lambda self, page: (rendered.append(page.output), real(self, page))[1]
+    )
+    with pytest.raises(BuildFailed, match="private listing leak"):
+        pipeline.build_to(options(content), out)
+    assert "index.html" not in rendered  # reused from the last build, and still checked
+    assert _tree(out) == before
+    assert _tree(buildcache.cache_dir_for(out)) == cache_before
+
+
+def test_the_dev_server_never_forks_workers(make_site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files: dict[str, str | bytes | None] = {
+        f"listings/item-{i}.yaml": f"title: Item {i}\nprice: 5\nimages:\n  - {{src: images/mug.png, alt: m}}\n"
+        for i in range(4)
+    }
+    content = make_site(files)
+    forks: list[int] = []
+
+    def no_pool(workers: int) -> object:
+        forks.append(workers)
+        raise AssertionError("forked worker processes")
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 1)  # even this tiny site would use workers
+    monkeypatch.setattr(parallel, "_pool", no_pool)
+    opts = options(content)
+    assert opts.jobs is None
+    with pytest.raises(AssertionError):
+        pipeline.build(opts)  # a plain build with default jobs would fork here...
+    forks.clear()
+    rebuild = PipelineRebuild(opts)  # ...the dev server's never does
+    built = rebuild(FULL_BUILD)
+    assert "listings/item-3/index.html" in built.outputs
+    assert forks == []
+
+
+def test_the_serve_command_builds_with_one_job(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from generator import devserver
+
+    seen: list[object] = []
+
+    class Stop(Exception):
+        pass
+
+    def fake_server(rebuild: PipelineRebuild, **kw: object) -> None:
+        seen.append(rebuild.options.jobs)
+        raise Stop
+
+    (tmp_path / "content").mkdir()
+    monkeypatch.setattr(devserver, "DevServer", fake_server)
+    with pytest.raises(Stop):
+        cli.main(["serve", "--content", str(tmp_path / "content"), "--themes", str(tmp_path / "themes")])
+    assert seen == [1]
+
+
+def test_markdown_pictures_are_reported_when_workers_build_listings(make_site, tmp_path: Path) -> None:
+    files: dict[str, str | bytes | None] = {
+        f"listings/item-{i:02d}.yaml": f"title: Item {i}\nprice: 5\nimages:\n  - {{src: images/mug.png, alt: m}}\n"
+        f"description: Item *{i}*.\n"
+        for i in range(30)
+    }
+    files["listings/item-11.yaml"] = (
+        "title: Item 11\nprice: 5\nimages:\n  - {src: images/mug.png, alt: m}\n"
+        "description: |\n  Look:\n  ![a mug](images/mug.png)\n"
+    )
+    content = make_site(files)
+    messages = []
+    for jobs in (1, 2):
+        with pytest.raises(BuildFailed) as info:
+            pipeline.build_to(options(content, jobs=jobs), tmp_path / f"out{jobs}")
+        messages.append([str(e) for e in info.value.errors])
+        assert not (tmp_path / f"out{jobs}").exists()
+    assert messages[0] == messages[1]
+    assert len(messages[1]) == 1 and "item-11.yaml:7" in messages[1][0] and "picture" in messages[1][0]
