@@ -1,15 +1,17 @@
 """The only module that writes the built site to disk.
 
 Everything is rendered and checked in memory first; only a complete, error-free build reaches
-this module. It then brings the output folder in line with it: each changed file is written to a
-temporary file and moved into place with os.replace (readers never see half a file), unchanged
-files are not touched, and files the build no longer produces are removed.
+this module. It then brings the output folder in line with it: every changed file is first staged
+as a temporary file in its target folder; only when all are staged are they moved into place with
+os.replace (readers never see half a file, and an error while staging leaves the output exactly as
+it was); unchanged files are not touched, and files the build no longer produces are removed last.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -64,17 +66,34 @@ def _read(content: Content) -> bytes:
     return content.read_bytes() if isinstance(content, Path) else content
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+def _stage(folder: Path, data: bytes) -> Path:
+    """Write ``data`` to a new temporary file in ``folder`` (same disk as its target, so moving it
+    into place is an atomic rename)."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; web servers must be able to read the file
-        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
+
+
+def _staging_folder(out: Path, rel: str, created: list[Path]) -> Path:
+    """The target's own folder, created if missing (recorded in ``created``); when something
+    other than a folder is in the way (a file, a symlink), the deepest real folder above it:
+    nothing in the output is removed until every file is staged."""
+    folder = out
+    for part in PurePosixPath(rel).parent.parts:
+        path = folder / part
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            return folder
+        if not path.exists():
+            path.mkdir()
+            created.append(path)
+        folder = path
+    return folder
 
 
 def prepare_output_dir(out: Path) -> None:
@@ -108,41 +127,93 @@ def _digest(data: bytes) -> bytes:
 
 def sync_site(outputs: Mapping[str, Content], out: Path, previous: Manifest) -> tuple[WriteStats, Manifest]:
     """write_site, helped by the manifest of the previous sync: a file whose size and mtime are
-    as recorded is compared by hash, without reading it back. Returns the new manifest."""
+    as recorded is compared by hash, without reading it back. Returns the new manifest.
+
+    In two phases, so an error while writing (disk full, no permission) cannot leave the output
+    half old, half new: first every changed file is staged as a temporary file next to its target
+    (on any error the temporary files are deleted and the output is as it was); then they are all
+    moved into place with os.replace, and only then are stale files removed."""
     prepare_output_dir(out)
-    written = unchanged = 0
+    unchanged = 0
     manifest: Manifest = {}
+    staged: list[tuple[str, Path, bytes]] = []
+    created: list[Path] = []
+    linked: dict[str, bool] = {}
+    try:
+        for rel in sorted(outputs):
+            check_output_path(rel)
+            data = _read(outputs[rel])
+            digest = _digest(data)
+            if _unchanged(out, rel, data, digest, previous.get(rel), manifest, linked):
+                unchanged += 1
+                continue
+            staged.append((rel, _stage(_staging_folder(out, rel, created), data), digest))
+    except BaseException:
+        for _, tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        for folder in reversed(created):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        raise
     cleared: set[str] = set()
-    for rel in sorted(outputs):
-        check_output_path(rel)
-        target = out / rel
-        content = outputs[rel]
-        data = _read(content)
-        digest = _digest(data)
-        known = previous.get(rel)
-        _clear_way(out, rel, cleared)
-        if target.is_symlink():
-            target.unlink()  # replace a link with a real file; never write through it
-        try:
-            st: os.stat_result | None = os.lstat(target)
-        except OSError:
-            st = None
-        if st is not None and known is not None and (st.st_size, st.st_mtime_ns) == known[:2] and known[2] == digest:
-            unchanged += 1
-            manifest[rel] = known
-            continue
-        if target.is_dir():
-            _remove_tree(target)
-            st = None
-        if st is not None and st.st_size == len(data) and target.read_bytes() == data:
-            unchanged += 1
-        else:
-            _atomic_write(target, data)
-            written += 1
+    moved = 0
+    try:
+        for rel, tmp, digest in staged:
+            target = out / rel
+            _clear_way(out, rel, cleared)
+            if target.is_symlink():
+                target.unlink()  # replace a link with a real file; never write through it
+            elif target.is_dir():
+                _remove_tree(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, target)
+            moved += 1
             st = os.stat(target)
-        manifest[rel] = (st.st_size, st.st_mtime_ns, digest)
+            manifest[rel] = (st.st_size, st.st_mtime_ns, digest)
+    finally:
+        for _, tmp, _ in staged[moved:]:
+            tmp.unlink(missing_ok=True)
+    written = len(outputs) - unchanged
     removed = _remove_stale(out, set(outputs))
     return WriteStats(written=written, unchanged=unchanged, removed=removed), manifest
+
+
+def _unchanged(
+    out: Path,
+    rel: str,
+    data: bytes,
+    digest: bytes,
+    known: tuple[int, int, bytes] | None,
+    manifest: Manifest,
+    linked: dict[str, bool],
+) -> bool:
+    """True (and ``manifest`` updated) when ``out/rel`` is a regular file holding ``data`` and
+    reached through real folders only (``linked`` remembers which folders are symlinks); a file
+    with the size and mtime the last sync recorded is trusted by its recorded hash."""
+    target = out / rel
+    try:
+        st = os.lstat(target)
+    except OSError:
+        return False
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    for parent in PurePosixPath(rel).parents[:-1]:
+        name = parent.as_posix()
+        if name not in linked:
+            linked[name] = (out / parent).is_symlink()
+        if linked[name]:
+            return False
+    if known is not None and (st.st_size, st.st_mtime_ns) == known[:2]:
+        if known[2] != digest:
+            return False
+        manifest[rel] = known
+        return True
+    if st.st_size != len(data) or target.read_bytes() != data:
+        return False
+    manifest[rel] = (st.st_size, st.st_mtime_ns, digest)
+    return True
 
 
 def _clear_way(out: Path, rel: str, cleared: set[str]) -> None:

@@ -136,3 +136,109 @@ def test_a_file_and_a_folder_of_the_same_name_are_refused(order: tuple[str, str]
     )
     add_output(outputs, origins, "faq2/index.html", b"3", "pages/faq2.md")
     add_output(outputs, origins, "faq2/more.html", b"3", "static/faq2/more.html")
+
+
+def _snapshot(folder: Path) -> dict[str, bytes | None]:
+    """Every file (bytes) and folder (None) under ``folder``, hidden ones included."""
+    return {p.relative_to(folder).as_posix(): (None if p.is_dir() else p.read_bytes()) for p in folder.rglob("*")}
+
+
+def _first_site(out: Path) -> dict[str, bytes]:
+    files = {"index.html": b"home v1", "a/index.html": b"a v1", "b/index.html": b"b v1", "old/index.html": b"old"}
+    write_site(files, out)
+    return files
+
+
+def test_a_write_error_part_way_leaves_the_output_exactly_as_it_was(tmp_path: Path, monkeypatch) -> None:
+    from generator import write
+
+    out = tmp_path / "out"
+    _first_site(out)
+    before = _snapshot(out)
+    real_stage = write._stage
+    calls: list[Path] = []
+
+    def failing_stage(folder: Path, data: bytes) -> Path:
+        if len(calls) == 3:  # three files already staged (one in a new folder), then the disk is full
+            raise OSError(28, "No space left on device")
+        calls.append(real_stage(folder, data))
+        return calls[-1]
+
+    monkeypatch.setattr(write, "_stage", failing_stage)
+    new = {"index.html": b"home v2", "a/index.html": b"a v2", "new/deep/index.html": b"new", "b/index.html": b"b v2"}
+    with pytest.raises(OSError, match="No space left"):
+        write_site(new, out)
+    assert len(calls) == 3 and not any(p.exists() for p in calls)
+    assert _snapshot(out) == before  # no new file, no temp file, no new folder, nothing removed
+
+    monkeypatch.setattr(write, "_stage", real_stage)
+    stats = write_site(new, out)
+    assert (stats.written, stats.unchanged, stats.removed) == (4, 0, 1)
+    assert {k: v for k, v in _snapshot(out).items() if v is not None} == {**new, MARKER: b""}
+
+
+def test_a_source_file_that_vanished_leaves_the_output_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _first_site(out)
+    before = _snapshot(out)
+    with pytest.raises(OSError):
+        write_site({"index.html": b"home v2", "zz/photo.png": tmp_path / "gone.png"}, out)
+    assert _snapshot(out) == before
+
+
+def test_a_file_in_the_way_is_only_removed_once_everything_is_staged(tmp_path: Path, monkeypatch) -> None:
+    from generator import write
+
+    out = tmp_path / "out"
+    write_site({"faq": b"a file", "index.html": b"h"}, out)
+    before = _snapshot(out)
+    real_stage = write._stage
+    calls: list[Path] = []
+
+    def failing_stage(folder: Path, data: bytes) -> Path:
+        if calls:
+            raise OSError(13, "Permission denied")
+        calls.append(real_stage(folder, data))
+        return calls[-1]
+
+    monkeypatch.setattr(write, "_stage", failing_stage)
+    with pytest.raises(OSError):
+        write_site({"faq/index.html": b"page", "index.html": b"h2"}, out)
+    assert _snapshot(out) == before
+    monkeypatch.setattr(write, "_stage", real_stage)
+    write_site({"faq/index.html": b"page", "index.html": b"h2"}, out)
+    assert (out / "faq" / "index.html").read_bytes() == b"page"
+
+
+def test_the_cli_says_truthfully_that_a_failed_write_left_the_output(make_site, tmp_path: Path, monkeypatch, capsys):
+    from generator import write
+    from generator.cli import main
+
+    content = make_site()
+    out = tmp_path / "out"
+    args = ["build", "--content", str(content), "--themes", str(tmp_path / "themes"), "--output", str(out)]
+    assert main(args) == 0
+    before = _snapshot(out)
+    mug = content / "listings" / "blue-mug.yaml"
+    mug.write_text(mug.read_text().replace("price: 28", "price: 31"))
+    (content / "pages").mkdir(exist_ok=True)
+    (content / "pages" / "care.md").write_text("---\ntitle: Care\n---\nWash by hand.\n")
+    real_stage = write._stage
+    staged: list[Path] = []
+
+    def failing_stage(folder: Path, data: bytes) -> Path:
+        if len(staged) == 2:
+            raise PermissionError(13, "Permission denied", str(folder))
+        staged.append(real_stage(folder, data))
+        return staged[-1]
+
+    monkeypatch.setattr(write, "_stage", failing_stage)
+    capsys.readouterr()
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "cannot write the site" in err and "out/ was left as it was." in err
+    assert _snapshot(out) == before
+    monkeypatch.setattr(write, "_stage", real_stage)
+    assert main(args) == 0  # the next build is not fooled by the failed one
+    assert "$31.00" in (out / "listings" / "blue-mug" / "index.html").read_text()
+    assert (out / "care" / "index.html").is_file()
