@@ -15,7 +15,6 @@ from datetime import date
 from pathlib import Path
 
 from . import __version__, buildcache
-from .config import base_url_problem
 from .errors import BuildFailed, SiteError, display_path
 from .secret import secret_fingerprint
 
@@ -27,6 +26,8 @@ COMMANDS = ("build", "serve", "links")
 
 def _base_url(value: str) -> str:
     """--base-url is checked like site.yaml's base_url; a bad one is a usage error (exit 2)."""
+    from .config import base_url_problem  # here: config pulls in YAML, which the no-change path avoids
+
     if (problem := base_url_problem(value)) is not None:
         raise argparse.ArgumentTypeError(problem)
     return value
