@@ -150,7 +150,10 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0) -> Any:
 
 def _yaml_hint(problem: str) -> str | None:
     if "mapping values are not allowed" in problem:
-        return "text containing ': ' must be in quotes, e.g. title: \"Mug: large\""
+        return (
+            "text containing ': ' must be in quotes, e.g. title: \"Mug: large\"; "
+            "otherwise check the indentation of this line and the one above"
+        )
     if "found character '\\t'" in problem or "tab" in problem:
         return "indent with spaces, not tabs"
     if "could not find expected ':'" in problem:
