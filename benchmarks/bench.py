@@ -15,6 +15,14 @@ its workers of the proportional set size, PSS, sampled every 20 ms; plain RSS wh
 available). Hugo and Pelican are only detected, never required: install them with
 `apt-get install hugo` and `pip install pelican` (or `pip install -e '.[bench]'`).
 
+Then the dev server: `build.py serve` runs on the corpus (127.0.0.1, a free port) and one listing,
+the newest (it heads the feed), is edited --dev-edits times, a new title and price each time. After
+each save the script polls over HTTP and records when the listing's page shows the edit, and when
+every page showing that listing does: the home page and its tag pages (the price), feed.xml (the
+title) and sitemap.xml (the listing's new <lastmod>). Issue 7's targets are 100 ms and 500 ms; the
+verdict is printed under the figures. Peak memory is the server's over the whole session (its
+first build included); CPU is the server's during each edit.
+
 The machine this runs on is shared and small (2 cores), so the figures are noisy: compare ratios
 from one run of this script, not absolute times across runs.
 """
@@ -23,14 +31,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -202,6 +215,227 @@ def one_edit(site: Path, args: argparse.Namespace) -> Figure:
         path.write_text(original)
 
 
+# -- dev server ---------------------------------------------------------------------------------
+
+LISTING_FRESH = "dev server: listing fresh"
+ALL_FRESH = "dev server: all pages fresh"
+TARGET_LISTING = 0.100
+TARGET_ALL = 0.500
+"""Issue 7's targets for one edited listing: its page ≤ 100 ms after the save, every page showing
+it (home, its tag pages, feed, sitemap) ≤ 500 ms."""
+
+POLL_PAUSE = 0.005
+"""Seconds between two requests for a page not yet fresh. Short enough for a few-ms resolution,
+long enough that the polling does not steal much of the server's (GIL-bound) build time."""
+
+
+def _get(url: str, timeout: float = 2.0) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.read().decode("utf-8", errors="replace")
+    except (OSError, urllib.error.URLError):
+        return None
+
+
+def _iso_utc(timestamp: float) -> str:
+    """As generator/feeds.py writes a sitemap <lastmod>: whole seconds, UTC."""
+    return datetime.fromtimestamp(int(timestamp), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _Server:
+    """`build.py serve` as a subprocess: its stdout lines, its peak memory and CPU time."""
+
+    def __init__(self, site: Path, timeout: float) -> None:
+        cmd = [
+            sys.executable,
+            str(REPO / "build.py"),
+            "serve",
+            "--content",
+            str(site / "content"),
+            "--themes",
+            str(REPO / "themes"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",  # the system picks a free port; the server prints it
+        ]
+        self.proc = subprocess.Popen(
+            cmd, cwd=site, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+        )
+        self.lines: list[str] = []
+        self.url: str | None = None
+        self.peak = 0
+        self._ready = threading.Event()
+        self._stop = threading.Event()
+        self._ps = psutil.Process(self.proc.pid) if psutil is not None else None
+        threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._sample, daemon=True).start()
+        if not self._ready.wait(timeout) or self.url is None:
+            tail = " / ".join(self.lines[-3:])
+            self.stop()
+            raise RuntimeError(f"dev server did not start within {timeout:.0f} s: {tail or 'no output'}")
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            line = line.rstrip("\n")
+            self.lines.append(line)
+            m = re.search(r"Serving the preview at (http://\S+)", line)
+            if m:
+                self.url = m.group(1)
+                self._ready.set()
+        self._ready.set()  # the server ended: do not wait for it any longer
+
+    def _sample(self) -> None:
+        if self._ps is None:
+            return
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_memory(self._ps))
+            self._stop.wait(0.02)
+
+    def cpu(self) -> float:
+        if self._ps is None:
+            return 0.0
+        try:
+            t = self._ps.cpu_times()
+        except psutil.Error:
+            return 0.0
+        return t.user + t.system
+
+    def rebuilds(self) -> list[int]:
+        """Milliseconds of each "rebuilt in NN ms" the server printed so far."""
+        return [int(m.group(1)) for line in self.lines if (m := re.search(r"rebuilt in (\d+) ms", line))]
+
+    def stop(self) -> None:
+        """Ctrl-C, as a maker would; killed only if it does not stop within 15 s."""
+        self._stop.set()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def _wait_fresh(checks: dict[str, tuple[str, tuple[str, ...]]], started: float, deadline: float) -> dict[str, float]:
+    """Poll each page (url, texts it must contain) until it contains them all: {name: seconds after `started`}. Pages not fresh by
+    `deadline` are missing from the result."""
+    fresh: dict[str, float] = {}
+    while len(fresh) < len(checks) and time.perf_counter() < deadline:
+        for name, (url, needles) in checks.items():
+            if name in fresh:
+                continue
+            body = _get(url)
+            if body is not None and all(n in body for n in needles):
+                fresh[name] = time.perf_counter() - started
+        if len(fresh) < len(checks):
+            time.sleep(POLL_PAUSE)
+    return fresh
+
+
+def dev_server_edits(site: Path, args: argparse.Namespace) -> list[Figure]:
+    """Start `build.py serve` on the corpus; edit one listing's title and price `--dev-edits` times;
+    after each save, time until its page is served fresh, then until every page showing it is."""
+    page_fig, all_fig = Figure(LISTING_FRESH, []), Figure(ALL_FRESH, [])
+    try:
+        server = _Server(site, args.timeout)
+    except RuntimeError as exc:
+        page_fig.runs.append(Run(0.0, None, False, str(exc)))
+        return [page_fig, all_fig]
+    path: Path | None = None
+    original = ""
+    try:
+        assert server.url is not None
+        base = server.url if server.url.endswith("/") else server.url + "/"
+        # The newest listing heads the feed, so an edit to it shows in every affected page.
+        feed = _get(base + "feed.xml", timeout=30) or ""
+        m = re.search(r'<entry xml:base="([^"]*?)listings/([^"/]+)/"', feed)
+        if m is None:
+            raise RuntimeError("no listing in the served feed.xml")
+        public_base, slug = m.group(1), m.group(2)
+        path = site / "content" / "listings" / f"{slug}.yaml"
+        original = path.read_text()
+        tm = re.search(r"^tags: \[(.*)\]$", original, re.M)
+        tags = [t.strip() for t in tm.group(1).split(",")] if tm else []
+        loc = f"<loc>{public_base}listings/{slug}/</loc>"
+        last_second = 0
+        for k in range(1, args.dev_edits + 1):
+            # The sitemap's <lastmod> has whole seconds: save each edit in a new second, so that
+            # the sitemap's change is visible.
+            while int(time.time()) <= last_second:
+                time.sleep(0.05)
+            title = f"Bench edit {k} of"
+            price = f"{900 + k}.{(k * 37) % 100:02d}"  # corpus prices stay under 480: unique
+            text = re.sub(r'^title: "', f'title: "{title} ', original, count=1, flags=re.M)
+            text = re.sub(r"^price: .*$", f"price: {price}", text, count=1, flags=re.M)
+            pages: dict[str, tuple[str, tuple[str, ...]]] = {
+                "listing": (base + f"listings/{slug}/", (title, f"${price}")),
+                "home": (base, (f"${price}",)),
+                "feed": (base + "feed.xml", (title,)),
+                **{f"tag {t}": (base + f"tags/{t}/", (f"${price}",)) for t in tags},
+            }
+            # Each check must fail before the save, or it would prove nothing.
+            before = {name: _get(url, timeout=30) or "" for name, (url, _) in pages.items()}
+            old_sitemap = _get(base + "sitemap.xml", timeout=30) or ""
+            stale = [name for name, (_, needles) in pages.items() if any(n in before[name] for n in needles)]
+            builds_before = len(server.rebuilds())
+            cpu_before = server.cpu()
+            path.write_text(text)
+            saved = time.perf_counter()
+            mtime = path.stat().st_mtime
+            last_second = int(mtime)
+            lastmod = f"{loc}\n    <lastmod>{_iso_utc(mtime)}</lastmod>"
+            if lastmod in old_sitemap:
+                stale.append("sitemap")
+            if stale:
+                raise RuntimeError(f"edit {k} shows before it is saved in: {', '.join(stale)}")
+            deadline = saved + args.timeout
+            listing = _wait_fresh({"listing": pages.pop("listing")}, saved, deadline)
+            if "listing" not in listing:
+                page_fig.runs.append(
+                    Run(args.timeout, None, False, f"listing page not fresh after {args.timeout:.0f} s")
+                )
+                break
+            checks = {**pages, "sitemap": (base + "sitemap.xml", (lastmod,))}
+            others = _wait_fresh(checks, saved, deadline)
+            cpu = server.cpu() - cpu_before
+            peak = server.peak / 2**20 if server.peak else None
+            page_fig.runs.append(Run(listing["listing"], peak, True, cpu=cpu))
+            late = sorted(set(checks) - set(others))
+            if late:
+                all_fig.runs.append(
+                    Run(args.timeout, None, False, f"not fresh after {args.timeout:.0f} s: {', '.join(late)}")
+                )
+                break
+            slowest = max(others.values())
+            all_fig.runs.append(Run(max(slowest, listing["listing"]), peak, True, cpu=cpu))
+            # Let the server finish (an editor's save can give a second, late event) before the next edit.
+            time.sleep(0.3)
+            built = server.rebuilds()[builds_before:]
+            print(
+                f"    dev server edit {k}: listing {listing['listing'] * 1000:.0f} ms, all {len(checks) + 1} pages"
+                f" {max(slowest, listing['listing']) * 1000:.0f} ms (slowest: {max(others, key=others.__getitem__)});"
+                f" server: rebuilt in {', '.join(map(str, built)) or '?'} ms",
+                file=sys.stderr,
+                flush=True,
+            )
+    except RuntimeError as exc:
+        page_fig.runs.append(Run(0.0, None, False, str(exc)))
+    finally:
+        if path is not None and original:
+            path.write_text(original)
+            time.sleep(0.5)  # let the server see it before it stops (harmless if it does not)
+        server.stop()
+    # Peak over the whole session (first build included) on every run, as for the other rows.
+    final = server.peak / 2**20 if server.peak else None
+    for fig in (page_fig, all_fig):
+        for r in fig.runs:
+            if r.ok:
+                r.peak_mb = final
+    return [page_fig, all_fig]
+
+
 def bench_size(n: int, args: argparse.Namespace) -> list[Figure]:
     t = time.perf_counter()
     root = corpus.write_corpus(args.workdir, n)
@@ -254,7 +488,10 @@ def bench_size(n: int, args: argparse.Namespace) -> list[Figure]:
         )
     else:
         figures.append(Figure("Pelican full build", []))
-    figures.append(Figure("dev server, one listing edited", []))
+    if full.ok and not args.no_dev_server:
+        figures += dev_server_edits(site, args)
+    else:
+        figures += [Figure(LISTING_FRESH, []), Figure(ALL_FRESH, [])]
     return figures
 
 
@@ -262,11 +499,14 @@ def report(n: int, figures: list[Figure]) -> None:
     print(f"\nResults for N = {n:,}")
     by = {f.name: f for f in figures}
     for f in figures:
-        if f.name.startswith("dev server"):
-            has_serve = (REPO / "generator" / "devserver.py").exists()
-            print(f"  {f.name:<34} not measured" + ("" if has_serve else " (no dev server in this checkout)"))
-            continue
         print(f.line())
+    page, every = by[LISTING_FRESH], by[ALL_FRESH]
+    if page.ok and every.ok:
+        verdict = [
+            f"listing page ≤ {TARGET_LISTING * 1000:.0f} ms {'met' if page.median <= TARGET_LISTING else 'MISSED'}",
+            f"all affected pages ≤ {TARGET_ALL * 1000:.0f} ms {'met' if every.median <= TARGET_ALL else 'MISSED'}",
+        ]
+        print(f"  dev server targets (medians, from save to served): {'; '.join(verdict)}")
     hugo = by["Hugo full build"]
     if hugo.ok:
         for name in (
@@ -297,6 +537,8 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "makerfront-bench")
     parser.add_argument("--no-hugo", action="store_true")
     parser.add_argument("--no-pelican", action="store_true")
+    parser.add_argument("--no-dev-server", action="store_true", help="skip the dev-server edit latencies")
+    parser.add_argument("--dev-edits", type=int, default=5, help="listing edits timed on the dev server (default 5)")
     args = parser.parse_args()
     sizes = list(args.sizes) + ([50000] if args.large and 50000 not in args.sizes else [])
     print(f"makerfront benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}", flush=True)
