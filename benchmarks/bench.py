@@ -306,16 +306,21 @@ class _Server:
         """Milliseconds of each "rebuilt in NN ms" the server printed so far."""
         return [int(m.group(1)) for line in self.lines if (m := re.search(r"rebuilt in (\d+) ms", line))]
 
-    def stop(self) -> None:
-        """Ctrl-C, as a maker would; killed only if it does not stop within 15 s."""
+    def stop(self, timeout: float = 15) -> None:
+        """Ctrl-C, as a maker would (a rebuild under way finishes first); killed, and said so, only
+        if it has not stopped after `timeout` seconds."""
         self._stop.set()
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
             try:
-                self.proc.wait(timeout=15)
+                self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+                print(f"    dev server did not stop within {timeout:.0f} s of Ctrl-C: killed", file=sys.stderr)
+                return
+        if self.proc.returncode != 0:
+            print(f"    dev server exited with status {self.proc.returncode}", file=sys.stderr)
 
 
 def _wait_fresh(checks: dict[str, tuple[str, tuple[str, ...]]], started: float, deadline: float) -> dict[str, float]:
@@ -425,8 +430,7 @@ def dev_server_edits(site: Path, args: argparse.Namespace) -> list[Figure]:
     finally:
         if path is not None and original:
             path.write_text(original)
-            time.sleep(0.5)  # let the server see it before it stops (harmless if it does not)
-        server.stop()
+        server.stop(args.timeout)
     # Peak over the whole session (first build included) on every run, as for the other rows.
     final = server.peak / 2**20 if server.peak else None
     for fig in (page_fig, all_fig):
