@@ -5,6 +5,7 @@
     python benchmarks/bench.py --sizes 1000    # just one size
     python benchmarks/bench.py --large         # adds N = 50,000
     python benchmarks/bench.py --runs 5
+    python benchmarks/bench.py --no-dev-server   # skip the dev-server edits (a full rebuild each)
 
 For each N it writes a deterministic corpus (benchmarks/corpus.py) once under --workdir, then
 times, as separate processes: makerfront's full clean build (output and build cache deleted
