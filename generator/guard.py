@@ -33,7 +33,7 @@ from .plan import SitePlan
 from .secret import listing_token
 from .text import plain_text
 from .theme import Theme
-from .write import Content
+from .write import Content, read_content
 
 TEXT_SUFFIXES = frozenset(
     {".html", ".htm", ".xml", ".json", ".js", ".mjs", ".css", ".txt", ".svg", ".md", ".csv", ".webmanifest",
@@ -216,10 +216,6 @@ def _needles(plan: SitePlan, public: list[str], secret: str | None) -> tuple[lis
     return tokens, sorted(text.values(), key=lambda n: (n.kind, n.value))
 
 
-def _read(content: Content) -> bytes:
-    return content.read_bytes() if isinstance(content, Path) else content
-
-
 _ASCII_RUN = re.compile(r"[a-z0-9]+")
 
 
@@ -300,7 +296,7 @@ def find_leaks(
     for out in sorted(outputs):
         allowed = {f for f in folders if out.startswith(f)}
         content = outputs[out]
-        data = _read(content)
+        data = read_content(content)
         found: dict[int, _Needle] = {}
         if secret_bytes is not None and (secret_bytes in data or secret_bytes in out.encode("utf-8")):
             found[id(secret_needle)] = secret_needle

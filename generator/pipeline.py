@@ -3,7 +3,6 @@ that knows the order of the steps."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Iterator, Mapping
@@ -24,7 +23,7 @@ from .plan import HEADERS_FILE, PlannedPage, SitePlan, headers_rules, is_expired
 from .render import Renderer
 from .secret import Secret, fingerprint_of, listing_token, resolve_secret, secret_file_for, secret_fingerprint
 from .theme import Theme, load_theme
-from .write import Content, Manifest, WriteStats, add_output, sync_site
+from .write import Content, Manifest, WriteStats, add_output, content_digest, sync_site
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -128,7 +127,11 @@ def build(
         if entry is None or previous is None:
             continue
         old = previous.get(page.output)
-        if isinstance(old, bytes) and keys.key(page, entry[1], entry[2]) == entry[0] and _digest(old) == entry[3]:
+        if (
+            isinstance(old, bytes)
+            and keys.key(page, entry[1], entry[2]) == entry[0]
+            and content_digest(old) == entry[3]
+        ):
             rendered[i] = old
             entries[page.output] = entry
     todo = [i for i, done in enumerate(rendered) if done is None]
@@ -141,7 +144,12 @@ def build(
     for i, (html, site_parts, templates) in zip(todo, fresh, strict=True):
         rendered[i] = html
         if options.cache:
-            entries[pages[i].output] = (keys.key(pages[i], site_parts, templates), site_parts, templates, _digest(html))
+            entries[pages[i].output] = (
+                keys.key(pages[i], site_parts, templates),
+                site_parts,
+                templates,
+                content_digest(html),
+            )
     outputs: dict[str, Content] = {}
     origins: dict[str, str] = {}
     for page, data in zip(pages, rendered, strict=True):
@@ -211,10 +219,6 @@ def _site_config(options: BuildOptions) -> SiteConfig | None:
     return None if errors else config
 
 
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
-
-
 def _page_origin(page: PlannedPage) -> str:
     if page.page:
         return page.page.source.path.name
@@ -259,7 +263,7 @@ class OutputFolder(Mapping[str, Content]):
             data = path.read_bytes()
         except OSError as exc:
             raise KeyError(rel) from exc
-        if _digest(data) != digest:
+        if content_digest(data) != digest:
             raise KeyError(rel)
         return data
 

@@ -62,7 +62,8 @@ def check_output_path(path: str) -> None:
         raise SiteError(f"refusing to write outside the output folder: {path!r}")
 
 
-def _read(content: Content) -> bytes:
+def read_content(content: Content) -> bytes:
+    """The bytes of one output, rendered or copied."""
     return content.read_bytes() if isinstance(content, Path) else content
 
 
@@ -121,7 +122,8 @@ Manifest = dict[str, tuple[int, int, bytes]]
 """Output path -> (size, mtime_ns, hash) of the file as this module last wrote or checked it."""
 
 
-def _digest(data: bytes) -> bytes:
+def content_digest(data: bytes) -> bytes:
+    """Short content hash of an output, for the manifest and the page cache."""
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
@@ -142,8 +144,8 @@ def sync_site(outputs: Mapping[str, Content], out: Path, previous: Manifest) -> 
     try:
         for rel in sorted(outputs):
             check_output_path(rel)
-            data = _read(outputs[rel])
-            digest = _digest(data)
+            data = read_content(outputs[rel])
+            digest = content_digest(data)
             if _unchanged(out, rel, data, digest, previous.get(rel), manifest, linked):
                 unchanged += 1
                 continue
