@@ -4,6 +4,8 @@ that knows the order of the steps."""
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -49,6 +51,12 @@ class BuildOptions:
     leak_guard: bool = True
     """Check every output for private listings outside their own folder (guard.py). Only tests
     turn it off, to show that a leaky theme really leaks."""
+    spool: Path | None = None
+    """An empty folder outside the output folder, on the same disk (build_to makes one in the
+    build cache): each rendered page is written there as a file instead of being kept in memory,
+    and BuildResult.outputs maps it to that file's Path (BuildResult.digests has its hash). The
+    caller moves the files into place (write.sync_site) and removes the folder. None: pages are
+    kept as bytes (tests, the dev server)."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -59,6 +67,9 @@ class BuildResult:
     """Output path -> bytes (rendered) or Path (copied file)."""
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    digests: dict[str, bytes] = field(default_factory=dict)
+    """write.content_digest of the outputs that are files the build made or checked (spooled
+    pages, pages reused from the output folder), so the writer need not read them to hash them."""
 
     @property
     def page_count(self) -> int:
@@ -120,36 +131,38 @@ def build(
     # Pages of a build with another secret are never reused (their private addresses differ).
     keys = PageKeys(renderer, salt=fingerprint_of(secret.value).encode() if secret else b"")
     known = buildcache.load_pages(options.cache) if options.cache and previous is not None else {}
-    rendered: list[bytes | None] = [None] * len(pages)
+    spool = options.spool
+    rendered: list[Content | None] = [None] * len(pages)
+    digests: dict[str, bytes] = {}
     entries: dict[str, buildcache.PageEntry] = {}
     for i, page in enumerate(pages):
         entry = known.get(page.output)
-        if entry is None or previous is None:
+        if entry is None or previous is None or keys.key(page, entry[1], entry[2]) != entry[0]:
             continue
-        old = previous.get(page.output)
-        if (
-            isinstance(old, bytes)
-            and keys.key(page, entry[1], entry[2]) == entry[0]
-            and content_digest(old) == entry[3]
-        ):
-            rendered[i] = old
+        reused = _reuse(previous, page.output, entry[3], spool is not None)
+        if reused is not None:
+            rendered[i] = reused
             entries[page.output] = entry
+            if isinstance(reused, Path):
+                digests[page.output] = entry[3]
     todo = [i for i, done in enumerate(rendered) if done is None]
-    fresh = parallel.render_pages(
-        len(todo),
-        lambda j: renderer.render_tracked(pages[todo[j]]),
-        parallel.worker_count(options.jobs, len(todo)),
-        options.progress,
-    )
-    for i, (html, site_parts, templates) in zip(todo, fresh, strict=True):
-        rendered[i] = html
+
+    def render(j: int) -> tuple[Content, bytes, tuple[str, ...], tuple[str, ...]]:
+        i = todo[j]
+        html, site_parts, templates = renderer.render_tracked(pages[i])
+        digest = content_digest(html)
+        if spool is None:
+            return html, digest, site_parts, templates
+        return _spool_page(spool, i, html), digest, site_parts, templates
+
+    fresh = parallel.render_pages(len(todo), render, parallel.worker_count(options.jobs, len(todo)), options.progress)
+    for i, (page_data, digest, site_parts, templates) in zip(todo, fresh, strict=True):
+        rendered[i] = page_data
+        if isinstance(page_data, Path):
+            digests[pages[i].output] = digest
         if options.cache:
-            entries[pages[i].output] = (
-                keys.key(pages[i], site_parts, templates),
-                site_parts,
-                templates,
-                content_digest(html),
-            )
+            entries[pages[i].output] = (keys.key(pages[i], site_parts, templates), site_parts, templates, digest)
+    del fresh
     outputs: dict[str, Content] = {}
     origins: dict[str, str] = {}
     for page, data in zip(pages, rendered, strict=True):
@@ -181,7 +194,28 @@ def build(
         outputs=outputs,
         warnings=[*(secret.notes if secret else ()), *plan.skipped],
         seconds=time.perf_counter() - started,
+        digests=digests,
     )
+
+
+def _reuse(previous: Mapping[str, Content], output: str, digest: bytes, as_file: bool) -> Content | None:
+    """The previous build's ``output`` if it still is the HTML with this digest: its bytes, or
+    (``as_file``, from the output folder) the file itself, so it is not held in memory."""
+    if as_file and isinstance(previous, OutputFolder):
+        return previous.file(output, digest)
+    old = previous.get(output)
+    return old if isinstance(old, bytes) and content_digest(old) == digest else None
+
+
+def _spool_page(spool: Path, index: int, html: bytes) -> Path:
+    """Write one rendered page into the spool folder (named by its index in the plan)."""
+    path = spool / f"{index:06d}.html"
+    try:
+        with open(path, "wb") as fh:
+            fh.write(html)
+    except OSError as exc:
+        raise SiteError(f"cannot write a rendered page: {exc}", path=spool) from exc
+    return path
 
 
 def _load_site_parallel(options: BuildOptions, markdown: buildcache.MarkdownCache) -> Site:
@@ -267,6 +301,14 @@ class OutputFolder(Mapping[str, Content]):
             raise KeyError(rel)
         return data
 
+    def file(self, rel: str, digest: bytes) -> Path | None:
+        """``rel``'s file, if its size and mtime are as the manifest recorded and its bytes have
+        ``digest`` (read once here to check, never kept)."""
+        try:
+            return self.folder / rel if content_digest(self[rel]) == digest else None
+        except KeyError:
+            return None
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.manifest)
 
@@ -315,12 +357,21 @@ def build_to(options: BuildOptions, output: Path) -> tuple[BuildResult, WriteSta
     taken_at = buildcache.now()
     inputs = buildcache.fingerprint(key.roots())
     manifest = buildcache.load_outputs(cache)
-    result = build(options, previous=OutputFolder(output, manifest))
-    buildcache.forget_inputs(cache)
+    # Rendered pages wait as files in the cache folder (outside the output, which is never
+    # touched before the build succeeded; on the same disk, so they are moved into place).
+    cache.mkdir(parents=True, exist_ok=True)
+    spool = Path(tempfile.mkdtemp(prefix="spool-", dir=cache))
     try:
-        stats, manifest = sync_site(result.outputs, output, manifest)
-    except OSError as exc:
-        raise SiteError(f"cannot write the site: {exc}", path=output) from exc
+        result = build(replace(options, spool=spool), previous=OutputFolder(output, manifest))
+        buildcache.forget_inputs(cache)
+        try:
+            stats, manifest = sync_site(result.outputs, output, manifest, result.digests, spool)
+        except OSError as exc:
+            raise SiteError(f"cannot write the site: {exc}", path=output) from exc
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
+    # The pages are now files in the output folder; the result points at those.
+    result.outputs.update({rel: output / rel for rel in result.digests})
     buildcache.save_outputs(cache, manifest)
     summary = buildcache.Summary(pages=result.page_count, files=len(result.outputs), notes=list(result.warnings))
     buildcache.record_inputs(cache, key, inputs, taken_at, summary, manifest)
