@@ -19,7 +19,7 @@ from .config import SiteConfig, expected_mapping, freeze, load_config
 from .errors import ErrorList, SiteError, SourceRef
 from .fields import Reader, describe
 from .load import ContentFiles, Mark, RawDoc, YList, YMap
-from .text import plain_text, render_markdown, slugify
+from .text import plain_text, render_markdown, slugify, summarize
 
 Kind = Literal["choice", "text", "number", "checkbox"]
 KINDS: tuple[Kind, ...] = ("choice", "text", "number", "checkbox")
@@ -111,8 +111,10 @@ class Listing:
     currency: str
     images: tuple[Image, ...]
     description: Markup
-    description_text: str
-    """Plain text of the description (meta tags, feeds)."""
+    summary: str
+    """The description as plain text, cut to about 160 characters (meta tags, feeds); the full
+    text is `description_text`, made from `description` when asked for (it is not kept: ten
+    thousand listings' worth of it is many megabytes)."""
     tags: tuple[Tag, ...]
     production_time: str | None
     order_url: str | None
@@ -125,6 +127,11 @@ class Listing:
     source: SourceRef
     modified: float
     """Modification time of the listing file (seconds since the epoch)."""
+
+    @property
+    def description_text(self) -> str:
+        """Plain text of the description."""
+        return plain_text(self.description)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -490,7 +497,7 @@ def load_listing(doc: RawDoc, errors: ErrorList, config: SiteConfig | None, root
         currency=currency,
         images=images,
         description=description,
-        description_text=plain_text(description),
+        summary=summarize(plain_text(description)),
         tags=tags,
         production_time=production_time,
         order_url=order_url,

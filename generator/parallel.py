@@ -20,6 +20,8 @@ such as a dev server, should build with `jobs=1` or make sure no other thread ho
 from __future__ import annotations
 
 import copyreg
+import dataclasses
+import gc
 import multiprocessing
 import os
 import sys
@@ -31,7 +33,7 @@ from typing import Any, TypeVar
 from .buildcache import MarkdownCache
 from .config import SiteConfig
 from .errors import SiteError
-from .model import Listing
+from .model import Customization, Image, Listing, Option, Tag
 
 
 # Listings travel from workers to the parent by pickle; their read-only `extra` mappings too.
@@ -40,6 +42,32 @@ def _read_only(data: dict[Any, Any]) -> MappingProxyType[Any, Any]:
 
 
 copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
+
+_shared: dict[Any, Any] | None = None
+"""Set in the parent while it receives listings: one instance of each distinct tag, photo,
+customization (...) for all the listings that have it. Ten thousand listings with the same few
+tags and options would otherwise each bring their own copies."""
+
+
+def _share(value: Any) -> Any:
+    return value if _shared is None else _shared.setdefault(value, value)
+
+
+def _shared_path(text: str) -> Path:
+    return _share(Path(text))  # type: ignore[no-any-return]
+
+
+def _shared_instance(cls: type[Any], values: tuple[Any, ...]) -> Any:
+    return _share(cls(**dict(zip((f.name for f in dataclasses.fields(cls)), values, strict=True))))
+
+
+def _reduce_shared(obj: Any) -> tuple[Any, ...]:
+    return _shared_instance, (type(obj), tuple(getattr(obj, f.name) for f in dataclasses.fields(obj)))
+
+
+for _cls in (Tag, Image, Option, Customization):
+    copyreg.pickle(_cls, _reduce_shared)
+copyreg.pickle(type(Path()), lambda path: (_shared_path, (str(path),)))
 
 Progress = Callable[[str, int, int], None]
 """progress(step, done, total): called as work completes, for the command line's progress bar."""
@@ -110,6 +138,8 @@ def _listing_slice(indices: range) -> tuple[dict[Path, Listing], dict[bytes, str
         return found, {}, set()
     new = {key: cache[key] for key in cache.new}
     used = set(cache.used)
+    for key in cache.new:  # the parent keeps them; a worker holding them too only costs memory
+        dict.__delitem__(cache, key)
     cache.new.clear()  # this worker may be handed another slice
     cache.used.clear()
     return found, new, used
@@ -121,8 +151,15 @@ def _pool(workers: int) -> Any:
 
 def _run(func: Callable[[range], Any], total: int, workers: int) -> Iterator[tuple[range, Any]]:
     slices = _slices(total, workers)
-    with _pool(workers) as pool:
-        yield from zip(slices, pool.imap(func, slices), strict=True)
+    # Workers share the parent's memory until they write to it. The cyclic garbage collector
+    # writes into every object it visits, so each worker would soon hold its own copy of the
+    # whole site; frozen objects are never visited.
+    gc.freeze()
+    try:
+        with _pool(workers) as pool:
+            yield from zip(slices, pool.imap(func, slices), strict=True)
+    finally:
+        gc.unfreeze()
 
 
 def load_listings(
@@ -139,11 +176,12 @@ def load_listings(
     error with its file and line, as in a serial build. Markdown the workers rendered is merged
     into ``cache``.
     """
-    global _listing_paths, _listing_config, _listing_config_root
+    global _listing_paths, _listing_config, _listing_config_root, _shared
     found: dict[Path, Listing] = {}
     if workers < 2 or not paths:
         return found
     _listing_paths, _listing_config, _listing_config_root = paths, config, root
+    _shared = {}
     try:
         done = 0
         for part, (listings, new, used) in _run(_listing_slice, len(paths), workers):
@@ -154,6 +192,7 @@ def load_listings(
                 progress("listings", done, len(paths))
     finally:
         _listing_paths, _listing_config, _listing_config_root = (), None, Path()
+        _shared = None
     return found
 
 

@@ -123,6 +123,11 @@ def build(
     markdown = buildcache.load_markdown(options.cache) if options.cache else buildcache.MarkdownCache({})
     if site is None:
         site = _load_site_parallel(options, markdown)
+    if options.cache:
+        # Saved now rather than at the end: the listings hold the rendered descriptions, and
+        # the cache's copies of them need not wait in memory while the pages are rendered.
+        buildcache.save_markdown(options.cache, markdown)
+    del markdown
     theme = load_theme(site.config.theme, options.themes)
     secret = site_secret(site, options)
     plan = plan_for(site, theme, options, secret)
@@ -155,7 +160,19 @@ def build(
             return html, digest, site_parts, templates
         return _spool_page(spool, i, html), digest, site_parts, templates
 
-    fresh = parallel.render_pages(len(todo), render, parallel.worker_count(options.jobs, len(todo)), options.progress)
+    # Pages that show many listings (home, tags) first, here, before the workers start: a worker
+    # that reads an object it shares with the parent gets its own copy of that memory, and these
+    # pages read every listing. The workers then read only the listings of their own pages.
+    # (Private pages stay last, after every public page, see plan.py.)
+    todo.sort(key=lambda i: pages[i].listing is not None)
+    first = sum(1 for i in todo if pages[i].listing is None)
+    fresh = [render(j) for j in range(first)]
+    fresh += parallel.render_pages(
+        len(todo) - first,
+        lambda j: render(first + j),
+        parallel.worker_count(options.jobs, len(todo)),
+        options.progress,
+    )
     for i, (page_data, digest, site_parts, templates) in zip(todo, fresh, strict=True):
         rendered[i] = page_data
         if isinstance(page_data, Path):
@@ -186,7 +203,6 @@ def build(
     if options.leak_guard:
         check_outputs(plan, outputs, secret.value if secret else None, theme)
     if options.cache:
-        buildcache.save_markdown(options.cache, markdown)
         buildcache.save_pages(options.cache, entries)
     return BuildResult(
         site=site,

@@ -25,7 +25,7 @@ from markupsafe import Markup
 from .config import freeze
 from .errors import SiteError
 from .fields import currency_digits
-from .model import Customization, Image, Listing
+from .model import Customization, Image, Listing, Tag
 from .plan import PlannedPage, SitePlan, listing_url
 from .seo import EMPTY as EMPTY_SEO
 from .seo import SeoView, page_seo
@@ -334,6 +334,9 @@ class Renderer:
         self.theme = theme
         self.env = make_environment(theme)
         self._listing_views: dict[str, ListingView] = {}
+        # Views of things many listings share (the same tag, photo or customization), made once:
+        # ten thousand listings would otherwise each hold their own equal copies.
+        self._shared_views: dict[tuple[object, ...], Any] = {}
         self.site_view = self._site_view()
 
     # views ----------------------------------------------------------------------------------
@@ -348,12 +351,29 @@ class Renderer:
 
     def image(self, img: Image, url: str | None = None) -> ImageView:
         url = url if url is not None else self.plan.image_urls[img.src]
-        return ImageView(
-            url=url, abs_url=self.cfg.base_url + quote(url), alt=img.alt, width=img.width, height=img.height
-        )
+        key = ("image", img, url)
+        view = self._shared_views.get(key)
+        if view is None:
+            view = self._shared_views[key] = ImageView(
+                url=url, abs_url=self.cfg.base_url + quote(url), alt=img.alt, width=img.width, height=img.height
+            )
+        return view  # type: ignore[no-any-return]
+
+    def _tag_link(self, tag: Tag) -> TagLink:
+        key = ("tag", tag)
+        view = self._shared_views.get(key)
+        if view is None:
+            view = self._shared_views[key] = TagLink(name=tag.name, url=f"tags/{tag.slug}/")
+        return view  # type: ignore[no-any-return]
 
     def _customization(self, c: Customization, listing: Listing) -> CustomizationView:
-        cur = listing.currency
+        key = ("customization", c, listing.currency)
+        view = self._shared_views.get(key)
+        if view is None:
+            view = self._shared_views[key] = self._customization_view(c, listing.currency)
+        return view  # type: ignore[no-any-return]
+
+    def _customization_view(self, c: Customization, cur: str) -> CustomizationView:
         return CustomizationView(
             key=c.key,
             field_id=f"opt-{c.key}",
@@ -410,10 +430,8 @@ class Renderer:
             images=images,
             image=images[0] if images else None,
             description=listing.description,
-            summary=_summary(listing.description_text),
-            tags=tuple(TagLink(name=t.name, url=f"tags/{t.slug}/") for t in listing.tags)
-            if not listing.private
-            else (),
+            summary=listing.summary,
+            tags=tuple(self._tag_link(t) for t in listing.tags) if not listing.private else (),
             production_time=listing.production_time,
             order_url=listing.order_url,
             order_mailto=mailto(
@@ -537,9 +555,3 @@ class Renderer:
 
     def render_all(self) -> dict[str, bytes]:
         return {p.output: self.render_page(p) for p in self.plan.pages}
-
-
-def _summary(text: str, limit: int = 160) -> str:
-    from .text import summarize
-
-    return summarize(text, limit)
