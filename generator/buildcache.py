@@ -144,7 +144,8 @@ def load_markdown(folder: Path) -> MarkdownCache:
 def save_markdown(folder: Path, cache: MarkdownCache) -> None:
     if not cache.added and len(cache.used) == len(cache):
         return
-    entries = {k: v for k, v in cache.items() if k in cache.used}
+    # str(): an entry may be the listing's own Markup (a str subclass, which marshal refuses).
+    entries = {k: v if type(v) is str else str(v) for k, v in cache.items() if k in cache.used}
     _write(folder / "markdown.bin", {"version": _version_key(), "entries": entries})
 
 

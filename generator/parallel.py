@@ -20,6 +20,8 @@ such as a dev server, should build with `jobs=1` or make sure no other thread ho
 from __future__ import annotations
 
 import copyreg
+import ctypes
+import ctypes.util
 import dataclasses
 import gc
 import multiprocessing
@@ -28,7 +30,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from .buildcache import MarkdownCache
 from .config import SiteConfig
@@ -123,6 +125,7 @@ def _listing_slice(indices: range) -> tuple[dict[Path, Listing], dict[bytes, str
     from .model import load_listing
 
     assert _listing_config is not None
+    release_free_memory()  # what the last slice left
     cache = text.current_markdown_cache()
     found: dict[Path, Listing] = {}
     for i in indices:
@@ -136,13 +139,41 @@ def _listing_slice(indices: range) -> tuple[dict[Path, Listing], dict[bytes, str
             found[path] = listing
     if not isinstance(cache, MarkdownCache):
         return found, {}, set()
-    new = {key: cache[key] for key in cache.new}
+    # A description's HTML is both in its listing and in the cache: send one object for both
+    # (pickle sends an object once), so the parent does not hold two copies of every description.
+    descriptions: dict[str, str] = {x.description: x.description for x in found.values()}
+    new = {key: descriptions.get(cache[key], cache[key]) for key in cache.new}
     used = set(cache.used)
     for key in cache.new:  # the parent keeps them; a worker holding them too only costs memory
         dict.__delitem__(cache, key)
     cache.new.clear()  # this worker may be handed another slice
     cache.used.clear()
     return found, new, used
+
+
+def release_free_memory() -> None:
+    """Give memory the process has freed back to the system (glibc keeps it otherwise, and a
+    forked worker would share, and be counted for, the parent's free memory). Where the C
+    library has no malloc_trim this does nothing."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        _malloc_trim = _find_malloc_trim()
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+def _find_malloc_trim() -> Callable[[int], int] | Literal[False]:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim: Callable[[int], int] = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        return False
+    return trim
+
+
+_malloc_trim: Callable[[int], int] | Literal[False] | None = None
 
 
 def _pool(workers: int) -> Any:
@@ -154,6 +185,7 @@ def _run(func: Callable[[range], Any], total: int, workers: int) -> Iterator[tup
     # Workers share the parent's memory until they write to it. The cyclic garbage collector
     # writes into every object it visits, so each worker would soon hold its own copy of the
     # whole site; frozen objects are never visited.
+    release_free_memory()
     gc.freeze()
     try:
         with _pool(workers) as pool:

@@ -471,7 +471,7 @@ class Renderer:
                 production_time=co.production_time,
                 response_time=co.response_time,
             ),
-            listings=tuple(self.listing_view(x) for x in self.plan.public_listings),
+            listings=self._public_views(),
             tags=tuple(
                 TagView(
                     name=t.tag.name,
@@ -485,6 +485,15 @@ class Renderer:
             # Read-only, so a template cannot carry data from one page (a private one) to the next.
             extra=freeze(extra),
         )
+
+    def _public_views(self) -> tuple[ListingView, ...]:
+        # Made in the site's order (by file), the order in which the listings were loaded and
+        # in which the build's workers render their pages: each worker then reads a few
+        # stretches of memory, not a little of everything (see pipeline.build).
+        for listing in self.site.listings:
+            if not listing.private:
+                self.listing_view(listing)
+        return tuple(self.listing_view(x) for x in self.plan.public_listings)
 
     def custom_order_href(self, page: PlannedPage, listing: ListingView | None) -> str | None:
         co = self.site.maker.custom_orders
