@@ -7,11 +7,12 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from . import buildcache, feeds, parallel, text
 from .config import SiteConfig, load_config
@@ -152,39 +153,14 @@ def build(
                 digests[page.output] = entry[3]
     todo = [i for i, done in enumerate(rendered) if done is None]
 
-    def render(j: int) -> tuple[Content, bytes, tuple[str, ...], tuple[str, ...]]:
-        i = todo[j]
+    def render(i: int) -> tuple[Content, bytes, tuple[str, ...], tuple[str, ...]]:
         html, site_parts, templates = renderer.render_tracked(pages[i])
         digest = content_digest(html)
         if spool is None:
             return html, digest, site_parts, templates
         return _spool_page(spool, i, html), digest, site_parts, templates
 
-    # Pages that show many listings (home, tags) first, here, before the workers start: a worker
-    # that reads an object it shares with the parent gets its own copy of that memory, and these
-    # pages read every listing. The workers then read only the listings of their own pages.
-    # (Private pages stay last, after every public page, see plan.py.)
-    # The first listing page too: what rendering one loads (its templates, formatting data) is
-    # then shared instead of loaded again by each worker.
-    # The workers take listing pages in file order, the order in which their listings were
-    # loaded (and the views made, see Renderer): each worker then reads a few stretches of
-    # memory instead of a little of everything. Private pages still come last.
-    in_file_order = {x.slug: n for n, x in enumerate(site.listings)}
-    todo.sort(
-        key=lambda i: (
-            (listing := pages[i].listing) is not None,
-            pages[i].private is not None,
-            in_file_order[listing.slug] if listing is not None else 0,
-        )
-    )
-    first = min(len(todo), sum(1 for i in todo if pages[i].listing is None) + 1)
-    fresh = [render(j) for j in range(first)]
-    fresh += parallel.render_pages(
-        len(todo) - first,
-        lambda j: render(first + j),
-        parallel.worker_count(options.jobs, len(todo)),
-        options.progress,
-    )
+    todo, fresh = _render_pages(site, pages, todo, render, options)
     for i, (page_data, digest, site_parts, templates) in zip(todo, fresh, strict=True):
         rendered[i] = page_data
         if isinstance(page_data, Path):
@@ -224,6 +200,47 @@ def build(
         seconds=time.perf_counter() - started,
         digests=digests,
     )
+
+
+R = TypeVar("R")
+
+
+def _render_pages(
+    site: Site, pages: Sequence[PlannedPage], todo: list[int], render: Callable[[int], R], options: BuildOptions
+) -> tuple[list[int], list[R]]:
+    """Render the pages ``todo`` (indices into ``pages``): (the indices in the order rendered,
+    their results). In each process public pages are rendered before private ones, as in plan
+    order (a theme that kept state from page to page could only carry it into another private
+    page; the leak guard checks every page anyway). The one exception: a page a worker failed on
+    is rendered again here, to raise its error as a serial build would (parallel.render_pages).
+
+    With worker processes, a worker that reads an object it shares with the parent gets its own
+    copy of that memory. So the workers take only the listing pages, each of which reads its own
+    listing, in file order (the order in which the listings were loaded and their views made):
+    each worker reads a few stretches of memory instead of a little of everything. The pages
+    that show many listings (home, tags) are rendered here once the workers are gone; one
+    listing page is rendered here before they start, so what rendering one loads (templates,
+    formatting data) is shared instead of loaded again by each worker.
+    """
+    in_file_order = {x.slug: n for n, x in enumerate(site.listings)}
+
+    def listing_order(i: int) -> tuple[bool, int]:
+        listing = pages[i].listing
+        assert listing is not None
+        return (pages[i].private is not None, in_file_order[listing.slug])
+
+    listing_pages = sorted((i for i in todo if pages[i].listing is not None), key=listing_order)
+    others = [i for i in todo if pages[i].listing is None]
+    workers = parallel.worker_count(options.jobs, len(todo))
+    if workers < 2 or len(listing_pages) < 2:
+        order = others + listing_pages
+        return order, parallel.render_pages(len(order), lambda j: render(order[j]), 1, options.progress)
+    warm_up = listing_pages[:1] if pages[listing_pages[0]].private is None else []
+    rest = listing_pages[len(warm_up) :]
+    results = [render(i) for i in warm_up]
+    results += parallel.render_pages(len(rest), lambda j: render(rest[j]), workers, options.progress)
+    results += [render(i) for i in others]
+    return warm_up + rest + others, results
 
 
 def _reuse(previous: Mapping[str, Content], output: str, digest: bytes, as_file: bool) -> Content | None:
