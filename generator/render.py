@@ -117,15 +117,40 @@ class ListingView:
     tags: tuple[TagLink, ...]
     production_time: str | None
     order_url: str | None
-    order_mailto: str
-    """'Order by email' link without options (the page script adds the buyer's choices)."""
-    order_mail: Mapping[str, str]
-    """Parts the script needs to rebuild the order mail: to, subject, intro, outro."""
+    order_contact: OrderContact
+    """Who order mails go to (the same for every listing): order_mail and order_mailto are
+    made from it when a page asks, not kept for every listing of a large shop."""
     customizations: tuple[CustomizationView, ...]
     has_surcharges: bool
     private: bool
     buyer: str | None
     extra: Mapping[str, Any]
+
+    @property
+    def order_mail(self) -> Mapping[str, str]:
+        """Parts the script needs to rebuild the order mail: to, subject, intro, outro."""
+        return {
+            "to": self.order_contact.email,
+            "subject": f"Order: {self.title}",
+            "intro": f"Hello {self.order_contact.maker},\n\nI would like to order:\n{self.title}\n{self.abs_url}\n\n",
+            "outro": "\nMy name:\nShipping address:\n",
+        }
+
+    @property
+    def order_mailto(self) -> str:
+        """'Order by email' link without options (the page script adds the buyer's choices)."""
+        mail = self.order_mail
+        no_js_options = "My choices:\n" if self.customizations else ""
+        body = mail["intro"] + no_js_options + f"Price shown: {self.price}\n" + mail["outro"]
+        return mailto(mail["to"], mail["subject"], body)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderContact:
+    email: str
+    """The shop's contact address (site.yaml contact.email)."""
+    maker: str
+    """The maker's name, greeted in the mail."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -337,6 +362,7 @@ class Renderer:
         # Views of things many listings share (the same tag, photo or customization), made once:
         # ten thousand listings would otherwise each hold their own equal copies.
         self._shared_views: dict[tuple[object, ...], Any] = {}
+        self._order_contact = OrderContact(email=self.cfg.contact.email, maker=self.site.maker.name)
         self.site_view = self._site_view()
 
     # views ----------------------------------------------------------------------------------
@@ -408,16 +434,6 @@ class Renderer:
         urls = image_urls if image_urls is not None else self.plan.image_urls
         images = tuple(self.image(img, urls[img.src]) for img in listing.images)
         price = self.money(listing.price, listing.currency)
-        maker = self.site.maker.name
-        intro = f"Hello {maker},\n\nI would like to order:\n{listing.title}\n{abs_url}\n\n"
-        outro = "\nMy name:\nShipping address:\n"
-        no_js_options = "My choices:\n" if listing.customizations else ""
-        order_mail = {
-            "to": self.cfg.contact.email,
-            "subject": f"Order: {listing.title}",
-            "intro": intro,
-            "outro": outro,
-        }
         view = ListingView(
             slug=listing.slug,
             title=listing.title,
@@ -434,10 +450,7 @@ class Renderer:
             tags=tuple(self._tag_link(t) for t in listing.tags) if not listing.private else (),
             production_time=listing.production_time,
             order_url=listing.order_url,
-            order_mailto=mailto(
-                order_mail["to"], order_mail["subject"], intro + no_js_options + f"Price shown: {price}\n" + outro
-            ),
-            order_mail=order_mail,
+            order_contact=self._order_contact,
             customizations=tuple(self._customization(c, listing) for c in listing.customizations),
             has_surcharges=any(c.surcharge or any(o.surcharge for o in c.options) for c in listing.customizations),
             private=listing.private,
