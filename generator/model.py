@@ -19,7 +19,7 @@ from .config import SiteConfig, expected_mapping, freeze, load_config
 from .errors import ErrorList, SiteError, SourceRef
 from .fields import Reader, describe
 from .load import ContentFiles, Mark, RawDoc, YList, YMap
-from .text import plain_text, render_markdown, slugify, summarize
+from .text import plain_text, render_markdown, slugify
 
 Kind = Literal["choice", "text", "number", "checkbox"]
 KINDS: tuple[Kind, ...] = ("choice", "text", "number", "checkbox")
@@ -111,10 +111,6 @@ class Listing:
     currency: str
     images: tuple[Image, ...]
     description: Markup
-    summary: str
-    """The description as plain text, cut to about 160 characters (meta tags, feeds); the full
-    text is `description_text`, made from `description` when asked for (it is not kept: ten
-    thousand listings' worth of it is many megabytes)."""
     tags: tuple[Tag, ...]
     production_time: str | None
     order_url: str | None
@@ -128,6 +124,8 @@ class Listing:
     modified: float
     """Modification time of the listing file (seconds since the epoch)."""
 
+    # Made from `description` when asked for, not kept: a large shop's worth of it is many
+    # megabytes, in the build process and again in each worker process that reads it.
     @property
     def description_text(self) -> str:
         """Plain text of the description."""
@@ -497,7 +495,6 @@ def load_listing(doc: RawDoc, errors: ErrorList, config: SiteConfig | None, root
         currency=currency,
         images=images,
         description=description,
-        summary=summarize(plain_text(description)),
         tags=tags,
         production_time=production_time,
         order_url=order_url,

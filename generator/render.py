@@ -29,6 +29,7 @@ from .model import Customization, Image, Listing, Tag
 from .plan import PlannedPage, SitePlan, listing_url
 from .seo import EMPTY as EMPTY_SEO
 from .seo import SeoView, page_seo
+from .text import plain_text, summarize
 from .theme import Theme
 
 # -- formatting ---------------------------------------------------------------------------------
@@ -113,7 +114,6 @@ class ListingView:
     images: tuple[ImageView, ...]
     image: ImageView | None
     description: Markup
-    summary: str
     tags: tuple[TagLink, ...]
     production_time: str | None
     order_url: str | None
@@ -125,6 +125,11 @@ class ListingView:
     private: bool
     buyer: str | None
     extra: Mapping[str, Any]
+
+    @property
+    def summary(self) -> str:
+        """The description as plain text, cut to about 160 characters (made when asked for)."""
+        return summarize(plain_text(self.description))
 
     @property
     def order_mail(self) -> Mapping[str, str]:
@@ -446,7 +451,6 @@ class Renderer:
             images=images,
             image=images[0] if images else None,
             description=listing.description,
-            summary=listing.summary,
             tags=tuple(self._tag_link(t) for t in listing.tags) if not listing.private else (),
             production_time=listing.production_time,
             order_url=listing.order_url,
