@@ -40,7 +40,11 @@ from .model import Customization, Image, Listing, Option, Tag
 
 # Listings travel from workers to the parent by pickle; their read-only `extra` mappings too.
 def _read_only(data: dict[Any, Any]) -> MappingProxyType[Any, Any]:
-    return MappingProxyType(data)
+    return MappingProxyType(data) if data else _NOTHING
+
+
+_NOTHING: MappingProxyType[Any, Any] = MappingProxyType({})
+"""The `extra` of every listing that has none."""
 
 
 copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
@@ -184,7 +188,9 @@ def _run(func: Callable[[range], Any], total: int, workers: int) -> Iterator[tup
     slices = _slices(total, workers)
     # Workers share the parent's memory until they write to it. The cyclic garbage collector
     # writes into every object it visits, so each worker would soon hold its own copy of the
-    # whole site; frozen objects are never visited.
+    # whole site; frozen objects are never visited. Garbage is collected first, or it would be
+    # frozen too, and its memory kept.
+    gc.collect()
     release_free_memory()
     gc.freeze()
     try:
