@@ -103,7 +103,7 @@ def test_a_spooled_page_that_changed_before_it_was_written_fails_the_sync(tmp_pa
     page.write_bytes(b"<p>tampered</p>")
     out = tmp_path / "out"
     write.write_site({"index.html": b"<p>old</p>"}, out)
-    with pytest.raises(SiteError, match="index.html changed while the site was being built"):
+    with pytest.raises(SiteError, match=r"index\.html changed while the site was being built"):
         sync_site({"index.html": page}, out, {}, {"index.html": content_digest(b"<p>rendered</p>")}, spool)
     assert (out / "index.html").read_bytes() == b"<p>old</p>"
 
@@ -143,7 +143,7 @@ def test_the_leak_guard_reads_pages_spooled_by_workers(make_site, tmp_path: Path
         "{{ f.read_text() }}{% endfor %}\n"
     )
     write_files(themes, {"leaky/templates/partials/footer.html": footer})
-    with pytest.raises(BuildFailed, match="secret-gift.yaml: private listing leak"):
+    with pytest.raises(BuildFailed, match=r"secret-gift\.yaml: private listing leak"):
         build_into(content, out, jobs=2)
     assert _files(out) == before
     assert _spools(out) == []
