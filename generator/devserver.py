@@ -42,6 +42,7 @@ from urllib.parse import quote, unquote, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
 from .errors import BuildFailed, SiteError
+from .incremental import Rendered, listing_file, update
 from .pipeline import BuildOptions, BuildResult, build
 from .theme import BUILTIN_THEMES
 from .watch import FULL_BUILD, ChangeSet, EventKind, FileEvent, WatchRoots, classify, collect_batch
@@ -113,9 +114,17 @@ for mistakes in the content; any other exception is a bug, shown the same way.""
 
 
 class PipelineRebuild:
-    """The real rebuild: content or config changes load everything again; theme changes (and new
-    or removed static files) re-render the Site already loaded; edits to existing static files need
-    no build at all, because the outputs point at those files and the server reads them when asked."""
+    """The real rebuild, doing no more than each change needs:
+
+    - edits to existing static files: no build at all (the outputs point at those files and the
+      server reads them when asked);
+    - listing files created, edited or deleted: only those files are read again and only the pages
+      that show them are rendered again (incremental.py), with the same result as a full build;
+    - theme changes (and new or removed static files): the Site already loaded is rendered again;
+    - anything else in the content (site.yaml, maker.yaml, pages, photos): a full build.
+
+    After a failed build the next one is full, so every error still in the content is reported.
+    """
 
     def __init__(self, options: BuildOptions) -> None:
         # Never worker processes: this server runs threads, and a fork while another thread holds
@@ -123,17 +132,28 @@ class PipelineRebuild:
         self.options = dataclasses.replace(options, jobs=1)
         self._last: BuildResult | None = None
         """Last successful build, or None when the latest build failed (then the next one is full)."""
+        self.last_update: Rendered | None = None
+        """What the latest incremental rebuild rendered again (None after any other kind)."""
 
     def __call__(self, changes: ChangeSet) -> BuiltSite:
         last, self._last = self._last, None
+        self.last_update = None
+        listing_files = self._listing_files(changes)
         if last is not None and changes.only_modified_static:
             result = last
+        elif last is not None and listing_files:
+            result, self.last_update = update(last, listing_files, self.options)
         elif last is not None and changes and not changes.needs_full_build:
             result = build(self.options, site=last.site)
         else:
             result = build(self.options)
         self._last = result
         return BuiltSite(outputs=result.outputs, base_path=result.site.config.base_path, pages=result.page_count)
+
+    def _listing_files(self, changes: ChangeSet) -> list[Path]:
+        """The changed files as the build names them, when all are listing files; else []."""
+        files = [listing_file(f.path, self.options) for f in changes.files]
+        return [f for f in files if f is not None] if changes and None not in files else []
 
 
 def watch_roots(content: Path, themes: Path) -> WatchRoots:

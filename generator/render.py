@@ -327,13 +327,32 @@ class Renderer:
     """Renders planned pages. Each page depends only on the frozen plan, so pages can be rendered
     in any order, or in several processes."""
 
-    def __init__(self, plan: SitePlan, theme: Theme) -> None:
+    def __init__(self, plan: SitePlan, theme: Theme, reuse: Renderer | None = None) -> None:
+        """``reuse``: the renderer of the previous build of the same site (the dev server's
+        incremental rebuilds). When the theme, site config and maker are the very same objects, its
+        Jinja environment (compiled templates) and the views of listings that are the very same
+        objects are reused instead of being built again; anything else is built afresh."""
         self.plan = plan
         self.site = plan.site
         self.cfg = plan.site.config
         self.theme = theme
-        self.env = make_environment(theme)
         self._listing_views: dict[str, ListingView] = {}
+        self._view_sources: dict[str, Listing] = {}
+        self.env: jinja2.Environment
+        if (
+            reuse is not None
+            and reuse.theme is theme
+            and reuse.cfg is self.cfg
+            and reuse.site.maker is self.site.maker
+            and reuse.site.content_root == self.site.content_root
+        ):
+            self.env = reuse.env
+            for listing in plan.public_listings:
+                if reuse._view_sources.get(listing.slug) is listing:
+                    self._listing_views[listing.slug] = reuse._listing_views[listing.slug]
+                    self._view_sources[listing.slug] = listing
+        else:
+            self.env = make_environment(theme)
         self.site_view = self._site_view()
 
     # views ----------------------------------------------------------------------------------
@@ -428,6 +447,7 @@ class Renderer:
         )
         if url == listing_url(listing) and not listing.private:
             self._listing_views[listing.slug] = view
+            self._view_sources[listing.slug] = listing
         return view
 
     def _site_view(self) -> SiteView:

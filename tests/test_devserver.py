@@ -643,7 +643,9 @@ def test_pipeline_rebuild_reuses_the_site_for_theme_changes(make_site, tmp_path:
     assert theme.outputs is not first.outputs and loads == [1]  # re-rendered, not reloaded
     assert changes(content / "listings" / "blue-mug.yaml").kinds == {Change.CONTENT}
     rebuild(changes(content / "listings" / "blue-mug.yaml"))
-    assert loads == [1, 1]
+    assert loads == [1] and rebuild.last_update is not None  # only that listing read again
+    rebuild(changes(content / "maker.yaml"))
+    assert loads == [1, 1] and rebuild.last_update is None  # the maker profile: everything again
 
 
 def test_pipeline_rebuild_after_a_failure_is_always_full(make_site, tmp_path: Path) -> None:
