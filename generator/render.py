@@ -26,7 +26,7 @@ from .config import freeze
 from .errors import SiteError
 from .fields import currency_digits
 from .model import Customization, Image, Listing
-from .plan import PlannedPage, SitePlan, listing_url
+from .plan import Pagination, PlannedPage, SitePlan, listing_url
 from .seo import EMPTY as EMPTY_SEO
 from .seo import SeoView, page_seo
 from .theme import Theme
@@ -178,6 +178,46 @@ class SiteView:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PageLink:
+    """One entry of a page list: a page number and its site-relative URL, or a gap ('…')."""
+
+    number: int | None
+    """None for a gap between distant page numbers."""
+    url: str | None
+    current: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaginationView:
+    number: int
+    count: int
+    prev_url: str | None
+    """Site-relative URLs (prefix with page.root) of the previous and next page, or None."""
+    next_url: str | None
+    links: tuple[PageLink, ...]
+    """The first and last pages and those near this one, with gaps between (for long lists)."""
+
+
+def pagination_view(pagination: Pagination | None, near: int = 2) -> PaginationView | None:
+    if pagination is None:
+        return None
+    n, urls = pagination.number, pagination.urls
+    shown = sorted({1, len(urls), *range(max(1, n - near), min(len(urls), n + near) + 1)})
+    links: list[PageLink] = []
+    for k in shown:
+        if links and links[-1].number is not None and k > links[-1].number + 1:
+            links.append(PageLink(number=None, url=None))
+        links.append(PageLink(number=k, url=urls[k - 1], current=k == n))
+    return PaginationView(
+        number=n,
+        count=len(urls),
+        prev_url=urls[n - 2] if n > 1 else None,
+        next_url=urls[n] if n < len(urls) else None,
+        links=tuple(links),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PageView:
     url: str
     abs_url: str
@@ -192,6 +232,10 @@ class PageView:
     """Meta description, canonical URL, sharing tags and JSON-LD (see seo.py)."""
     private: bool = False
     """True on a private listing's page: no canonical URL, no sharing tags, no referrer."""
+    listings: tuple[ListingView, ...] = ()
+    """Home and tag pages: the listings on this page (a share of site.listings or tag.listings)."""
+    pagination: PaginationView | None = None
+    """Home and tag pages: page number, count and links (count is 1 for a short list)."""
 
 
 class PageContext(TypedDict):
@@ -517,6 +561,7 @@ class Renderer:
         tag = None
         if page.tag is not None:
             tag = next(t for t in self.site_view.tags if t.slug == page.tag.tag.slug)
+        shown = tuple(self.listing_view(x) for x in page.listings)
         page_view = PageView(
             url=page.url,
             abs_url=self.cfg.base_url + page.url,
@@ -526,8 +571,10 @@ class Renderer:
             indexable=page.indexable,
             custom_order_href=self.custom_order_href(page, listing),
             body=page.page.body if page.page else None,
-            seo=page_seo(self.site, self.site_view, page, listing, tag),
+            seo=page_seo(self.site, self.site_view, page, listing, tag, shown),
             private=page.private is not None,
+            listings=shown,
+            pagination=pagination_view(page.pagination),
         )
         return PageContext(site=self.site_view, page=page_view, listing=listing, tag=tag)
 
