@@ -23,6 +23,16 @@ from generator.pipeline import BuildOptions, BuildResult, build
 from generator.watch import FULL_BUILD, ChangeSet, FileEvent, classify
 
 
+class PagedShop(Shop):
+    """Two listings per page, so edits move listings between the pages of home and tag lists."""
+
+    def write_site(self) -> None:
+        super().write_site()
+        path = self.content / "site.yaml"
+        path.write_text(path.read_text() + "listings_per_page: 2\n")
+        self._touch(path)
+
+
 def _options(shop: Shop) -> BuildOptions:
     return BuildOptions(content=shop.content, themes=shop.themes, secret=TEST_SECRET, jobs=1)
 
@@ -62,7 +72,7 @@ def _no_private_outside_own_folder(shop: Shop, result: BuildResult) -> None:
     )
 )
 def test_dev_rebuild_after_listing_edits_equals_a_clean_build(tmp_path_factory, steps) -> None:
-    shop = Shop(root=tmp_path_factory.mktemp("shop"))
+    shop = PagedShop(root=tmp_path_factory.mktemp("shop"))
     shop.create()
     rebuild = PipelineRebuild(_options(shop))
     rebuild(FULL_BUILD)
