@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .errors import ErrorList, SiteError
 from .load import _is_editor_junk, load_yaml_file, outside_error
-from .model import Listing, load_listing, merge_listings
+from .model import Listing, Site, load_listing, merge_listings
 from .pipeline import BuildOptions, BuildResult, assemble, plan_for, site_secret
 from .plan import PlannedPage
 from .render import Renderer, SiteView
@@ -84,16 +84,21 @@ def update(
     last: BuildResult,
     files: Sequence[Path],
     options: BuildOptions,
-    on_page: Callable[[PlannedPage, bytes], None] | None = None,
+    preview: Callable[[str, bytes], None] | None = None,
 ) -> tuple[BuildResult, Rendered]:
     """Rebuild after the listing ``files`` changed, reusing ``last`` (a successful build of the
-    same content, theme and options). ``on_page`` is told about each page as soon as it is
-    rendered again, before the rest of the site (the dev server serves an edited listing's own
-    page first; the leak guard has not run yet, so it must only be used for public pages).
+    same content, theme and options).
+
+    ``preview(output path, page)`` is given the page of each edited listing as soon as the file
+    is read, before the site is planned and rendered again (Renderer.preview_page), so the dev
+    server can show it at once. Only for a shop without private listings: such a page has not
+    been through the leak guard, which needs the whole build.
     """
     started = time.perf_counter()
     assert last.renderer is not None, "needs a result of pipeline.build"
     site = dataclasses.replace(last.site, listings=reload_listings(last, files, options))
+    if preview is not None and not any(x.private for x in site.listings) and last.secret is None:
+        _preview(last, site, files, preview)
     secret = site_secret(site, options)
     plan = plan_for(site, last.renderer.theme, options, secret)
     renderer = Renderer(plan, last.renderer.theme, reuse=last.renderer)
@@ -118,8 +123,6 @@ def update(
         done[i] = data
         page_parts[page.output] = used
         fresh.append(page.output)
-        if on_page is not None and page.private is None:
-            on_page(page, data)
     rendered = [done[i] for i in range(len(plan.pages))]
     outputs = assemble(plan, renderer, rendered, secret, options)
     result = BuildResult(
@@ -133,6 +136,20 @@ def update(
         page_parts=page_parts,
     )
     return result, Rendered(pages=tuple(fresh))
+
+
+def _preview(last: BuildResult, site: Site, files: Sequence[Path], preview: Callable[[str, bytes], None]) -> None:
+    """The pages of the edited listings that already had one, rendered by the last build's
+    renderer (see update)."""
+    assert last.renderer is not None
+    pages = {page.listing.source.path: page for page in last.plan.pages if page.kind == "listing" and page.listing}
+    edited = {x.source.path: x for x in site.listings if x.source.path in files}
+    for path, listing in edited.items():
+        old = pages.get(path)
+        if old is None or old.listing is None or old.listing.slug != listing.slug:
+            continue
+        page = dataclasses.replace(old, listing=listing, title=listing.title, lastmod=listing.modified)
+        preview(page.output, last.renderer.preview_page(page, listing))
 
 
 def _urgency(page: PlannedPage, files: Sequence[Path]) -> int:

@@ -128,6 +128,11 @@ def listing_url(listing: Listing) -> str:
     return f"listings/{listing.slug}/"
 
 
+def public_image_url(rel: Path) -> str:
+    """Site-relative URL of a public photo: the same path as in content/."""
+    return rel.as_posix()
+
+
 def tag_url(tag: Tag) -> str:
     return f"tags/{tag.slug}/"
 
@@ -307,7 +312,7 @@ def plan_site(
     if cfg.favicon:
         public_images.append(cfg.favicon)
     for rel in sorted(set(public_images)):
-        image_urls[rel] = rel.as_posix()
+        image_urls[rel] = public_image_url(rel)
         assets.append(Asset(output=rel.as_posix(), source=site.content_root / rel))
     static_dir = site.content_root / "static"
     headers_source: Path | None = None

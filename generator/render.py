@@ -26,7 +26,7 @@ from .config import freeze
 from .errors import SiteError
 from .fields import currency_digits
 from .model import Customization, Image, Listing
-from .plan import Pagination, PlannedPage, SitePlan, listing_url
+from .plan import Pagination, PlannedPage, SitePlan, listing_url, public_image_url
 from .seo import EMPTY as EMPTY_SEO
 from .seo import SeoView, page_seo
 from .theme import Theme
@@ -436,8 +436,22 @@ class Renderer:
             step=c.step,
         )
 
+    def preview_page(self, page: PlannedPage, listing: Listing) -> bytes:
+        """``page`` (a public listing's page of this renderer's plan) rendered for a new version
+        of its listing, before the site is planned again: the dev server shows it while the rest
+        of the rebuild runs. Everything else on the page comes from this renderer's build; nothing
+        is cached, so the renderer is unchanged."""
+        assert not listing.private and page.private is None
+        urls = {img.src: public_image_url(img.src) for img in listing.images}
+        view = self.listing_view(listing, url=listing_url(listing), image_urls=urls, remember=False)
+        return self.render_page(page, self.context(page, listing=view))
+
     def listing_view(
-        self, listing: Listing, url: str | None = None, image_urls: Mapping[Path, str] | None = None
+        self,
+        listing: Listing,
+        url: str | None = None,
+        image_urls: Mapping[Path, str] | None = None,
+        remember: bool = True,
     ) -> ListingView:
         if listing.private and (url is None or image_urls is None):
             # A private listing has no public address or public photos: only its own page (see
@@ -489,7 +503,7 @@ class Renderer:
             buyer=listing.buyer if listing.private else None,
             extra=listing.extra,
         )
-        if url == listing_url(listing) and not listing.private:
+        if remember and url == listing_url(listing) and not listing.private:
             self._listing_views[listing.slug] = view
             self._view_sources[listing.slug] = listing
         return view
