@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,9 +42,10 @@ from urllib.parse import quote, unquote, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
 from .errors import BuildFailed, SiteError
+from .incremental import Rendered, listing_file, update
 from .pipeline import BuildOptions, BuildResult, build
 from .theme import BUILTIN_THEMES
-from .watch import FULL_BUILD, ChangeSet, EventKind, FileEvent, WatchRoots, classify, collect_batch
+from .watch import FULL_BUILD, Change, ChangeSet, EventKind, FileEvent, WatchRoots, classify, collect_batch
 from .write import Content
 
 EVENTS_PATH = "/__makerfront/events"
@@ -113,9 +114,17 @@ for mistakes in the content; any other exception is a bug, shown the same way.""
 
 
 class PipelineRebuild:
-    """The real rebuild: content or config changes load everything again; theme changes (and new
-    or removed static files) re-render the Site already loaded; edits to existing static files need
-    no build at all, because the outputs point at those files and the server reads them when asked."""
+    """The real rebuild, doing no more than each change needs:
+
+    - edits to existing static files: no build at all (the outputs point at those files and the
+      server reads them when asked);
+    - listing files created, edited or deleted: only those files are read again and only the pages
+      that show them are rendered again (incremental.py), with the same result as a full build;
+    - theme changes (and new or removed static files): the Site already loaded is rendered again;
+    - anything else in the content (site.yaml, maker.yaml, pages, photos): a full build.
+
+    After a failed build the next one is full, so every error still in the content is reported.
+    """
 
     def __init__(self, options: BuildOptions) -> None:
         # Never worker processes: this server runs threads, and a fork while another thread holds
@@ -123,17 +132,31 @@ class PipelineRebuild:
         self.options = dataclasses.replace(options, jobs=1)
         self._last: BuildResult | None = None
         """Last successful build, or None when the latest build failed (then the next one is full)."""
+        self.last_update: Rendered | None = None
+        """What the latest incremental rebuild rendered again (None after any other kind)."""
+        self.preview: Callable[[str, bytes], None] | None = None
+        """Given an edited listing's page before the rest of an incremental rebuild (the server
+        serves it at once; see incremental.update)."""
 
     def __call__(self, changes: ChangeSet) -> BuiltSite:
         last, self._last = self._last, None
+        self.last_update = None
+        listing_files = self._listing_files(changes)
         if last is not None and changes.only_modified_static:
             result = last
+        elif last is not None and listing_files:
+            result, self.last_update = update(last, listing_files, self.options, self.preview)
         elif last is not None and changes and not changes.needs_full_build:
             result = build(self.options, site=last.site)
         else:
             result = build(self.options)
         self._last = result
         return BuiltSite(outputs=result.outputs, base_path=result.site.config.base_path, pages=result.page_count)
+
+    def _listing_files(self, changes: ChangeSet) -> list[Path]:
+        """The changed files as the build names them, when all are listing files; else []."""
+        files = [listing_file(f.path, self.options) for f in changes.files]
+        return [f for f in files if f is not None] if changes and None not in files else []
 
 
 def watch_roots(content: Path, themes: Path) -> WatchRoots:
@@ -156,6 +179,8 @@ class BuildState:
         self._site: BuiltSite | None = None
         self._errors: tuple[str, ...] = ()
         self._version = 0
+        self._changed: frozenset[str] | None = None
+        """Output paths that differ from the previous version (None: anything may have)."""
         # A new key on every server start, so a page from a previous run reloads when it reconnects.
         self._instance = secrets.token_hex(4)
         self._closed = False
@@ -167,17 +192,29 @@ class BuildState:
         with self._cond:
             return self._site, self._errors, self._key()
 
-    def succeeded(self, site: BuiltSite) -> None:
+    def succeeded(self, site: BuiltSite, changed: frozenset[str] | None = None) -> None:
+        """Serve ``site`` from now on. ``changed``: the output paths that differ from the site
+        served until now, when known, so browsers showing other pages need not reload."""
         with self._cond:
-            self._site, self._errors = site, ()
+            if self._errors or self._site is None or self._site.base_path != site.base_path:
+                changed = None  # every page loses its error overlay, or moves
+            self._site, self._errors, self._changed = site, (), changed
             self._version += 1
             self._cond.notify_all()
 
     def failed(self, errors: tuple[str, ...]) -> None:
         with self._cond:
-            self._errors = errors
+            self._errors, self._changed = errors, None
             self._version += 1
             self._cond.notify_all()
+
+    def event(self) -> str:
+        """The reload stream's message for the current version: its key, the key of the version
+        before it, and the output paths that changed between them (null: reload every page)."""
+        with self._cond:
+            changed = sorted(self._changed) if self._changed is not None else None
+            after = f"{self._instance}-{self._version - 1}"
+            return json.dumps({"key": self._key(), "after": after, "changed": changed})
 
     def wait_for_change(self, key: str, timeout: float) -> str | None:
         """The build key once it differs from `key` (or after `timeout`); None once the server stops."""
@@ -194,14 +231,19 @@ class BuildState:
 # -- what the server adds to HTML pages ---------------------------------------------------------
 
 
-def reload_script(key: str) -> str:
-    """Reloads the page when a build other than the one it was served from finishes. EventSource
-    reconnects by itself when the connection drops; if it gives up (server down), try again."""
+def reload_script(key: str, files: Sequence[str]) -> str:
+    """Reloads the page when a build other than the one it was served from finishes, unless that
+    build is known to have changed none of ``files`` (the output this page was served from; for
+    a page not found, the output asked for and 404.html). EventSource reconnects by itself when
+    the connection drops; if it gives up (server down), try again."""
     return (
         "<script>/* makerfront serve: live reload (never in built files) */"
-        "(function(){var built=" + json.dumps(key) + ";"
+        "(function(){var built=" + json.dumps(key) + ",files=" + json.dumps(list(files)) + ";"
         "function connect(){var es=new EventSource(" + json.dumps(EVENTS_PATH) + ");"
-        'es.addEventListener("build",function(e){if(e.data!==built){es.close();location.reload();}});'
+        'es.addEventListener("build",function(e){var d=JSON.parse(e.data);if(d.key===built){return;}'
+        "if(d.after===built&&d.changed&&!files.some(function(f){return d.changed.indexOf(f)>=0;}))"
+        "{built=d.key;return;}"
+        "es.close();location.reload();});"
         "es.onerror=function(){if(es.readyState===2){setTimeout(connect,1000);}};}"
         "connect();})();</script>"
     )
@@ -330,6 +372,7 @@ class _HTTPServer(ThreadingHTTPServer):
 
 class _RequestHandler(BaseHTTPRequestHandler):
     server: _HTTPServer
+    _snapshot: tuple[BuiltSite | None, tuple[str, ...], str]
     server_version = "makerfront-serve"
     protocol_version = "HTTP/1.0"  # one request per connection; the event stream ends when it closes
     timeout = 30  # seconds a client may stay silent before its thread gives up
@@ -368,12 +411,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         # 302, not 301: browsers remember a 301 for this port across projects.
         self._send(HTTPStatus.FOUND, body.encode(), "text/html; charset=utf-8", head, {"Location": location})
 
-    def _send_html(self, status: int, page: bytes, head: bool) -> None:
-        site, errors, key = self.server.dev.state.snapshot()
-        snippet = (error_overlay(errors, site is not None) if errors else "") + reload_script(key)
+    def _send_html(self, status: int, page: bytes, head: bool, files: Sequence[str] = ()) -> None:
+        # The build this request was answered from (snapshot taken once, in _serve): a build that
+        # finishes meanwhile must still reload the page.
+        site, errors, key = self._snapshot
+        snippet = (error_overlay(errors, site is not None) if errors else "") + reload_script(key, files)
         self._send(status, inject(page, snippet), "text/html; charset=utf-8", head)
 
-    def _send_output(self, status: int, rel: str, content: Content, head: bool) -> bool:
+    def _send_output(self, status: int, rel: str, content: Content, head: bool, files: Sequence[str] = ()) -> bool:
         if isinstance(content, Path):
             if not self.server.dev.may_serve_file(content):
                 return False
@@ -385,15 +430,20 @@ class _RequestHandler(BaseHTTPRequestHandler):
             data = content
         ctype = content_type(rel)
         if ctype.startswith("text/html"):
-            self._send_html(status, data, head)
+            self._send_html(status, data, head, files or (rel,))
         else:
             self._send(status, data, ctype, head)
         return True
 
-    def _not_found(self, site: BuiltSite, head: bool) -> None:
+    def _not_found(self, site: BuiltSite, head: bool, wanted: str = "") -> None:
+        """404.html; it reloads when 404.html changes or when ``wanted`` (the output asked for)
+        appears."""
+        files = (wanted, "404.html") if wanted else ("404.html",)
         page = site.outputs.get("404.html")
-        if page is None or not self._send_output(HTTPStatus.NOT_FOUND, "404.html", page, head):
-            self._send_html(HTTPStatus.NOT_FOUND, b"<!doctype html><title>Not found</title><h1>Not found</h1>\n", head)
+        if page is None or not self._send_output(HTTPStatus.NOT_FOUND, "404.html", page, head, files):
+            self._send_html(
+                HTTPStatus.NOT_FOUND, b"<!doctype html><title>Not found</title><h1>Not found</h1>\n", head, files
+            )
 
     def _host_allowed(self) -> bool:
         """On a loopback address, answer only requests for a loopback host name, so a web page
@@ -419,7 +469,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._events()
             return
         parsed = split_request_path(self.path)
-        site, errors, _ = self.server.dev.state.snapshot()
+        self._snapshot = self.server.dev.state.snapshot()
+        site, errors, _ = self._snapshot
         if site is None:
             self._send_html(HTTPStatus.INTERNAL_SERVER_ERROR, error_page(errors), head)
             return
@@ -445,18 +496,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._redirect(site.base_path + quote(rel) + "/", head)
             return
         if content is None or not self._send_output(HTTPStatus.OK, key, content, head):
-            self._not_found(site, head)
+            self._not_found(site, head, key)
 
     def _events(self) -> None:
         state = self.server.dev.state
         _, _, key = state.snapshot()
+        first = json.dumps({"key": key, "after": None, "changed": None})
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         try:
             # The current build first: a build that finished while the page loaded still reloads it.
-            self.wfile.write(f"retry: 1000\n\nevent: build\ndata: {key}\n\n".encode())
+            self.wfile.write(f"retry: 1000\n\nevent: build\ndata: {first}\n\n".encode())
             self.wfile.flush()
             while True:
                 current = state.wait_for_change(key, timeout=15)
@@ -465,8 +517,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 if current == key:
                     self.wfile.write(b": still here\n\n")  # finds closed connections
                 else:
-                    key = current
-                    self.wfile.write(f"event: build\ndata: {key}\n\n".encode())
+                    message = state.event()
+                    key = json.loads(message)["key"]
+                    self.wfile.write(f"event: build\ndata: {message}\n\n".encode())
                 self.wfile.flush()
         except OSError:  # the browser went away
             return
@@ -503,6 +556,8 @@ class DevServer:
         debug: bool = False,
     ) -> None:
         self.rebuild = rebuild
+        if isinstance(rebuild, PipelineRebuild):
+            rebuild.preview = self._preview
         self.debug = debug
         self.roots = roots
         self.host = host
@@ -645,11 +700,38 @@ class DevServer:
         else:
             ms = round((time.perf_counter() - started) * 1000)
             self.builds += 1
-            self.state.succeeded(site)
+            self.state.succeeded(site, self._changed_outputs(site, changes))
             if first:
                 self.say(f"Built {site.pages} pages in {ms} ms.")
             else:
                 self.say(f"rebuilt in {ms} ms ({changes.describe(self.roots)})")
+
+    def _preview(self, output: str, page: bytes) -> None:
+        """Serve this one page of the build under way at once, over the last good site."""
+        site, errors, _ = self.state.snapshot()
+        if site is None or errors:
+            return
+        outputs = dict(site.outputs)
+        outputs[output] = page
+        self.state.succeeded(dataclasses.replace(site, outputs=outputs), frozenset({output}))
+
+    def _changed_outputs(self, site: BuiltSite, changes: ChangeSet) -> frozenset[str] | None:
+        """Outputs of ``site`` that differ from those served now, when an edit to text content
+        (listings, pages, the maker profile) is all that happened. Otherwise None: a photo,
+        stylesheet or template may have changed behind outputs that look the same."""
+        served, _, _ = self.state.snapshot()
+        text = {".yaml", ".md"}
+        if (
+            served is None
+            or not changes
+            or any(f.bucket is not Change.CONTENT or f.path.suffix not in text for f in changes.files)
+        ):
+            return None
+        old = served.outputs
+        new = site.outputs
+        changed = {k for k, v in new.items() if (before := old.get(k)) is not v and before != v}
+        changed.update(k for k in old if k not in new)
+        return frozenset(changed)
 
     def _failed(self, errors: tuple[str, ...]) -> None:
         self.builds += 1

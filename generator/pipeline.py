@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
@@ -59,6 +59,12 @@ class BuildResult:
     """Output path -> bytes (rendered) or Path (copied file)."""
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    renderer: Renderer | None = None
+    """The renderer of this build (its theme, views and compiled templates), for an incremental
+    rebuild of the same site (incremental.py)."""
+    secret: Secret | None = None
+    page_parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Output path of each page -> the parts of `site` it read (render.TrackingEnvironment)."""
 
     @property
     def page_count(self) -> int:
@@ -141,8 +147,10 @@ def build(
         parallel.worker_count(options.jobs, len(todo)),
         options.progress,
     )
+    page_parts = {output: entry[1] for output, entry in entries.items()}
     for i, (html, site_parts, templates) in zip(todo, fresh, strict=True):
         rendered[i] = html
+        page_parts[pages[i].output] = site_parts
         if options.cache:
             entries[pages[i].output] = (
                 keys.key(pages[i], site_parts, templates),
@@ -150,10 +158,33 @@ def build(
                 templates,
                 content_digest(html),
             )
+    outputs = assemble(plan, renderer, [x for x in rendered if x is not None], secret, options)
+    if options.cache:
+        buildcache.save_markdown(options.cache, markdown)
+        buildcache.save_pages(options.cache, entries)
+    return BuildResult(
+        site=site,
+        plan=plan,
+        outputs=outputs,
+        warnings=[*(secret.notes if secret else ()), *plan.skipped],
+        seconds=time.perf_counter() - started,
+        renderer=renderer,
+        secret=secret,
+        page_parts=page_parts,
+    )
+
+
+def assemble(
+    plan: SitePlan, renderer: Renderer, rendered: Sequence[bytes], secret: Secret | None, options: BuildOptions
+) -> dict[str, Content]:
+    """Every output of the build: the rendered pages (``rendered[i]`` is ``plan.pages[i]``), the
+    files for search engines and feed readers, the copied assets and _headers; then the leak guard
+    checks all of them, before anything is written or cached."""
+    pages = plan.pages
+    theme = renderer.theme
     outputs: dict[str, Content] = {}
     origins: dict[str, str] = {}
     for page, data in zip(pages, rendered, strict=True):
-        assert data is not None
         add_output(outputs, origins, page.output, data, _page_origin(page))
     # Search engines, feed readers and browsers: built from the plan's public pages only.
     machine_readable = {
@@ -172,16 +203,7 @@ def build(
     # Every output, reused pages included, before anything is written or cached.
     if options.leak_guard:
         check_outputs(plan, outputs, secret.value if secret else None, theme)
-    if options.cache:
-        buildcache.save_markdown(options.cache, markdown)
-        buildcache.save_pages(options.cache, entries)
-    return BuildResult(
-        site=site,
-        plan=plan,
-        outputs=outputs,
-        warnings=[*(secret.notes if secret else ()), *plan.skipped],
-        seconds=time.perf_counter() - started,
-    )
+    return outputs
 
 
 def _load_site_parallel(options: BuildOptions, markdown: buildcache.MarkdownCache) -> Site:
