@@ -46,8 +46,15 @@ _ALLOWED_TAGS = {
     "del", "sup", "sub", "abbr", "dl", "dt", "dd",
 }  # fmt: skip
 # Table column alignment (|:--|--:|) comes as style="text-align: ..." from both engines: the
-# align attribute is obsolete HTML, and nh3 keeps no style property but text-align.
-_ALLOWED_ATTRS = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"style"}, "td": {"style"}}
+# align attribute is obsolete HTML, and nh3 keeps no style property but text-align. A numbered
+# list keeps the number it starts at ("3. Glaze" shows 3).
+_ALLOWED_ATTRS = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "ol": {"start"},
+    "th": {"style"},
+    "td": {"style"},
+}
 _CLEANER = nh3.Cleaner(
     tags=_ALLOWED_TAGS,
     attributes=_ALLOWED_ATTRS,
