@@ -120,6 +120,7 @@ def test_where_the_engines_differ_unpaired_quotes() -> None:
 
 @pytest.mark.parametrize("engine", ENGINES.values(), ids=ENGINES)
 def test_what_makers_write_becomes_the_expected_html(engine: Callable[[str], str]) -> None:
+    """What docs/content.md promises under "Descriptions (Markdown)"."""
     render = engine
     assert render("A sturdy **mug**, *hand* thrown.") == "<p>A sturdy <strong>mug</strong>, <em>hand</em> thrown.</p>\n"
     assert normalized(render("# Title\n\nText")) == "<h2>Title</h2><p>Text</p>"
@@ -137,6 +138,8 @@ def test_what_makers_write_becomes_the_expected_html(engine: Callable[[str], str
     assert render('`a -- "b"`') == '<p><code>a -- "b"</code></p>\n'
     assert render("AT&T &copy;") == "<p>AT&amp;T \u00a9</p>\n"
     assert render("#handmade") == "<p>#handmade</p>\n"
+    assert render("see https://bare.example") == "<p>see https://bare.example</p>\n"
+    assert '<td style="text-align:center">' in render("| A |\n|:-:|\n| 1 |")
     assert render("[shop](https://shop.example/)") == (
         '<p><a href="https://shop.example/" rel="noopener noreferrer">shop</a></p>\n'
     )
