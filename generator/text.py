@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import cffi
 import nh3
 from cmarkgfm import _cmark
-from cmarkgfm.cmark import Options
+from cmarkgfm.cmark import Options, markdown_to_html_with_extensions
 from markupsafe import Markup
 
 if TYPE_CHECKING:
@@ -79,8 +79,9 @@ cmark writes a typed '<' as &lt;."""
 class _Cmark:
     """cmark-gfm's parse and render calls, declared here rather than used through cmarkgfm's own
     wrappers: those never free the document tree nor the HTML string (about 17 KB per call, so
-    hundreds of MB over a 10,000-listing build). The library is the one cmarkgfm ships, loaded
-    a second time through cffi (a cmarkgfm dependency) with the two free functions declared."""
+    170 MB over a 10,000-listing build). The library is the one cmarkgfm ships, opened a second
+    time through cffi (a cmarkgfm dependency) with the two free functions declared. Where its
+    symbols cannot be found that way (a Windows build may not export them), _LeakyCmark is used."""
 
     _DECLARATIONS = """
         typedef struct cmark_node cmark_node;
@@ -109,6 +110,8 @@ class _Cmark:
         self.ffi = cffi.FFI()
         self.ffi.cdef(self._DECLARATIONS)
         self.lib: Any = self.ffi.dlopen(_cmark.__file__)
+        for name in re.findall(r"\b(cmark_\w+)\(", self._DECLARATIONS):
+            getattr(self.lib, name)  # AttributeError now, not halfway through a build
         self.lib.cmark_gfm_core_extensions_ensure_registered()
         self.extensions = [self.lib.cmark_find_syntax_extension(name) for name in _CMARK_EXTENSIONS]
         if any(ext == self.ffi.NULL for ext in self.extensions):
@@ -138,9 +141,22 @@ class _Cmark:
             lib.cmark_parser_free(parser)
 
 
+class _LeakyCmark:
+    """cmarkgfm's own wrapper: the same output, but leaks memory on every call (see _Cmark)."""
+
+    def html(self, text: str) -> str:
+        out: str = markdown_to_html_with_extensions(
+            text, options=_CMARK_OPTIONS, extensions=[name.decode() for name in _CMARK_EXTENSIONS]
+        )
+        return out
+
+
 @functools.cache
-def _cmark_engine() -> _Cmark:
-    return _Cmark()
+def _cmark_engine() -> _Cmark | _LeakyCmark:
+    try:
+        return _Cmark()
+    except (OSError, AttributeError):  # pragma: no cover - platforms whose library hides them
+        return _LeakyCmark()
 
 
 _DASH_RUN = re.compile(r"-{2,}")
