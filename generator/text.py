@@ -27,11 +27,11 @@ if TYPE_CHECKING:
 # Two CommonMark implementations share the work:
 #
 # - cmark-gfm (the C reference implementation, from the cmarkgfm package) renders nearly every
-#   document, ~50x faster than Python-Markdown did. In safe mode (no CMARK_OPT_UNSAFE) it blanks
-#   dangerous URLs (javascript:, vbscript:, file:, data:) and replaces raw HTML with a
-#   "raw HTML omitted" comment; it cannot show that HTML as text.
+#   document, ~35x faster than Python-Markdown did. In safe mode (no CMARK_OPT_UNSAFE) it blanks
+#   dangerous URLs (javascript:, vbscript:, file:, data: other than images) and replaces raw HTML
+#   with a "raw HTML omitted" comment; it cannot show that HTML as text.
 # - So a document whose cmark output contains that comment is rendered again by markdown-it-py
-#   (pure Python, ~15x slower) with html=False, which shows raw HTML as typed text. Both follow
+#   (pure Python, ~12x slower) with html=False, which shows raw HTML as typed text. Both follow
 #   the CommonMark spec, and markdown-it is configured below to match cmark's tables,
 #   strikethrough, smart punctuation and dangerous-URL handling, so a document looks the same
 #   whichever engine renders it (tests/test_markdown.py compares them).
