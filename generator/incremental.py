@@ -29,7 +29,7 @@ from .load import _is_editor_junk, load_yaml_file, outside_error
 from .model import Listing, Site, load_listing, merge_listings
 from .pipeline import BuildOptions, BuildResult, assemble, plan_for, site_secret
 from .plan import PlannedPage
-from .render import Renderer, SiteView
+from .render import TAG_PART, Renderer, SiteView
 
 
 def listing_file(path: Path, options: BuildOptions) -> Path | None:
@@ -115,7 +115,13 @@ def update(
         old_page = before.get(page.output)
         old_bytes = last.outputs.get(page.output)
         used = last.page_parts.get(page.output)
-        if old_page == page and isinstance(old_bytes, bytes) and used is not None and not parts.intersection(used):
+        if (
+            isinstance(old_bytes, bytes)
+            and used is not None
+            and not parts.intersection(used)
+            and old_page is not None
+            and _same_page(old_page, page, used)
+        ):
             done[i] = old_bytes
             page_parts[page.output] = used
             continue
@@ -150,6 +156,22 @@ def _preview(last: BuildResult, site: Site, files: Sequence[Path], preview: Call
             continue
         page = dataclasses.replace(old, listing=listing, title=listing.title, lastmod=listing.modified)
         preview(page.output, last.renderer.preview_page(page, listing))
+
+
+def _same_page(old: PlannedPage, new: PlannedPage, used: tuple[str, ...]) -> bool:
+    """Whether the page's own inputs are unchanged. A tag page's TagGroup lists every listing with
+    the tag; unless the page read `tag.listings`, only the tag, its URL and its count matter (the
+    listings the page shows are compared as page.listings)."""
+    if old == new:
+        return True
+    if old.tag is None or new.tag is None or TAG_PART + "listings" in used:
+        return False
+    return (
+        old.tag.tag == new.tag.tag
+        and old.tag.url == new.tag.url
+        and len(old.tag.listings) == len(new.tag.listings)
+        and dataclasses.replace(old, tag=None) == dataclasses.replace(new, tag=None)
+    )
 
 
 def _urgency(page: PlannedPage, files: Sequence[Path]) -> int:

@@ -148,6 +148,10 @@ class TagView:
     slug: str
     url: str
     listings: tuple[ListingView, ...]
+    """Every public listing with this tag; a tag page shows its share in page.listings."""
+    count: int = 0
+    """len(listings): templates that only need the number should use this (a page that reads
+    `listings` is rendered again whenever any listing with the tag changes)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -308,27 +312,39 @@ def _json_ld(value: Any) -> Markup:
     return Markup(text)
 
 
+TAG_PART = "tag:"
+"""Prefix of the recorded reads of a tag page's `tag` ('tag:count', 'tag:listings'), kept with the
+`site` parts (no site part has a ':')."""
+
+
 class TrackingEnvironment(_ThemeEnvironment):
-    """Records, while a page renders, which parts of `site` and which templates it used: the
-    page's dependencies, so an incremental build re-renders only pages whose inputs changed."""
+    """Records, while a page renders, which parts of `site` (and of a tag page's `tag`) and which
+    templates it used: the page's dependencies, so an incremental build re-renders only pages
+    whose inputs changed."""
 
     tracked: object = None
+    tracked_tag: object = None
     site_parts: set[str]
     templates: set[str]
 
-    def start_tracking(self, site: object) -> None:
+    def start_tracking(self, site: object, tag: object = None) -> None:
         self.tracked = site
+        self.tracked_tag = tag
         self.site_parts = set()
         self.templates = set()
 
-    def getattr(self, obj: Any, attribute: str) -> Any:
+    def _note(self, obj: Any, name: str) -> None:
         if obj is self.tracked:
-            self.site_parts.add(attribute)
+            self.site_parts.add(name)
+        elif obj is self.tracked_tag and obj is not None:
+            self.site_parts.add(TAG_PART + name)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        self._note(obj, attribute)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        if obj is self.tracked:
-            self.site_parts.add(str(argument))
+        self._note(obj, str(argument))
         return super().getitem(obj, argument)
 
     def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> jinja2.Template:
@@ -538,6 +554,7 @@ class Renderer:
                     slug=t.tag.slug,
                     url=t.url,
                     listings=tuple(self.listing_view(x) for x in t.listings),
+                    count=len(t.listings),
                 )
                 for t in self.plan.tags
             ),
@@ -606,15 +623,17 @@ class Renderer:
         return html.encode("utf-8")
 
     def render_tracked(self, page: PlannedPage) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
-        """render_page, plus what the page used: the parts of `site` (sorted) and the templates."""
+        """render_page, plus what the page used: the parts of `site` and of `tag` (TAG_PART),
+        sorted, and the templates."""
         env = self.env
         assert isinstance(env, TrackingEnvironment)
-        env.start_tracking(self.site_view)
+        context = self.context(page)
+        env.start_tracking(self.site_view, context["tag"])
         try:
-            data = self.render_page(page)
+            data = self.render_page(page, context)
             return data, tuple(sorted(env.site_parts)), tuple(sorted(env.templates))
         finally:
-            env.tracked = None
+            env.tracked = env.tracked_tag = None
 
     def render_all(self) -> dict[str, bytes]:
         return {p.output: self.render_page(p) for p in self.plan.pages}

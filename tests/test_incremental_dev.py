@@ -162,3 +162,29 @@ def test_other_content_changes_still_build_everything(tmp_path: Path) -> None:
     shop.write("content/listings/old/piece-9.yaml", "title: x\n")
     rebuild(_events(shop, "content/listings/old/piece-9.yaml", kind="created"))
     assert rebuild.last_update is None
+
+
+def test_on_long_lists_only_the_page_showing_the_listing_is_rendered_again(tmp_path: Path) -> None:
+    shop = PagedShop(root=tmp_path)  # two listings per page
+    shop.create()
+    for _ in range(3):
+        shop.write_listing(shop.new_listing())  # piece-1 ... piece-6, all tagged "mugs"
+    rebuild = PipelineRebuild(_options(shop))
+    rebuild(FULL_BUILD)
+    page_of = {p.listing.slug: p.output for p in rebuild._last.plan.pages if p.kind == "listing" and p.listing}  # type: ignore[union-attr]
+    shown_on = {
+        x.slug: p.output
+        for p in rebuild._last.plan.pages  # type: ignore[union-attr]
+        if p.kind == "tag"
+        for x in p.listings
+    }
+    slug = "piece-6"
+    shop.listings[slug]["price"] = "77"
+    shop.write_listing(slug)
+    site = rebuild(_events(shop, f"content/listings/{slug}.yaml"))
+    assert rebuild.last_update is not None
+    tag_pages = sorted(p for p in rebuild.last_update.pages if p.startswith("tags/"))
+    # Only the tag page that shows it: the others only show how many listings the tag has.
+    assert tag_pages == [shown_on[slug]]
+    assert page_of[slug] in rebuild.last_update.pages
+    _same_as_clean_build(shop, dict(site.outputs))
