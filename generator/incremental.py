@@ -100,18 +100,14 @@ def update(
     if preview is not None and not any(x.private for x in site.listings) and last.secret is None:
         _preview(last, site, files, preview)
     secret = site_secret(site, options)
-    plan = plan_for(site, last.renderer.theme, options, secret)
+    plan = plan_for(site, last.renderer.theme, options, secret, previous=last.plan)
     renderer = Renderer(plan, last.renderer.theme, reuse=last.renderer)
     parts = changed_parts(last.renderer.site_view, renderer.site_view)
     before = {page.output: page for page in last.plan.pages}
     rendered: list[bytes] = []
     page_parts: dict[str, tuple[str, ...]] = {}
     fresh: list[str] = []
-    # An edited listing's own page first: it is what the maker is looking at.
-    order = sorted(range(len(plan.pages)), key=lambda i: _urgency(plan.pages[i], files))
-    done: dict[int, bytes] = {}
-    for i in order:
-        page = plan.pages[i]
+    for page in plan.pages:
         old_page = before.get(page.output)
         old_bytes = last.outputs.get(page.output)
         used = last.page_parts.get(page.output)
@@ -122,14 +118,13 @@ def update(
             and old_page is not None
             and _same_page(old_page, page, used)
         ):
-            done[i] = old_bytes
+            rendered.append(old_bytes)
             page_parts[page.output] = used
             continue
         data, used, _templates = renderer.render_tracked(page)
-        done[i] = data
+        rendered.append(data)
         page_parts[page.output] = used
         fresh.append(page.output)
-    rendered = [done[i] for i in range(len(plan.pages))]
     outputs = assemble(plan, renderer, rendered, secret, options)
     result = BuildResult(
         site=site,
@@ -172,8 +167,3 @@ def _same_page(old: PlannedPage, new: PlannedPage, used: tuple[str, ...]) -> boo
         and len(old.tag.listings) == len(new.tag.listings)
         and dataclasses.replace(old, tag=None) == dataclasses.replace(new, tag=None)
     )
-
-
-def _urgency(page: PlannedPage, files: Sequence[Path]) -> int:
-    """0 for the page of an edited listing, 1 for everything else (kept in plan order)."""
-    return 0 if page.listing is not None and page.listing.source.path in files else 1

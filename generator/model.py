@@ -600,7 +600,9 @@ def merge_listings(built: Iterable[tuple[Path, Listing]], errors: ErrorList) -> 
     """The listings of the site, sorted by slug, from (file, listing) pairs: where two files would
     give the same address, the first file (by path) keeps it and the other is reported."""
     listings: dict[str, Listing] = {}
-    for path, listing in sorted(built, key=lambda item: item[0]):
+    # By the path as text: listing files share one folder, so this is the order of their names
+    # (and quicker than comparing Path objects, for the dev server's rebuilds of large shops).
+    for path, listing in sorted(built, key=lambda item: str(item[0])):
         if (other := listings.get(listing.slug)) is not None:
             errors.add(
                 SiteError(

@@ -97,9 +97,11 @@ def site_secret(site: Site, options: BuildOptions) -> Secret | None:
     return resolve_secret(options.content)
 
 
-def plan_for(site: Site, theme: Theme, options: BuildOptions, secret: Secret | None) -> SitePlan:
+def plan_for(
+    site: Site, theme: Theme, options: BuildOptions, secret: Secret | None, previous: SitePlan | None = None
+) -> SitePlan:
     token = partial(listing_token, secret.value) if secret is not None else None
-    return plan_site(site, theme.static_files(), options.today or date.today(), token)
+    return plan_site(site, theme.static_files(), options.today or date.today(), token, previous)
 
 
 def build(

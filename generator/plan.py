@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -215,10 +215,16 @@ def plan_private(site: Site, today: date, token: Callable[[str], str]) -> tuple[
 
 
 def plan_site(
-    site: Site, theme_static: list[tuple[str, Path]], today: date, token: Callable[[str], str] | None = None
+    site: Site,
+    theme_static: list[tuple[str, Path]],
+    today: date,
+    token: Callable[[str], str] | None = None,
+    previous: SitePlan | None = None,
 ) -> SitePlan:
     """``token`` maps a private listing's slug to its secret token (secret.listing_token bound to
-    the site secret); it is needed only when the site has private listings."""
+    the site secret); it is needed only when the site has private listings. ``previous``: the
+    plan of the same site before some listings changed (the dev server); the pages of listings
+    that are the very same objects are taken from it instead of being made again."""
     public = tuple(sorted((x for x in site.listings if not x.private), key=_display_order))
     skipped: list[str] = []
     private: list[PrivateListing] = []
@@ -256,7 +262,22 @@ def plan_site(
         lastmod = max([cfg.modified, site.maker.modified, *(x.modified for x in shown)])
         pages.append(page(url, "home", "home.html", title, lastmod=lastmod, listings=shown, pagination=pagination))
     pages.append(page("maker/", "maker", "maker.html", f"About {site.maker.name}", lastmod=site.maker.modified))
-    pages += [page(listing_url(x), "listing", "listing.html", x.title, listing=x, lastmod=x.modified) for x in public]
+    known = {id(p.listing): p for p in previous.pages if p.kind == "listing"} if previous is not None else {}
+    for listing in public:
+        same = known.get(id(listing))
+        if same is not None and same.listing is listing:  # `previous` keeps it alive: the id is its own
+            pages.append(same)
+        else:
+            pages.append(
+                page(
+                    listing_url(listing),
+                    "listing",
+                    "listing.html",
+                    listing.title,
+                    listing=listing,
+                    lastmod=listing.modified,
+                )
+            )
     for t in tags:
         for number, url, shown, pagination in paginate(t.url, t.listings, per_page):
             title = t.tag.name if number == 1 else f"{t.tag.name}, page {number} of {len(pagination.urls)}"
@@ -369,5 +390,10 @@ def feed_listings(plan: SitePlan, limit: int = FEED_LIMIT) -> tuple[Listing, ...
 def listing_timestamp(listing: Listing) -> float:
     """When a listing was published for the feed: its `date` (midnight UTC), else its file's mtime."""
     if listing.date is not None:
-        return datetime(listing.date.year, listing.date.month, listing.date.day, tzinfo=UTC).timestamp()
+        # Midnight UTC, as datetime(y, m, d, tzinfo=UTC).timestamp() gives, without building one
+        # (the feed sorts every public listing by this).
+        return float((listing.date.toordinal() - _EPOCH_ORDINAL) * 86400)
     return listing.modified
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -60,9 +61,12 @@ def add_output(outputs: dict[str, Content], origins: dict[str, str], path: str, 
         origins.setdefault(folder + "/", origin)
 
 
+_PLAIN = re.compile(r"(?!\.\.?(?:/|\Z))[^/\\]+(?:/(?!\.\.?(?:/|\Z))[^/\\]+)*\Z")
+
+
 def _is_plain(path: str) -> bool:
     """'a/b.html': relative, no empty, '.' or '..' part, no backslash (what the plan produces)."""
-    return bool(path) and "\\" not in path and all(part not in ("", ".", "..") for part in path.split("/"))
+    return _PLAIN.match(path) is not None
 
 
 def check_output_path(path: str) -> None:

@@ -137,8 +137,6 @@ def test_a_price_edit_renders_only_the_pages_showing_that_listing(tmp_path: Path
     shop.write_listing("piece-2")
     rebuild(_events(shop, "content/listings/piece-2.yaml"))
     assert rebuild.last_update is not None
-    # The listing's page comes first (the dev server can serve it before the rest).
-    assert rebuild.last_update.pages[0] == "listings/piece-2/index.html"
     # The default theme shows a listing on its own page, the home page and its tag pages.
     assert sorted(rebuild.last_update.pages) == [
         "index.html",
