@@ -38,7 +38,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
@@ -48,6 +48,9 @@ from .pipeline import BuildOptions, BuildResult, build
 from .theme import BUILTIN_THEMES
 from .watch import FULL_BUILD, Change, ChangeSet, EventKind, FileEvent, WatchRoots, classify, collect_batch
 from .write import Content
+
+HISTORY = 100
+"""Builds the server remembers the changed files of, for pages that reconnect to the reload stream."""
 
 EVENTS_PATH = "/__makerfront/events"
 """The live-reload stream. Outside any base_url path, so it never collides with a page."""
@@ -193,8 +196,9 @@ class BuildState:
         self._site: BuiltSite | None = None
         self._errors: tuple[str, ...] = ()
         self._version = 0
-        self._changed: frozenset[str] | None = None
-        """Output paths that differ from the previous version (None: anything may have)."""
+        self._history: dict[int, frozenset[str] | None] = {}
+        """Version -> the output paths that differ from the version before (None: anything may
+        have), for the last HISTORY versions."""
         # A new key on every server start, so a page from a previous run reloads when it reconnects.
         self._instance = secrets.token_hex(4)
         self._closed = False
@@ -212,23 +216,40 @@ class BuildState:
         with self._cond:
             if self._errors or self._site is None or self._site.base_path != site.base_path:
                 changed = None  # every page loses its error overlay, or moves
-            self._site, self._errors, self._changed = site, (), changed
-            self._version += 1
-            self._cond.notify_all()
+            self._site, self._errors = site, ()
+            self._new_version(changed)
 
     def failed(self, errors: tuple[str, ...]) -> None:
         with self._cond:
-            self._errors, self._changed = errors, None
-            self._version += 1
-            self._cond.notify_all()
+            self._errors = errors
+            self._new_version(None)
 
-    def event(self) -> str:
-        """The reload stream's message for the current version: its key, the key of the version
-        before it, and the output paths that changed between them (null: reload every page)."""
+    def _new_version(self, changed: frozenset[str] | None) -> None:
+        self._version += 1
+        self._history[self._version] = changed
+        self._history.pop(self._version - HISTORY, None)
+        self._cond.notify_all()
+
+    def event(self, since: str | None) -> str:
+        """The reload stream's message for a page served from build ``since``: the current key,
+        ``since`` itself, and the output paths that changed in between (null when unknown: a
+        page from another server run, or from too long ago, or a build that failed)."""
         with self._cond:
-            changed = sorted(self._changed) if self._changed is not None else None
-            after = f"{self._instance}-{self._version - 1}"
-            return json.dumps({"key": self._key(), "after": after, "changed": changed})
+            changed: set[str] | None = None
+            instance, _, number = (since or "").rpartition("-")
+            if since is not None and instance == self._instance and number.isdigit():
+                versions = range(int(number) + 1, self._version + 1)
+                if int(number) <= self._version and all(v in self._history for v in versions):
+                    changed = set()
+                    for v in versions:
+                        step = self._history[v]
+                        if step is None:
+                            changed = None
+                            break
+                        changed.update(step)
+            return json.dumps(
+                {"key": self._key(), "after": since, "changed": sorted(changed) if changed is not None else None}
+            )
 
     def wait_for_change(self, key: str, timeout: float) -> str | None:
         """The build key once it differs from `key` (or after `timeout`); None once the server stops."""
@@ -248,17 +269,19 @@ class BuildState:
 def reload_script(key: str, files: Sequence[str]) -> str:
     """Reloads the page when a build other than the one it was served from finishes, unless that
     build is known to have changed none of ``files`` (the output this page was served from; for
-    a page not found, the output asked for and 404.html). EventSource reconnects by itself when
-    the connection drops; if it gives up (server down), try again."""
+    a page not found, the output asked for and 404.html). When the connection drops, it connects
+    again after a second, naming the build it now stands for, and is told what changed since."""
     return (
         "<script>/* makerfront serve: live reload (never in built files) */"
         "(function(){var built=" + json.dumps(key) + ",files=" + json.dumps(list(files)) + ";"
-        "function connect(){var es=new EventSource(" + json.dumps(EVENTS_PATH) + ");"
+        "function connect(){var es=new EventSource("
+        + json.dumps(EVENTS_PATH + "?since=")
+        + "+encodeURIComponent(built));"
         'es.addEventListener("build",function(e){var d=JSON.parse(e.data);if(d.key===built){return;}'
         "if(d.after===built&&d.changed&&!files.some(function(f){return d.changed.indexOf(f)>=0;}))"
         "{built=d.key;return;}"
         "es.close();location.reload();});"
-        "es.onerror=function(){if(es.readyState===2){setTimeout(connect,1000);}};}"
+        "es.onerror=function(){es.close();setTimeout(connect,1000);};}"
         "connect();})();</script>"
     )
 
@@ -513,16 +536,19 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._not_found(site, head, key)
 
     def _events(self) -> None:
+        """The reload stream. A page connects with the key of the build it was served from
+        (?since=KEY) and is told about every build after it, with the files each changed."""
         state = self.server.dev.state
-        _, _, key = state.snapshot()
-        first = json.dumps({"key": key, "after": None, "changed": None})
+        since = parse_qs(urlsplit(self.path).query).get("since", [None])[0]
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         try:
-            # The current build first: a build that finished while the page loaded still reloads it.
-            self.wfile.write(f"retry: 1000\n\nevent: build\ndata: {first}\n\n".encode())
+            # At once: a build that finished while the page loaded may concern it.
+            message = state.event(since)
+            key = json.loads(message)["key"]
+            self.wfile.write(f"retry: 1000\n\nevent: build\ndata: {message}\n\n".encode())
             self.wfile.flush()
             while True:
                 current = state.wait_for_change(key, timeout=15)
@@ -531,7 +557,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 if current == key:
                     self.wfile.write(b": still here\n\n")  # finds closed connections
                 else:
-                    message = state.event()
+                    message = state.event(key)
                     key = json.loads(message)["key"]
                     self.wfile.write(f"event: build\ndata: {message}\n\n".encode())
                 self.wfile.flush()

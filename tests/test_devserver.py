@@ -29,6 +29,7 @@ from conftest import REPO, build_site, options, write_files
 from generator import incremental, pipeline
 from generator.devserver import (
     EVENTS_PATH,
+    HISTORY,
     BuildState,
     BuiltSite,
     DevServer,
@@ -478,19 +479,34 @@ def test_reload_stream_sends_an_event_after_each_build(serve) -> None:
 def test_build_state_events_name_the_changed_files() -> None:
     state = BuildState()
     site = BuiltSite(outputs={"index.html": b"a"})
+
+    def event(since: str | None) -> dict[str, object]:
+        message: dict[str, object] = json.loads(state.event(since))
+        return message
+
     state.succeeded(site)
-    assert json.loads(state.event())["changed"] is None  # the first build: everything is new
+    first = state.snapshot()[2]
+    assert event(None)["changed"] is None  # a page that names no build: reload
     state.succeeded(site, frozenset({"b/index.html", "a.xml"}))
-    event = json.loads(state.event())
-    assert event["changed"] == ["a.xml", "b/index.html"]
-    instance, version = str(event["key"]).rsplit("-", 1)
-    assert event["after"] == f"{instance}-{int(version) - 1}"
+    second = state.snapshot()[2]
+    assert event(first) == {"key": second, "after": first, "changed": ["a.xml", "b/index.html"]}
+    assert event(second) == {"key": second, "after": second, "changed": []}
+    state.succeeded(site, frozenset({"c/index.html"}))
+    # A page served two builds ago (it connected late, or reconnected) learns about both.
+    assert event(first)["changed"] == ["a.xml", "b/index.html", "c/index.html"]
+    assert event("other-run-" + first.rsplit("-", 1)[1])["changed"] is None  # another server run
+    assert event(first.rsplit("-", 1)[0] + "-99")["changed"] is None  # not a build of this run
     state.failed(("content/x.yaml:1:1: bad",))
-    assert json.loads(state.event())["changed"] is None
+    assert event(first)["changed"] is None
     state.succeeded(site, frozenset({"b/index.html"}))  # clears the overlay on every page
-    assert json.loads(state.event())["changed"] is None
+    assert event(state.snapshot()[2])["changed"] == []
+    before = state.snapshot()[2]
+    assert event(before)["key"] == before
     state.succeeded(dataclasses.replace(site, base_path="/shop/"), frozenset())  # every address moved
-    assert json.loads(state.event())["changed"] is None
+    assert event(before)["changed"] is None
+    for _ in range(HISTORY + 1):  # too long ago to know
+        state.succeeded(dataclasses.replace(site, base_path="/shop/"), frozenset())
+    assert event(before)["changed"] is None
 
 
 def test_an_edited_listing_page_is_served_before_the_rest_of_the_rebuild(serve, monkeypatch) -> None:
