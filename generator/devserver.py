@@ -42,6 +42,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
+from .buildcache import Fingerprint, fingerprint
 from .errors import BuildFailed, SiteError
 from .incremental import Rendered, listing_file, update
 from .pipeline import BuildOptions, BuildResult, build
@@ -131,9 +132,11 @@ class PipelineRebuild:
     """
 
     def __init__(self, options: BuildOptions) -> None:
-        # Never worker processes: this server runs threads, and a fork while another thread holds
-        # a lock (logging, the HTTP server, the watcher) can leave the child stuck forever.
+        # Worker processes only while no other thread runs (the first build, before the server
+        # starts watching and serving): a fork while another thread holds a lock (logging, the
+        # HTTP server, the watcher) can leave the child stuck forever.
         self.options = dataclasses.replace(options, jobs=1)
+        self._first_jobs = options.jobs
         self._last: BuildResult | None = None
         """Last successful build, or None when the latest build failed (then the next one is full)."""
         self.last_update: Rendered | None = None
@@ -153,7 +156,8 @@ class PipelineRebuild:
         elif last is not None and changes and not changes.needs_full_build:
             result = build(self.options, site=last.site)
         else:
-            result = build(self.options)
+            alone = threading.active_count() == 1
+            result = build(dataclasses.replace(self.options, jobs=self._first_jobs) if alone else self.options)
         self._last = result
         _settle_heap(full=self.last_update is None)
         return BuiltSite(outputs=result.outputs, base_path=result.site.config.base_path, pages=result.page_count)
@@ -174,6 +178,17 @@ def _settle_heap(full: bool) -> None:
         gc.unfreeze()
         gc.collect()
     gc.freeze()
+
+
+def _differences(before: Fingerprint, after: Fingerprint) -> list[FileEvent]:
+    """The file events that would have turned `before` into `after`."""
+    events = [FileEvent("deleted", path) for path in before if path not in after]
+    for path, stamp in after.items():
+        if path not in before:
+            events.append(FileEvent("created", path))
+        elif before[path] != stamp:
+            events.append(FileEvent("modified", path))
+    return sorted(events, key=lambda e: e.path)
 
 
 def watch_roots(content: Path, themes: Path) -> WatchRoots:
@@ -641,9 +656,14 @@ class DevServer:
         """
         self._httpd = self._bind()
         try:
+            # The first build runs before any other thread, so it may use worker processes (see
+            # PipelineRebuild); files saved meanwhile are found by comparing their times after.
+            before = fingerprint(self.roots.all()) if watch else {}
+            self._build(FULL_BUILD, first=True)
             if watch:
                 self._observer = self._start_observer()
-            self._build(FULL_BUILD, first=True)
+                for event in _differences(before, fingerprint(self.roots.all())):
+                    self.notify(event)
         except BaseException:
             self._stop_observer()
             self._httpd.server_close()

@@ -816,3 +816,27 @@ def test_cli_serve_missing_content_folder_exits_1(tmp_path: Path) -> None:
         timeout=WAIT * 2,
     )
     assert proc.returncode == 1 and "content folder does not exist" in proc.stderr
+
+
+def test_a_save_during_the_first_build_is_not_missed(make_site, tmp_path: Path) -> None:
+    # The first build runs before the watcher starts (so it may fork worker processes); a file
+    # saved meanwhile is found by comparing file times afterwards, and built.
+    content = make_site()
+    themes = tmp_path / "themes"
+    real = PipelineRebuild(options(content, themes=themes))
+    calls: list[ChangeSet] = []
+
+    def rebuild(changes: ChangeSet) -> BuiltSite:
+        calls.append(changes)
+        site = real(changes)
+        if len(calls) == 1:  # saved after the build read it, before the watcher started
+            write_files(content, {"listings/blue-mug.yaml": MUG.format(title="Saved Meanwhile")})
+        return site
+
+    dev = DevServer(rebuild, roots=watch_roots(content, themes), port=0, say=lambda _: None, warn=lambda _: None)
+    dev.start()
+    try:
+        poll(lambda: "Saved Meanwhile" in get(dev.port, "/listings/blue-mug/").text, "the file saved meanwhile")
+        assert [f.path.name for f in calls[1].files] == ["blue-mug.yaml"] and calls[1].files[0].action == "modified"
+    finally:
+        dev.stop()
