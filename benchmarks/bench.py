@@ -18,7 +18,9 @@ available). Hugo and Pelican are only detected, never required: install them wit
 
 Then the dev server: `build.py serve` runs on the corpus (127.0.0.1, a free port) and one listing,
 the newest (it heads the feed), is edited --dev-edits times, a new title and price each time. After
-each save the script polls over HTTP and records when the listing's page shows the edit, and when
+each save the script requests the pages over HTTP (again each time the server's live-reload stream
+announces a build, as an open browser tab would, and at least every 100 ms) and records when the
+listing's page shows the edit, and when
 every page showing that listing does: the home page and its tag pages (the price), feed.xml (the
 title) and sitemap.xml (the listing's new <lastmod>). Issue 7's targets are 100 ms and 500 ms; the
 verdict is printed under the figures. Peak memory is the server's over the whole session (its
@@ -42,6 +44,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -225,9 +228,41 @@ TARGET_ALL = 0.500
 """Issue 7's targets for one edited listing: its page ≤ 100 ms after the save, every page showing
 it (home, its tag pages, feed, sitemap) ≤ 500 ms."""
 
-POLL_PAUSE = 0.005
-"""Seconds between two requests for a page not yet fresh. Short enough for a few-ms resolution,
-long enough that the polling does not steal much of the server's (GIL-bound) build time."""
+POLL_PAUSE = 0.1
+"""Longest wait between two rounds of requests for pages not yet fresh. Each round starts at once
+when the server's live-reload stream announces a build (what an open browser tab reacts to), so
+the resolution is a few ms; the pause only bounds the error should an announcement be missed.
+Polling flat out instead (a request every few ms, each a new connection and server thread) would
+take the server's GIL from the very rebuild being timed and measure the polling more than the
+server."""
+
+EVENTS_PATH = "/__makerfront/events"
+"""The dev server's live-reload stream (generator/devserver.py)."""
+
+
+class _BuildEvents:
+    """Listens to the dev server's live-reload stream; `wait` returns early when a build is
+    announced. Only wakes the poller: freshness is always checked on the pages themselves."""
+
+    def __init__(self, origin: str) -> None:
+        self._flag = threading.Event()
+        self._origin = origin
+        threading.Thread(target=self._listen, daemon=True).start()
+
+    def _listen(self) -> None:
+        try:
+            with urllib.request.urlopen(self._origin + EVENTS_PATH, timeout=3600) as resp:
+                for line in resp:
+                    if line.startswith(b"event: build"):
+                        self._flag.set()
+        except (OSError, urllib.error.URLError):
+            return  # the server stopped; polling goes on at POLL_PAUSE
+
+    def clear(self) -> None:
+        self._flag.clear()
+
+    def wait(self, timeout: float) -> None:
+        self._flag.wait(timeout)
 
 
 def _get(url: str, timeout: float = 2.0) -> str | None:
@@ -324,11 +359,15 @@ class _Server:
             print(f"    dev server exited with status {self.proc.returncode}", file=sys.stderr)
 
 
-def _wait_fresh(checks: dict[str, tuple[str, tuple[str, ...]]], started: float, deadline: float) -> dict[str, float]:
-    """Poll each page (url, texts it must contain) until it contains them all: {name: seconds after `started`}. Pages not fresh by
-    `deadline` are missing from the result."""
+def _wait_fresh(
+    checks: dict[str, tuple[str, tuple[str, ...]]], started: float, deadline: float, events: _BuildEvents
+) -> dict[str, float]:
+    """Request each page (url, texts it must contain) until it contains them all: {name: seconds
+    after `started`}. A new round of requests starts when a build is announced, or POLL_PAUSE
+    after the last one. Pages not fresh by `deadline` are missing from the result."""
     fresh: dict[str, float] = {}
     while len(fresh) < len(checks) and time.perf_counter() < deadline:
+        events.clear()  # before the requests: an announcement during them starts the next round
         for name, (url, needles) in checks.items():
             if name in fresh:
                 continue
@@ -336,7 +375,7 @@ def _wait_fresh(checks: dict[str, tuple[str, tuple[str, ...]]], started: float, 
             if body is not None and all(n in body for n in needles):
                 fresh[name] = time.perf_counter() - started
         if len(fresh) < len(checks):
-            time.sleep(POLL_PAUSE)
+            events.wait(POLL_PAUSE)
     return fresh
 
 
@@ -354,6 +393,8 @@ def dev_server_edits(site: Path, args: argparse.Namespace) -> list[Figure]:
     try:
         assert server.url is not None
         base = server.url if server.url.endswith("/") else server.url + "/"
+        parts = urllib.parse.urlsplit(base)
+        events = _BuildEvents(f"{parts.scheme}://{parts.netloc}")
         # The newest listing heads the feed, so an edit to it shows in every affected page.
         feed = _get(base + "feed.xml", timeout=30) or ""
         m = re.search(r'<entry xml:base="([^"]*?)listings/([^"/]+)/"', feed)
@@ -397,14 +438,14 @@ def dev_server_edits(site: Path, args: argparse.Namespace) -> list[Figure]:
             if stale:
                 raise RuntimeError(f"edit {k} shows before it is saved in: {', '.join(stale)}")
             deadline = saved + args.timeout
-            listing = _wait_fresh({"listing": pages.pop("listing")}, saved, deadline)
+            listing = _wait_fresh({"listing": pages.pop("listing")}, saved, deadline, events)
             if "listing" not in listing:
                 page_fig.runs.append(
                     Run(args.timeout, None, False, f"listing page not fresh after {args.timeout:.0f} s")
                 )
                 break
             checks = {**pages, "sitemap": (base + "sitemap.xml", (lastmod,))}
-            others = _wait_fresh(checks, saved, deadline)
+            others = _wait_fresh(checks, saved, deadline, events)
             cpu = server.cpu() - cpu_before
             peak = server.peak / 2**20 if server.peak else None
             page_fig.runs.append(Run(listing["listing"], peak, True, cpu=cpu))

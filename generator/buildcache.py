@@ -50,16 +50,22 @@ def cache_dir_for(output: Path) -> Path:
     return out.parent / CACHE_DIR / out.name
 
 
+OUTPUT_LIBRARIES = ("cmarkgfm", "markdown-it-py", "nh3", "jinja2", "markupsafe", "babel")
+"""Libraries whose version can change what a page looks like (Markdown, sanitizing, templates,
+price formats): a cache made with other versions is not reused."""
+
+
 @functools.lru_cache(maxsize=1)
 def _version_key() -> str:
-    try:
-        import importlib.metadata as md
+    import importlib.metadata as md
 
-        markdown_version = md.version("markdown")
-        nh3_version = md.version("nh3")
-    except Exception:  # pragma: no cover - not installed as distributions
-        markdown_version = nh3_version = "?"
-    return f"makerfront {__version__}; markdown {markdown_version}; nh3 {nh3_version}; {sys.version}"
+    versions = []
+    for name in OUTPUT_LIBRARIES:
+        try:
+            versions.append(f"{name} {md.version(name)}")
+        except md.PackageNotFoundError:  # pragma: no cover - not installed as a distribution
+            versions.append(f"{name} ?")
+    return f"makerfront {__version__}; {'; '.join(versions)}; {sys.version}"
 
 
 def _environment_key() -> str:

@@ -239,8 +239,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     from .pipeline import BuildOptions
 
-    # jobs=1: the server runs threads, and forking worker processes then is unsafe.
-    options = BuildOptions(content=args.content, themes=args.themes, base_url=args.base_url, jobs=1)
+    # Worker processes for the first build only (PipelineRebuild): the server then runs threads.
+    options = BuildOptions(content=args.content, themes=args.themes, base_url=args.base_url)
     dev = DevServer(
         PipelineRebuild(options),
         roots=watch_roots(args.content, args.themes),

@@ -14,6 +14,9 @@ from .errors import ErrorList, SiteError, SourceRef
 from .fields import Reader
 from .load import Mark, RawDoc, YList, YMap
 
+DEFAULT_PER_PAGE = 48
+"""Listings per page of the home and tag pages: whole rows of 2, 3 or 4 cards."""
+
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 
 
@@ -46,6 +49,8 @@ class SiteConfig:
     extra: Mapping[str, Any]
     """Theme-specific settings, passed through untouched."""
     source: SourceRef
+    listings_per_page: int = 48
+    """Listings on each page of the home page and of every tag page; more make further pages."""
     modified: float = 0.0
     """Modification time of site.yaml (seconds since the epoch), for sitemap and feed dates."""
 
@@ -126,6 +131,7 @@ def load_config(
         form_action = contact_r.url("form_action")
         contact_r.done()
     favicon = r.content_path("favicon")
+    per_page = r.integer("listings_per_page", default=DEFAULT_PER_PAGE, minimum=1) or DEFAULT_PER_PAGE
     extra = r.raw_value("extra", False)
     r.done()
     if not r.ok or base_url is None or email is None:
@@ -143,6 +149,7 @@ def load_config(
         favicon=favicon,
         extra=freeze(extra if isinstance(extra, YMap) else {}),
         source=SourceRef(path=doc.path, line=1),
+        listings_per_page=per_page,
         modified=doc.path.stat().st_mtime,
     )
 

@@ -22,7 +22,7 @@ import hashlib
 from collections.abc import Iterable
 
 from .plan import PlannedPage
-from .render import ListingView, Renderer, TagView
+from .render import TAG_PART, ListingView, Renderer, TagView
 
 
 def _h(*parts: bytes) -> bytes:
@@ -87,7 +87,8 @@ class PageKeys:
             repr(ctx["page"]).encode(),
             self._value(ctx["listing"]),
             self._value(ctx["tag"]),
-            *(self._site_part(p) for p in site_parts),
+            # The tag view is hashed whole above; its recorded reads (TAG_PART) add nothing.
+            *(self._site_part(p) for p in site_parts if not p.startswith(TAG_PART)),
             b"templates",
             *(self._template(t) for t in templates),
         )

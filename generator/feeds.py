@@ -11,6 +11,7 @@ clock, so two builds of the same content are byte-identical.
 
 from __future__ import annotations
 
+import functools
 import json
 import mimetypes
 import xml.etree.ElementTree as ET
@@ -42,7 +43,10 @@ def iso_utc(timestamp: float) -> str:
 
 def absolute(plan: SitePlan, url: str) -> str:
     """Absolute URL of a site-relative URL, percent-encoded where needed."""
-    return plan.site.config.base_url + quote(url, safe="/%:@!$&'()*+,;=-._~")
+    return plan.site.config.base_url + quote(url, safe=_URL_SAFE)
+
+
+_URL_SAFE = "/%:@!$&'()*+,;=-._~"
 
 
 def _xml(root: ET.Element) -> bytes:
@@ -66,13 +70,29 @@ SITEMAP_LIMIT = 50_000
 
 
 def _urlset(plan: SitePlan, pages: Sequence[PlannedPage]) -> bytes:
-    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
-    for page in pages:
-        url = _sub(urlset, "url")
-        _sub(url, "loc", absolute(plan, page.url))
-        if page.lastmod is not None:
-            _sub(url, "lastmod", iso_utc(page.lastmod))
-    return _xml(urlset)
+    """The urlset, one <url> entry per page. Each entry is serialised by ElementTree on its own and
+    kept (_url_entry): the dev server rewrites the sitemap after every edit, and a large shop's
+    sitemap has tens of thousands of entries of which one or two change."""
+    base = plan.site.config.base_url
+    entries = b"".join(_url_entry(base, page.url, page.lastmod) for page in pages)
+    return _URLSET_START + entries + _URLSET_END
+
+
+_URLSET_START = f"<?xml version='1.0' encoding='utf-8'?>\n<urlset xmlns=\"{SITEMAP_NS}\">\n".encode()
+_URLSET_END = b"</urlset>\n"
+
+
+@functools.lru_cache(maxsize=200_000)
+def _url_entry(base_url: str, url: str, lastmod: float | None) -> bytes:
+    entry = ET.Element("url")
+    entry.text = "\n    "
+    loc = _sub(entry, "loc", base_url + quote(url, safe=_URL_SAFE))
+    loc.tail = "\n  "
+    if lastmod is not None:
+        loc.tail = "\n    "
+        _sub(entry, "lastmod", iso_utc(lastmod)).tail = "\n  "
+    data: bytes = ET.tostring(entry, encoding="utf-8")
+    return b"  " + data + b"\n"
 
 
 def sitemap_xml(plan: SitePlan) -> bytes:

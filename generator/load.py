@@ -82,9 +82,20 @@ def _mark(node: Node, line_offset: int) -> Mark:
     return Mark(node.start_mark.line + 1 + line_offset, node.start_mark.column + 1)
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _scalar(loader: Any, node: ScalarNode) -> Any:
+    # Text (most values) is the node's value as it stands (SafeConstructor.construct_yaml_str);
+    # numbers, booleans, dates and nulls go through the constructor.
+    if node.tag == _STR_TAG:
+        return node.value
+    return loader.construct_object(node, deep=True)
+
+
 def _convert(loader: Any, node: Node, path: Path, line_offset: int) -> Any:
     if isinstance(node, ScalarNode):
-        return loader.construct_object(node, deep=True)
+        return _scalar(loader, node)
     if isinstance(node, SequenceNode):
         out = YList()
         out.mark = _mark(node, line_offset)
@@ -100,7 +111,7 @@ def _convert(loader: Any, node: Node, path: Path, line_offset: int) -> Any:
         m.mark = _mark(node, line_offset)
         m.key_marks, m.value_marks, m.raw = {}, {}, {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _scalar(loader, key_node) if isinstance(key_node, ScalarNode) else loader.construct_object(key_node)
             where = _mark(key_node, line_offset)
             if not isinstance(key, str):
                 # Keys like `12:` or `true:` are almost always a typo; fields are words.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -568,26 +568,11 @@ def build_site(
     root = files.root
     config = load_config(files.site, errors, root, base_url_override) if files.site else None
     maker = load_maker(files.maker, errors, root) if files.maker else None
-    listings: dict[str, Listing] = {}
-    sources: list[tuple[Path, RawDoc | Listing]] = [(doc.path, doc) for doc in files.listings]
-    sources += (preloaded or {}).items()
-    for path, source in sorted(sources, key=lambda item: item[0]):
-        listing = source if isinstance(source, Listing) else load_listing(source, errors, config, root)
-        if listing is None:
-            continue
-        if (other := listings.get(listing.slug)) is not None:
-            errors.add(
-                SiteError(
-                    f"two listings would have the same address /listings/{listing.slug}/ "
-                    f"(the other is {other.source.path.name})",
-                    path=path,
-                    line=1,
-                    column=1,
-                    hint="rename one of the files",
-                )
-            )
-            continue
-        listings[listing.slug] = listing
+    built: list[tuple[Path, Listing]] = list((preloaded or {}).items())
+    for doc in files.listings:
+        if (listing := load_listing(doc, errors, config, root)) is not None:
+            built.append((doc.path, listing))
+    listings = merge_listings(built, errors)
     pages: dict[str, Page] = {}
     for doc in files.pages:
         page = load_page(doc, errors, root)
@@ -609,10 +594,45 @@ def build_site(
     return Site(
         config=config,
         maker=maker,
-        listings=tuple(listings[k] for k in sorted(listings)),
+        listings=listings,
         pages=tuple(sorted(pages.values(), key=lambda p: (p.order, p.title, p.slug))),
         content_root=root,
     )
 
 
-__all__ = ["Customization", "Image", "Listing", "Maker", "Option", "Page", "Site", "Tag", "YList", "build_site"]
+def merge_listings(built: Iterable[tuple[Path, Listing]], errors: ErrorList) -> tuple[Listing, ...]:
+    """The listings of the site, sorted by slug, from (file, listing) pairs: where two files would
+    give the same address, the first file (by path) keeps it and the other is reported."""
+    listings: dict[str, Listing] = {}
+    # By the path as text: listing files share one folder, so this is the order of their names
+    # (and quicker than comparing Path objects, for the dev server's rebuilds of large shops).
+    for path, listing in sorted(built, key=lambda item: str(item[0])):
+        if (other := listings.get(listing.slug)) is not None:
+            errors.add(
+                SiteError(
+                    f"two listings would have the same address /listings/{listing.slug}/ "
+                    f"(the other is {other.source.path.name})",
+                    path=path,
+                    line=1,
+                    column=1,
+                    hint="rename one of the files",
+                )
+            )
+            continue
+        listings[listing.slug] = listing
+    return tuple(listings[k] for k in sorted(listings))
+
+
+__all__ = [
+    "Customization",
+    "Image",
+    "Listing",
+    "Maker",
+    "Option",
+    "Page",
+    "Site",
+    "Tag",
+    "YList",
+    "build_site",
+    "merge_listings",
+]

@@ -68,6 +68,12 @@ class BuildResult:
     """Output path -> bytes (rendered) or Path (copied file)."""
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    renderer: Renderer | None = None
+    """The renderer of this build (its theme, views and compiled templates), for an incremental
+    rebuild of the same site (incremental.py)."""
+    secret: Secret | None = None
+    page_parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Output path of each page -> the parts of `site` it read (render.TrackingEnvironment)."""
     digests: dict[str, bytes] = field(default_factory=dict)
     """write.content_digest of the outputs that are files the build made or checked (spooled
     pages, pages reused from the output folder), so the writer need not read them to hash them."""
@@ -103,9 +109,11 @@ def site_secret(site: Site, options: BuildOptions) -> Secret | None:
     return resolve_secret(options.content)
 
 
-def plan_for(site: Site, theme: Theme, options: BuildOptions, secret: Secret | None) -> SitePlan:
+def plan_for(
+    site: Site, theme: Theme, options: BuildOptions, secret: Secret | None, previous: SitePlan | None = None
+) -> SitePlan:
     token = partial(listing_token, secret.value) if secret is not None else None
-    return plan_site(site, theme.static_files(), options.today or date.today(), token)
+    return plan_site(site, theme.static_files(), options.today or date.today(), token, previous)
 
 
 def build(
@@ -161,17 +169,42 @@ def build(
         return _spool_page(spool, i, html), digest, site_parts, templates
 
     todo, fresh = _render_pages(site, pages, todo, render, options)
+    page_parts = {output: entry[1] for output, entry in entries.items()}
     for i, (page_data, digest, site_parts, templates) in zip(todo, fresh, strict=True):
         rendered[i] = page_data
+        page_parts[pages[i].output] = site_parts
         if isinstance(page_data, Path):
             digests[pages[i].output] = digest
         if options.cache:
             entries[pages[i].output] = (keys.key(pages[i], site_parts, templates), site_parts, templates, digest)
     del fresh
+    outputs = assemble(plan, renderer, [x for x in rendered if x is not None], secret, options)
+    if options.cache:
+        buildcache.save_pages(options.cache, entries)
+    return BuildResult(
+        site=site,
+        plan=plan,
+        outputs=outputs,
+        warnings=[*(secret.notes if secret else ()), *plan.skipped],
+        seconds=time.perf_counter() - started,
+        renderer=renderer,
+        secret=secret,
+        page_parts=page_parts,
+        digests=digests,
+    )
+
+
+def assemble(
+    plan: SitePlan, renderer: Renderer, rendered: Sequence[Content], secret: Secret | None, options: BuildOptions
+) -> dict[str, Content]:
+    """Every output of the build: the rendered pages (``rendered[i]`` is ``plan.pages[i]``: bytes, or
+    the file of a spooled page), the files for search engines and feed readers, the copied assets
+    and _headers; then the leak guard checks all of them, before anything is written or cached."""
+    pages = plan.pages
+    theme = renderer.theme
     outputs: dict[str, Content] = {}
     origins: dict[str, str] = {}
     for page, data in zip(pages, rendered, strict=True):
-        assert data is not None
         add_output(outputs, origins, page.output, data, _page_origin(page))
     # Search engines, feed readers and browsers: built from the plan's public pages only.
     machine_readable = {
@@ -190,16 +223,7 @@ def build(
     # Every output, reused pages included, before anything is written or cached.
     if options.leak_guard:
         check_outputs(plan, outputs, secret.value if secret else None, theme)
-    if options.cache:
-        buildcache.save_pages(options.cache, entries)
-    return BuildResult(
-        site=site,
-        plan=plan,
-        outputs=outputs,
-        warnings=[*(secret.notes if secret else ()), *plan.skipped],
-        seconds=time.perf_counter() - started,
-        digests=digests,
-    )
+    return outputs
 
 
 R = TypeVar("R")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -44,6 +44,16 @@ class PrivateListing:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Pagination:
+    """Where a page stands in a list of listings split over several pages (home, tag pages)."""
+
+    number: int
+    """1 for the first page."""
+    urls: tuple[str, ...]
+    """Site-relative URL of every page of the list, the first page first."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlannedPage:
     url: str
     """Site-relative URL: '' for home, 'listings/eagle-mug/', '404.html'."""
@@ -63,6 +73,10 @@ class PlannedPage:
     """Set on a private listing's page only."""
     lastmod: float | None = None
     """Newest modification time of the content files shown on the page (sitemap lastmod)."""
+    listings: tuple[Listing, ...] = ()
+    """Home and tag pages: the public listings shown on this page (its share of the list)."""
+    pagination: Pagination | None = None
+    """Home and tag pages: this page's place in the list (one page when it is short)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,6 +128,11 @@ def listing_url(listing: Listing) -> str:
     return f"listings/{listing.slug}/"
 
 
+def public_image_url(rel: Path) -> str:
+    """Site-relative URL of a public photo: the same path as in content/."""
+    return rel.as_posix()
+
+
 def tag_url(tag: Tag) -> str:
     return f"tags/{tag.slug}/"
 
@@ -135,6 +154,20 @@ def _display_order(listing: Listing) -> tuple[int, str, str]:
     # Newest first by date; undated listings after dated ones, then by title.
     ordinal = listing.date.toordinal() if listing.date else 0
     return (-ordinal, listing.title.casefold(), listing.slug)
+
+
+PAGE_DIR = "page"
+"""Further pages of a list: page/2/ (home), tags/<tag>/page/2/."""
+
+
+def paginate(
+    url: str, listings: tuple[Listing, ...], per_page: int
+) -> list[tuple[int, str, tuple[Listing, ...], Pagination]]:
+    """(number, URL, listings shown, pagination) for each page of a list of listings: the first page
+    at ``url``, the others at ``url``page/2/, page/3/...; an empty list still has its first page."""
+    chunks = [listings[i : i + per_page] for i in range(0, len(listings), per_page)] or [()]
+    urls = tuple(url if n == 1 else f"{url}{PAGE_DIR}/{n}/" for n in range(1, len(chunks) + 1))
+    return [(n, urls[n - 1], chunk, Pagination(number=n, urls=urls)) for n, chunk in enumerate(chunks, start=1)]
 
 
 def is_expired(listing: Listing, today: date) -> bool:
@@ -182,10 +215,16 @@ def plan_private(site: Site, today: date, token: Callable[[str], str]) -> tuple[
 
 
 def plan_site(
-    site: Site, theme_static: list[tuple[str, Path]], today: date, token: Callable[[str], str] | None = None
+    site: Site,
+    theme_static: list[tuple[str, Path]],
+    today: date,
+    token: Callable[[str], str] | None = None,
+    previous: SitePlan | None = None,
 ) -> SitePlan:
     """``token`` maps a private listing's slug to its secret token (secret.listing_token bound to
-    the site secret); it is needed only when the site has private listings."""
+    the site secret); it is needed only when the site has private listings. ``previous``: the
+    plan of the same site before some listings changed (the dev server); the pages of listings
+    that are the very same objects are taken from it instead of being made again."""
     public = tuple(sorted((x for x in site.listings if not x.private), key=_display_order))
     skipped: list[str] = []
     private: list[PrivateListing] = []
@@ -216,15 +255,36 @@ def plan_site(
         )
 
     cfg = site.config
-    home_lastmod = max([cfg.modified, site.maker.modified, *(x.modified for x in public)])
-    pages: list[PlannedPage] = [
-        page("", "home", "home.html", cfg.title, lastmod=home_lastmod),
-        page("maker/", "maker", "maker.html", f"About {site.maker.name}", lastmod=site.maker.modified),
-    ]
-    pages += [page(listing_url(x), "listing", "listing.html", x.title, listing=x, lastmod=x.modified) for x in public]
-    pages += [
-        page(t.url, "tag", "tag.html", t.tag.name, tag=t, lastmod=max(x.modified for x in t.listings)) for t in tags
-    ]
+    per_page = cfg.listings_per_page
+    pages: list[PlannedPage] = []
+    for number, url, shown, pagination in paginate("", public, per_page):
+        title = cfg.title if number == 1 else f"Page {number} of {len(pagination.urls)}"
+        lastmod = max([cfg.modified, site.maker.modified, *(x.modified for x in shown)])
+        pages.append(page(url, "home", "home.html", title, lastmod=lastmod, listings=shown, pagination=pagination))
+    pages.append(page("maker/", "maker", "maker.html", f"About {site.maker.name}", lastmod=site.maker.modified))
+    known = {id(p.listing): p for p in previous.pages if p.kind == "listing"} if previous is not None else {}
+    for listing in public:
+        same = known.get(id(listing))
+        if same is not None and same.listing is listing:  # `previous` keeps it alive: the id is its own
+            pages.append(same)
+        else:
+            pages.append(
+                page(
+                    listing_url(listing),
+                    "listing",
+                    "listing.html",
+                    listing.title,
+                    listing=listing,
+                    lastmod=listing.modified,
+                )
+            )
+    for t in tags:
+        for number, url, shown, pagination in paginate(t.url, t.listings, per_page):
+            title = t.tag.name if number == 1 else f"{t.tag.name}, page {number} of {len(pagination.urls)}"
+            lastmod = max(x.modified for x in shown)
+            pages.append(
+                page(url, "tag", "tag.html", title, tag=t, lastmod=lastmod, listings=shown, pagination=pagination)
+            )
     pages += [page(page_url(p), "page", "page.html", p.title, page=p, lastmod=p.modified) for p in site.pages]
     if site.maker.custom_orders.enabled and cfg.contact.form_action:
         # A form, not content: search engines would index each ?listing=... variant as a thin page.
@@ -273,7 +333,7 @@ def plan_site(
     if cfg.favicon:
         public_images.append(cfg.favicon)
     for rel in sorted(set(public_images)):
-        image_urls[rel] = rel.as_posix()
+        image_urls[rel] = public_image_url(rel)
         assets.append(Asset(output=rel.as_posix(), source=site.content_root / rel))
     static_dir = site.content_root / "static"
     headers_source: Path | None = None
@@ -330,5 +390,10 @@ def feed_listings(plan: SitePlan, limit: int = FEED_LIMIT) -> tuple[Listing, ...
 def listing_timestamp(listing: Listing) -> float:
     """When a listing was published for the feed: its `date` (midnight UTC), else its file's mtime."""
     if listing.date is not None:
-        return datetime(listing.date.year, listing.date.month, listing.date.day, tzinfo=UTC).timestamp()
+        # Midnight UTC, as datetime(y, m, d, tzinfo=UTC).timestamp() gives, without building one
+        # (the feed sorts every public listing by this).
+        return float((listing.date.toordinal() - _EPOCH_ORDINAL) * 86400)
     return listing.modified
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()

@@ -26,7 +26,7 @@ from .config import freeze
 from .errors import SiteError
 from .fields import currency_digits
 from .model import Customization, Image, Listing, Tag
-from .plan import PlannedPage, SitePlan, listing_url
+from .plan import Pagination, PlannedPage, SitePlan, listing_url, public_image_url
 from .seo import EMPTY as EMPTY_SEO
 from .seo import SeoView, page_seo
 from .text import plain_text, summarize
@@ -178,6 +178,10 @@ class TagView:
     slug: str
     url: str
     listings: tuple[ListingView, ...]
+    """Every public listing with this tag; a tag page shows its share in page.listings."""
+    count: int = 0
+    """len(listings): templates that only need the number should use this (a page that reads
+    `listings` is rendered again whenever any listing with the tag changes)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -208,6 +212,46 @@ class SiteView:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PageLink:
+    """One entry of a page list: a page number and its site-relative URL, or a gap ('…')."""
+
+    number: int | None
+    """None for a gap between distant page numbers."""
+    url: str | None
+    current: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaginationView:
+    number: int
+    count: int
+    prev_url: str | None
+    """Site-relative URLs (prefix with page.root) of the previous and next page, or None."""
+    next_url: str | None
+    links: tuple[PageLink, ...]
+    """The first and last pages and those near this one, with gaps between (for long lists)."""
+
+
+def pagination_view(pagination: Pagination | None, near: int = 2) -> PaginationView | None:
+    if pagination is None:
+        return None
+    n, urls = pagination.number, pagination.urls
+    shown = sorted({1, len(urls), *range(max(1, n - near), min(len(urls), n + near) + 1)})
+    links: list[PageLink] = []
+    for k in shown:
+        if links and links[-1].number is not None and k > links[-1].number + 1:
+            links.append(PageLink(number=None, url=None))
+        links.append(PageLink(number=k, url=urls[k - 1], current=k == n))
+    return PaginationView(
+        number=n,
+        count=len(urls),
+        prev_url=urls[n - 2] if n > 1 else None,
+        next_url=urls[n] if n < len(urls) else None,
+        links=tuple(links),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PageView:
     url: str
     abs_url: str
@@ -222,6 +266,10 @@ class PageView:
     """Meta description, canonical URL, sharing tags and JSON-LD (see seo.py)."""
     private: bool = False
     """True on a private listing's page: no canonical URL, no sharing tags, no referrer."""
+    listings: tuple[ListingView, ...] = ()
+    """Home and tag pages: the listings on this page (a share of site.listings or tag.listings)."""
+    pagination: PaginationView | None = None
+    """Home and tag pages: page number, count and links (count is 1 for a short list)."""
 
 
 class PageContext(TypedDict):
@@ -294,27 +342,39 @@ def _json_ld(value: Any) -> Markup:
     return Markup(text)
 
 
+TAG_PART = "tag:"
+"""Prefix of the recorded reads of a tag page's `tag` ('tag:count', 'tag:listings'), kept with the
+`site` parts (no site part has a ':')."""
+
+
 class TrackingEnvironment(_ThemeEnvironment):
-    """Records, while a page renders, which parts of `site` and which templates it used: the
-    page's dependencies, so an incremental build re-renders only pages whose inputs changed."""
+    """Records, while a page renders, which parts of `site` (and of a tag page's `tag`) and which
+    templates it used: the page's dependencies, so an incremental build re-renders only pages
+    whose inputs changed."""
 
     tracked: object = None
+    tracked_tag: object = None
     site_parts: set[str]
     templates: set[str]
 
-    def start_tracking(self, site: object) -> None:
+    def start_tracking(self, site: object, tag: object = None) -> None:
         self.tracked = site
+        self.tracked_tag = tag
         self.site_parts = set()
         self.templates = set()
 
-    def getattr(self, obj: Any, attribute: str) -> Any:
+    def _note(self, obj: Any, name: str) -> None:
         if obj is self.tracked:
-            self.site_parts.add(attribute)
+            self.site_parts.add(name)
+        elif obj is self.tracked_tag and obj is not None:
+            self.site_parts.add(TAG_PART + name)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        self._note(obj, attribute)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        if obj is self.tracked:
-            self.site_parts.add(str(argument))
+        self._note(obj, str(argument))
         return super().getitem(obj, argument)
 
     def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> jinja2.Template:
@@ -357,17 +417,36 @@ class Renderer:
     """Renders planned pages. Each page depends only on the frozen plan, so pages can be rendered
     in any order, or in several processes."""
 
-    def __init__(self, plan: SitePlan, theme: Theme) -> None:
+    def __init__(self, plan: SitePlan, theme: Theme, reuse: Renderer | None = None) -> None:
+        """``reuse``: the renderer of the previous build of the same site (the dev server's
+        incremental rebuilds). When the theme, site config and maker are the very same objects, its
+        Jinja environment (compiled templates) and the views of listings that are the very same
+        objects are reused instead of being built again; anything else is built afresh."""
         self.plan = plan
         self.site = plan.site
         self.cfg = plan.site.config
         self.theme = theme
-        self.env = make_environment(theme)
         self._listing_views: dict[str, ListingView] = {}
         # Views of things many listings share (the same tag, photo or customization), made once:
         # ten thousand listings would otherwise each hold their own equal copies.
         self._shared_views: dict[tuple[object, ...], Any] = {}
         self._order_contact = OrderContact(email=self.cfg.contact.email, maker=self.site.maker.name)
+        self._view_sources: dict[str, Listing] = {}
+        self.env: jinja2.Environment
+        if (
+            reuse is not None
+            and reuse.theme is theme
+            and reuse.cfg is self.cfg
+            and reuse.site.maker is self.site.maker
+            and reuse.site.content_root == self.site.content_root
+        ):
+            self.env = reuse.env
+            for listing in plan.public_listings:
+                if reuse._view_sources.get(listing.slug) is listing:
+                    self._listing_views[listing.slug] = reuse._listing_views[listing.slug]
+                    self._view_sources[listing.slug] = listing
+        else:
+            self.env = make_environment(theme)
         self.site_view = self._site_view()
 
     # views ----------------------------------------------------------------------------------
@@ -424,8 +503,22 @@ class Renderer:
             step=c.step,
         )
 
+    def preview_page(self, page: PlannedPage, listing: Listing) -> bytes:
+        """``page`` (a public listing's page of this renderer's plan) rendered for a new version
+        of its listing, before the site is planned again: the dev server shows it while the rest
+        of the rebuild runs. Everything else on the page comes from this renderer's build; nothing
+        is cached, so the renderer is unchanged."""
+        assert not listing.private and page.private is None
+        urls = {img.src: public_image_url(img.src) for img in listing.images}
+        view = self.listing_view(listing, url=listing_url(listing), image_urls=urls, remember=False)
+        return self.render_page(page, self.context(page, listing=view))
+
     def listing_view(
-        self, listing: Listing, url: str | None = None, image_urls: Mapping[Path, str] | None = None
+        self,
+        listing: Listing,
+        url: str | None = None,
+        image_urls: Mapping[Path, str] | None = None,
+        remember: bool = True,
     ) -> ListingView:
         if listing.private and (url is None or image_urls is None):
             # A private listing has no public address or public photos: only its own page (see
@@ -461,8 +554,9 @@ class Renderer:
             buyer=listing.buyer if listing.private else None,
             extra=listing.extra,
         )
-        if url == listing_url(listing) and not listing.private:
+        if remember and url == listing_url(listing) and not listing.private:
             self._listing_views[listing.slug] = view
+            self._view_sources[listing.slug] = listing
         return view
 
     def _site_view(self) -> SiteView:
@@ -495,6 +589,7 @@ class Renderer:
                     slug=t.tag.slug,
                     url=t.url,
                     listings=tuple(self.listing_view(x) for x in t.listings),
+                    count=len(t.listings),
                 )
                 for t in self.plan.tags
             ),
@@ -541,6 +636,7 @@ class Renderer:
         tag = None
         if page.tag is not None:
             tag = next(t for t in self.site_view.tags if t.slug == page.tag.tag.slug)
+        shown = tuple(self.listing_view(x) for x in page.listings)
         page_view = PageView(
             url=page.url,
             abs_url=self.cfg.base_url + page.url,
@@ -550,8 +646,10 @@ class Renderer:
             indexable=page.indexable,
             custom_order_href=self.custom_order_href(page, listing),
             body=page.page.body if page.page else None,
-            seo=page_seo(self.site, self.site_view, page, listing, tag),
+            seo=page_seo(self.site, self.site_view, page, listing, tag, shown),
             private=page.private is not None,
+            listings=shown,
+            pagination=pagination_view(page.pagination),
         )
         return PageContext(site=self.site_view, page=page_view, listing=listing, tag=tag)
 
@@ -569,15 +667,17 @@ class Renderer:
         return html.encode("utf-8")
 
     def render_tracked(self, page: PlannedPage) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
-        """render_page, plus what the page used: the parts of `site` (sorted) and the templates."""
+        """render_page, plus what the page used: the parts of `site` and of `tag` (TAG_PART),
+        sorted, and the templates."""
         env = self.env
         assert isinstance(env, TrackingEnvironment)
-        env.start_tracking(self.site_view)
+        context = self.context(page)
+        env.start_tracking(self.site_view, context["tag"])
         try:
-            data = self.render_page(page)
+            data = self.render_page(page, context)
             return data, tuple(sorted(env.site_parts)), tuple(sorted(env.templates))
         finally:
-            env.tracked = None
+            env.tracked = env.tracked_tag = None
 
     def render_all(self) -> dict[str, bytes]:
         return {p.output: self.render_page(p) for p in self.plan.pages}

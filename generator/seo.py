@@ -9,7 +9,7 @@ private listings) get no canonical URL, no sharing tags and no structured data a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -116,10 +116,12 @@ def page_seo(
     page: PlannedPage,
     listing: ListingView | None,
     tag: TagView | None,
+    shown: Sequence[ListingView] = (),
 ) -> SeoView:
+    """``shown``: the listings on the page (home and tag pages), for its sharing image."""
     cfg = site.config
     maker = site_view.maker
-    first_listing_image = site_view.listings[0].image if site_view.listings else None
+    first_listing_image = shown[0].image if shown else None
     kind = page.kind
     title = page.title
     og_type = "website"
@@ -136,13 +138,15 @@ def page_seo(
         if not listing.private and not (page.listing is not None and page.listing.private):
             data.append(product(site, site_view, listing))
     elif kind == "home":
-        title = cfg.title
+        first = page.pagination is None or page.pagination.number == 1
+        title = cfg.title if first else f"{page.title} · {cfg.title}"
         description = cfg.description or maker.intro or f"Handmade by {maker.name}."
         image = _first_image(first_listing_image, maker.photo)
-        website: dict[str, Any] = {"@context": SCHEMA, "@type": "WebSite", "name": cfg.title, "url": cfg.base_url}
-        if cfg.description:
-            website["description"] = cfg.description
-        data.append(website)
+        if first:
+            website: dict[str, Any] = {"@context": SCHEMA, "@type": "WebSite", "name": cfg.title, "url": cfg.base_url}
+            if cfg.description:
+                website["description"] = cfg.description
+            data.append(website)
     elif kind == "maker":
         description = maker.intro or summarize(plain_text(maker.bio)) or f"About {maker.name}."
         image = maker.photo
@@ -158,7 +162,7 @@ def page_seo(
     elif kind == "tag" and tag is not None:
         n = len(tag.listings)
         description = f"{n} handmade {'piece' if n == 1 else 'pieces'} tagged “{tag.name}” from {cfg.title}."
-        image = _first_image(tag.listings[0].image if tag.listings else None)
+        image = first_listing_image
     elif kind == "page" and page.page is not None:
         description = summarize(plain_text(page.page.body)) or f"{page.title} · {cfg.title}"
         image = maker.photo

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -44,8 +45,12 @@ def add_output(outputs: dict[str, Content], origins: dict[str, str], path: str, 
             hint="rename one of them",
         )
     # A file and a folder of the same name cannot both exist ('faq' from static/ and 'faq/index.html'
-    # from pages/faq.md). Folders are remembered with a trailing '/'.
-    folders = [parent.as_posix() for parent in PurePosixPath(path).parents[:-1]]
+    # from pages/faq.md). Folders are remembered with a trailing '/'. (Plain string operations: a
+    # large shop has tens of thousands of outputs, and check_output_path has normalised the path.)
+    if _is_plain(path):
+        folders = [path[:i] for i in range(len(path) - 1, 0, -1) if path[i] == "/"]
+    else:
+        folders = [parent.as_posix() for parent in PurePosixPath(path).parents[:-1]]
     clashes = [(f, origins[f]) for f in folders if f in origins]
     if path + "/" in origins:
         clashes.append((path, origins[path + "/"]))
@@ -58,7 +63,17 @@ def add_output(outputs: dict[str, Content], origins: dict[str, str], path: str, 
         origins.setdefault(folder + "/", origin)
 
 
+_PLAIN = re.compile(r"(?!\.\.?(?:/|\Z))[^/\\]+(?:/(?!\.\.?(?:/|\Z))[^/\\]+)*\Z")
+
+
+def _is_plain(path: str) -> bool:
+    """'a/b.html': relative, no empty, '.' or '..' part, no backslash (what the plan produces)."""
+    return _PLAIN.match(path) is not None
+
+
 def check_output_path(path: str) -> None:
+    if _is_plain(path):
+        return
     pure = PurePosixPath(path)
     if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in path:
         raise SiteError(f"refusing to write outside the output folder: {path!r}")

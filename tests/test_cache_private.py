@@ -1,10 +1,11 @@
 """The build cache and the fast paths never outlive what decides private listings: the site secret,
 the build date (expiry), and the leak guard. Also: the cache stays out of the output folder, the
-dev server never forks, and worker-built listings report the same errors as serial ones."""
+dev server forks only while it runs no other thread, and worker-built listings report the same errors as serial ones."""
 
 from __future__ import annotations
 
 import os
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -169,7 +170,9 @@ def test_the_leak_guard_checks_pages_reused_from_the_cache(make_site, tmp_path: 
     assert _tree(buildcache.cache_dir_for(out)) == cache_before
 
 
-def test_the_dev_server_never_forks_workers(make_site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_dev_server_forks_workers_only_while_it_runs_no_other_thread(
+    make_site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     files: dict[str, str | bytes | None] = {
         f"listings/item-{i}.yaml": f"title: Item {i}\nprice: 5\nimages:\n  - {{src: images/mug.png, alt: m}}\n"
         for i in range(4)
@@ -188,13 +191,26 @@ def test_the_dev_server_never_forks_workers(make_site, tmp_path: Path, monkeypat
     with pytest.raises(AssertionError):
         pipeline.build(opts)  # a plain build with default jobs would fork here...
     forks.clear()
-    rebuild = PipelineRebuild(opts)  # ...the dev server's never does
-    built = rebuild(FULL_BUILD)
+    # ...the dev server's does not while another thread runs (the watcher, the HTTP server):
+    # a fork then can leave the child stuck on a lock that thread held.
+    other = threading.Event()
+    thread = threading.Thread(target=other.wait)
+    thread.start()
+    try:
+        built = PipelineRebuild(opts)(FULL_BUILD)
+    finally:
+        other.set()
+        thread.join()
     assert "listings/item-3/index.html" in built.outputs
     assert forks == []
+    # Its first build, before the server starts any thread, may use them.
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    with pytest.raises(AssertionError):
+        PipelineRebuild(opts)(FULL_BUILD)
+    assert forks
 
 
-def test_the_serve_command_builds_with_one_job(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_the_serve_command_rebuilds_with_one_job(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from generator import devserver
 
     seen: list[object] = []
@@ -203,14 +219,14 @@ def test_the_serve_command_builds_with_one_job(monkeypatch: pytest.MonkeyPatch, 
         pass
 
     def fake_server(rebuild: PipelineRebuild, **kw: object) -> None:
-        seen.append(rebuild.options.jobs)
+        seen.append((rebuild.options.jobs, rebuild._first_jobs))
         raise Stop
 
     (tmp_path / "content").mkdir()
     monkeypatch.setattr(devserver, "DevServer", fake_server)
     with pytest.raises(Stop):
         cli.main(["serve", "--content", str(tmp_path / "content"), "--themes", str(tmp_path / "themes")])
-    assert seen == [1]
+    assert seen == [(1, None)]  # rebuilds in this process; the first build as many workers as CPUs
 
 
 def test_markdown_pictures_are_reported_when_workers_build_listings(make_site, tmp_path: Path) -> None:

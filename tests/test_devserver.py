@@ -8,7 +8,9 @@ on a port the OS picks.
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
+import json
 import os
 import queue
 import signal
@@ -24,9 +26,11 @@ from pathlib import Path
 import pytest
 from conftest import REPO, build_site, options, write_files
 
-from generator import pipeline
+from generator import incremental, pipeline
 from generator.devserver import (
     EVENTS_PATH,
+    HISTORY,
+    BuildState,
     BuiltSite,
     DevServer,
     DevServerError,
@@ -428,27 +432,114 @@ def test_reload_stream_sends_an_event_after_each_build(serve) -> None:
         resp = conn.getresponse()
         assert resp.status == 200 and resp.getheader("Content-Type") == "text/event-stream"
 
-        def next_build() -> str:
+        def next_build() -> dict[str, object]:
             event = None
             while True:
                 line = resp.fp.readline().decode().rstrip("\n")
                 if line.startswith("event: "):
                     event = line[len("event: ") :]
                 elif line.startswith("data: ") and event == "build":
-                    return line[len("data: ") :]
+                    message: dict[str, object] = json.loads(line[len("data: ") :])
+                    return message
 
-        first = next_build()  # the current build, sent on connect
-        assert first in s.get("/").text  # the page was served from this build
-        s.write({"listings/blue-mug.yaml": MUG.format(title="Cobalt Mug")})
-        second = next_build()
-        assert second != first
+        def until_idle() -> list[dict[str, object]]:
+            """Events up to the current build (an edit may first publish its listing's page)."""
+            assert s.dev.wait_idle(WAIT)
+            current = s.dev.state.snapshot()[2]
+            events = [next_build()]
+            while events[-1]["key"] != current:
+                events.append(next_build())
+            return events
+
+        first = next_build()  # the current build, sent on connect: reload unless served from it
+        assert first["changed"] is None and first["after"] is None
+        assert json.dumps(first["key"]) in s.get("/").text  # the page was served from this build
+        builds = s.dev.builds
+        s.write({"listings/blue-mug.yaml": MUG.format(title="Cobalt Mug").replace("28", "31")})
+        poll(lambda: s.dev.builds > builds, "the rebuild")
+        events = until_idle()
+        assert events[0]["after"] == first["key"]
+        for before, event in zip([first, *events], events, strict=False):
+            assert event["after"] == before["key"]  # each names the build before it...
+        changed = set().union(*(e["changed"] for e in events))  # type: ignore[arg-type]
+        # ...and the files it changed: those showing the listing, never the maker page.
+        assert {"listings/blue-mug/index.html", "index.html", "tags/mugs/index.html", "feed.xml"} <= changed
+        assert "maker/index.html" not in changed
         assert "Cobalt Mug" in s.get("/listings/blue-mug/").text
+        builds = s.dev.builds
         s.write({"listings/blue-mug.yaml": "price: [\n"})
-        third = next_build()  # failed builds are announced too, so the overlay appears
-        assert third not in (first, second)
+        poll(lambda: s.dev.builds > builds, "the failed rebuild")
+        failed = until_idle()[-1]  # failed builds are announced too, so the overlay appears
+        assert failed["changed"] is None
         assert "makerfront-build-error" in s.get("/").text
     finally:
         conn.close()
+
+
+def test_build_state_events_name_the_changed_files() -> None:
+    state = BuildState()
+    site = BuiltSite(outputs={"index.html": b"a"})
+
+    def event(since: str | None) -> dict[str, object]:
+        message: dict[str, object] = json.loads(state.event(since))
+        return message
+
+    state.succeeded(site)
+    first = state.snapshot()[2]
+    assert event(None)["changed"] is None  # a page that names no build: reload
+    state.succeeded(site, frozenset({"b/index.html", "a.xml"}))
+    second = state.snapshot()[2]
+    assert event(first) == {"key": second, "after": first, "changed": ["a.xml", "b/index.html"]}
+    assert event(second) == {"key": second, "after": second, "changed": []}
+    state.succeeded(site, frozenset({"c/index.html"}))
+    # A page served two builds ago (it connected late, or reconnected) learns about both.
+    assert event(first)["changed"] == ["a.xml", "b/index.html", "c/index.html"]
+    assert event("other-run-" + first.rsplit("-", 1)[1])["changed"] is None  # another server run
+    assert event(first.rsplit("-", 1)[0] + "-99")["changed"] is None  # not a build of this run
+    state.failed(("content/x.yaml:1:1: bad",))
+    assert event(first)["changed"] is None
+    state.succeeded(site, frozenset({"b/index.html"}))  # clears the overlay on every page
+    assert event(state.snapshot()[2])["changed"] == []
+    before = state.snapshot()[2]
+    assert event(before)["key"] == before
+    state.succeeded(dataclasses.replace(site, base_path="/shop/"), frozenset())  # every address moved
+    assert event(before)["changed"] is None
+    for _ in range(HISTORY + 1):  # too long ago to know
+        state.succeeded(dataclasses.replace(site, base_path="/shop/"), frozenset())
+    assert event(before)["changed"] is None
+
+
+def test_an_edited_listing_page_is_served_before_the_rest_of_the_rebuild(serve, monkeypatch) -> None:
+    s = serve()
+    seen: list[tuple[str, bool]] = []
+    real_assemble = incremental.assemble
+
+    def slow_assemble(*args: object, **kw: object) -> object:
+        # While the rest of the rebuild runs, the edited page is already served.
+        seen.append(("assemble", "Cobalt Mug" in s.get("/listings/blue-mug/").text))
+        seen.append(("home", "$31.00" in s.get("/").text))
+        return real_assemble(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(incremental, "assemble", slow_assemble)
+    builds = s.dev.builds
+    s.write({"listings/blue-mug.yaml": MUG.format(title="Cobalt Mug").replace("28", "31")})
+    poll(lambda: s.dev.builds > builds, "the rebuild")
+    assert seen == [("assemble", True), ("home", False)]
+    assert "$31.00" in s.get("/").text
+
+
+@pytest.mark.parametrize("private", [False, True])
+def test_no_early_page_in_a_shop_with_private_listings(serve, monkeypatch, private: bool) -> None:
+    # The early page has not been through the leak guard; a shop with private listings waits.
+    previews: list[str] = []
+    real = DevServer._preview
+    monkeypatch.setattr(DevServer, "_preview", lambda self, out, page: (previews.append(out), real(self, out, page)))
+    s = serve({"listings/for-sam.yaml": MUG.format(title="Sam's Mug") + f"private: {str(private).lower()}\n"})
+    builds = s.dev.builds
+    s.write({"listings/blue-mug.yaml": MUG.format(title="Cobalt Mug")})
+    poll(lambda: s.dev.builds > builds, "the rebuild")
+    assert "Cobalt Mug" in s.get("/listings/blue-mug/").text
+    assert previews == ([] if private else ["listings/blue-mug/index.html"])
 
 
 def test_editor_swap_and_backup_files_do_not_rebuild(serve) -> None:
@@ -643,7 +734,9 @@ def test_pipeline_rebuild_reuses_the_site_for_theme_changes(make_site, tmp_path:
     assert theme.outputs is not first.outputs and loads == [1]  # re-rendered, not reloaded
     assert changes(content / "listings" / "blue-mug.yaml").kinds == {Change.CONTENT}
     rebuild(changes(content / "listings" / "blue-mug.yaml"))
-    assert loads == [1, 1]
+    assert loads == [1] and rebuild.last_update is not None  # only that listing read again
+    rebuild(changes(content / "maker.yaml"))
+    assert loads == [1, 1] and rebuild.last_update is None  # the maker profile: everything again
 
 
 def test_pipeline_rebuild_after_a_failure_is_always_full(make_site, tmp_path: Path) -> None:
@@ -723,3 +816,27 @@ def test_cli_serve_missing_content_folder_exits_1(tmp_path: Path) -> None:
         timeout=WAIT * 2,
     )
     assert proc.returncode == 1 and "content folder does not exist" in proc.stderr
+
+
+def test_a_save_during_the_first_build_is_not_missed(make_site, tmp_path: Path) -> None:
+    # The first build runs before the watcher starts (so it may fork worker processes); a file
+    # saved meanwhile is found by comparing file times afterwards, and built.
+    content = make_site()
+    themes = tmp_path / "themes"
+    real = PipelineRebuild(options(content, themes=themes))
+    calls: list[ChangeSet] = []
+
+    def rebuild(changes: ChangeSet) -> BuiltSite:
+        calls.append(changes)
+        site = real(changes)
+        if len(calls) == 1:  # saved after the build read it, before the watcher started
+            write_files(content, {"listings/blue-mug.yaml": MUG.format(title="Saved Meanwhile")})
+        return site
+
+    dev = DevServer(rebuild, roots=watch_roots(content, themes), port=0, say=lambda _: None, warn=lambda _: None)
+    dev.start()
+    try:
+        poll(lambda: "Saved Meanwhile" in get(dev.port, "/listings/blue-mug/").text, "the file saved meanwhile")
+        assert [f.path.name for f in calls[1].files] == ["blue-mug.yaml"] and calls[1].files[0].action == "modified"
+    finally:
+        dev.stop()

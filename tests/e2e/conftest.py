@@ -60,10 +60,16 @@ class Shop:
 
 
 def _build_shop(
-    name: str, sample: Path, server: StaticServer, subpath: str, tmp: Path, form_action: str | None = None
+    name: str,
+    sample: Path,
+    server: StaticServer,
+    subpath: str,
+    tmp: Path,
+    form_action: str | None = None,
+    per_page: int | None = None,
 ) -> Shop:
     """Build a copy of the sample for `server`, with contact.form_action set to `form_action` (or
-    removed, so custom orders go by email)."""
+    removed, so custom orders go by email), and `listings_per_page` if given."""
     content = tmp / "content"
     shutil.copytree(sample, content)
     site_yaml = content / "site.yaml"
@@ -73,6 +79,8 @@ def _build_shop(
         contact.pop("form_action", None)
     else:
         contact["form_action"] = form_action
+    if per_page is not None:
+        data["listings_per_page"] = per_page
     site_yaml.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
     out = server.root / subpath.strip("/") if subpath.strip("/") else server.root
@@ -80,6 +88,10 @@ def _build_shop(
     result = build_into(content, out, base_url=base_url, themes=REPO / "themes")
     html = sorted(p for p in result.outputs if p.endswith(".html"))
     return Shop(name=name, server=server, out=out, base_url=base_url, result=result, html_files=html)
+
+
+PAGINATED = ("index.html", "page/2/index.html", "page/3/index.html", "tags/kitchen/page/2/index.html")
+"""Pages of shop_with_form that show page links (the sample's 11 public listings, 4 per page)."""
 
 
 @pytest.fixture(scope="session")
@@ -111,12 +123,14 @@ def shop_subpath(sample_content: Path, tmp_path_factory: pytest.TempPathFactory)
 @pytest.fixture(scope="session")
 def shop_with_form(sample_content: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     """The sample shop with contact.form_action set, so custom orders use the custom-order/ form.
-    The form posts to the test server, which records what it receives."""
+    The form posts to the test server, which records what it receives. Four listings per page, so
+    the home page and the larger tag pages are split into pages (PAGINATED)."""
     tmp = tmp_path_factory.mktemp("shop-form")
     (tmp / "www").mkdir()
     with serve(StaticServer(tmp / "www")) as server:
-        shop = _build_shop("form", sample_content, server, "/", tmp, form_action=server.origin + FORM_PATH)
+        shop = _build_shop("form", sample_content, server, "/", tmp, form_action=server.origin + FORM_PATH, per_page=4)
         assert "custom-order/index.html" in shop.html_files, "form_action is set but no custom-order page was built"
+        assert set(PAGINATED) <= set(shop.html_files), "the sample shop is no longer long enough to be paginated"
         yield shop
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Shop
+from .conftest import PAGINATED, Shop
 from .pages import load
 
 pytestmark = pytest.mark.browser
@@ -36,6 +36,7 @@ def describe(url: str, violations: list[dict[str, Any]]) -> str:
 def test_no_serious_accessibility_violations(shop: Shop, shop_with_form: Shop, new_page: Any, width: int) -> None:
     page = new_page(width=width)
     urls = [shop.page_url(p) for p in shop.html_files] + [shop_with_form.url("custom-order/")]
+    urls += [shop_with_form.page_url(p) for p in PAGINATED]
     report = []
     for url in urls:
         load(page, url)

@@ -87,3 +87,37 @@ def test_open_page_reloads_on_save_shows_errors_and_survives_a_restart(page, mak
         )
     finally:
         dev.stop()
+
+
+def test_an_edit_reloads_only_the_pages_it_changed(new_page: Callable[..., Any], make_site, tmp_path: Path) -> None:
+    # A second listing, so the edited one is not the only thing on the home page.
+    content = make_site({"listings/green-bowl.yaml": MUG.format(title="Green Bowl")})
+    dev = start(content, tmp_path / "themes")
+    listing, maker, other = new_page(), new_page(), new_page()
+    try:
+        base = f"http://127.0.0.1:{dev.port}/"
+        for tab, path, text in (
+            (listing, "listings/blue-mug/", "Blue Mug"),
+            (maker, "maker/", "Ada Potter"),
+            (other, "listings/green-bowl/", "Green Bowl"),
+        ):
+            tab.goto(base + path)
+            tab.wait_for_function(f"document.body.innerText.includes({text!r})", timeout=WAIT_MS)
+            tab.evaluate("window.__notReloaded = true")
+        write_files(content, {"listings/blue-mug.yaml": MUG.format(title="Cobalt Mug")})
+        listing.wait_for_function(
+            "!window.__notReloaded && document.querySelector('h1').innerText.includes('Cobalt Mug')", timeout=WAIT_MS
+        )
+        assert dev.wait_idle(WAIT_MS / 1000)
+        # The maker page and the other listing do not show the edited listing: they stay as they were
+        # (no flash, scroll position and half-typed order details kept).
+        listing.wait_for_timeout(500)
+        assert maker.evaluate("window.__notReloaded === true")
+        assert other.evaluate("window.__notReloaded === true")
+        # ...but they still follow later changes that do concern them.
+        write_files(content, {"listings/green-bowl.yaml": MUG.format(title="Sage Bowl")})
+        other.wait_for_function(
+            "!window.__notReloaded && document.body.innerText.includes('Sage Bowl')", timeout=WAIT_MS
+        )
+    finally:
+        dev.stop()

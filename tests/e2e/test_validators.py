@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import Shop
+from .conftest import PAGINATED, Shop
 from .tools import run_vnu
 
 pytestmark = pytest.mark.browser
@@ -18,6 +18,7 @@ def _report(problems: list[object]) -> str:
 def test_every_html_page_passes_the_nu_checker(shop: Shop, shop_with_form: Shop) -> None:
     # The form build adds the custom-order/ page; the other pages are the same templates.
     files = [shop.out / p for p in shop.html_files] + [shop_with_form.out / "custom-order" / "index.html"]
+    files += [shop_with_form.out / p for p in PAGINATED]
     assert len(files) >= 6, f"expected the whole sample shop, got {shop.html_files}"
     errors = run_vnu(files)
     assert not errors, f"{len(errors)} Nu checker error(s):\n{_report(errors)}"
