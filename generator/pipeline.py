@@ -424,7 +424,7 @@ def build_to(options: BuildOptions, output: Path) -> tuple[BuildResult, WriteSta
     options = replace(options, cache=cache, today=options.today or date.today())
     key = build_key(options)
     taken_at = buildcache.now()
-    inputs = buildcache.fingerprint(key.roots())
+    inputs = buildcache.inputs_seen(buildcache.fingerprint(key.roots()))
     manifest = buildcache.load_outputs(cache)
     # Rendered pages wait as files in the cache folder (outside the output, which is never
     # touched before the build succeeded; on the same disk, so they are moved into place).
