@@ -60,7 +60,12 @@ def _share(value: Any) -> Any:
 
 
 def _shared_path(text: str) -> Path:
-    return _share(Path(text))  # type: ignore[no-any-return]
+    path = Path(text)
+    if _shared is None or not path.name:
+        return path
+    # Made from its shared folder, a path shares that folder's parts (the listings' files are
+    # thousands of paths that differ only in their names).
+    return _share(_share(path.parent) / path.name)  # type: ignore[no-any-return]
 
 
 def _shared_instance(cls: type[Any], values: tuple[Any, ...]) -> Any:
