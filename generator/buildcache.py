@@ -150,7 +150,8 @@ def load_markdown(folder: Path) -> MarkdownCache:
 def save_markdown(folder: Path, cache: MarkdownCache) -> None:
     if not cache.added and len(cache.used) == len(cache):
         return
-    entries = {k: v for k, v in cache.items() if k in cache.used}
+    # str(): an entry may be the listing's own Markup (a str subclass, which marshal refuses).
+    entries = {k: v if type(v) is str else str(v) for k, v in cache.items() if k in cache.used}
     _write(folder / "markdown.bin", {"version": _version_key(), "entries": entries})
 
 
@@ -265,24 +266,38 @@ def _outputs_digest(stats: Iterable[tuple[str, int, int]]) -> bytes:
     return _digest("\n".join(f"{rel}\0{size}\0{mtime}" for rel, size, mtime in stats))
 
 
+@dataclass(frozen=True, slots=True)
+class InputsSeen:
+    """What record_inputs needs of a Fingerprint: kept during a build instead of the fingerprint
+    itself (a path and two numbers for every file of a large shop)."""
+
+    digest: bytes
+    newest: int
+    """Newest mtime_ns of all the files."""
+
+
+def inputs_seen(inputs: Fingerprint) -> InputsSeen:
+    return InputsSeen(_fingerprint_digest(inputs), max((mtime for _, mtime in inputs.values()), default=0))
+
+
 def record_inputs(
     folder: Path,
     key: BuildKey,
-    inputs: Fingerprint,
+    inputs: Fingerprint | InputsSeen,
     taken_at: float,
     summary: Summary,
     outputs: Mapping[str, OutputEntry],
 ) -> None:
     """Save the fingerprint taken just before a successful build started, and the state of the
     output folder it left (``outputs``: the write manifest)."""
-    newest = max((mtime for _, mtime in inputs.values()), default=0)
-    racy = newest >= (taken_at - RACY_SECONDS) * 1e9
+    seen = inputs if isinstance(inputs, InputsSeen) else inputs_seen(inputs)
+    racy = seen.newest >= (taken_at - RACY_SECONDS) * 1e9
     paths = sorted(outputs)
     _write(
         folder / "inputs.bin",
         {
             "key": key.text(),
-            "inputs": _fingerprint_digest(inputs),
+            "inputs": seen.digest,
             "racy": racy,
             "summary": (summary.pages, summary.files, list(summary.notes)),
             "outputs": "\n".join(paths),

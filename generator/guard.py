@@ -239,9 +239,9 @@ def _sample(plan: SitePlan, outputs: Mapping[str, Content], per_kind: int = 2) -
     for page in plan.pages:
         if page.private is None and taken.get(page.kind, 0) < per_kind:
             data = outputs.get(page.output)
-            if isinstance(data, bytes):
+            if data is not None:  # bytes, or the file of a spooled page
                 taken[page.kind] = taken.get(page.kind, 0) + 1
-                pages.append(data.decode("utf-8", errors="replace").casefold())
+                pages.append(read_content(data).decode("utf-8", errors="replace").casefold())
     return pages
 
 

@@ -111,8 +111,6 @@ class Listing:
     currency: str
     images: tuple[Image, ...]
     description: Markup
-    description_text: str
-    """Plain text of the description (meta tags, feeds)."""
     tags: tuple[Tag, ...]
     production_time: str | None
     order_url: str | None
@@ -125,6 +123,13 @@ class Listing:
     source: SourceRef
     modified: float
     """Modification time of the listing file (seconds since the epoch)."""
+
+    # Made from `description` when asked for, not kept: a large shop's worth of it is many
+    # megabytes, in the build process and again in each worker process that reads it.
+    @property
+    def description_text(self) -> str:
+        """Plain text of the description."""
+        return plain_text(self.description)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -490,7 +495,6 @@ def load_listing(doc: RawDoc, errors: ErrorList, config: SiteConfig | None, root
         currency=currency,
         images=images,
         description=description,
-        description_text=plain_text(description),
         tags=tags,
         production_time=production_time,
         order_url=order_url,

@@ -20,26 +20,65 @@ such as a dev server, should build with `jobs=1` or make sure no other thread ho
 from __future__ import annotations
 
 import copyreg
+import ctypes
+import ctypes.util
+import dataclasses
+import gc
 import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from .buildcache import MarkdownCache
 from .config import SiteConfig
 from .errors import SiteError
-from .model import Listing
+from .model import Customization, Image, Listing, Option, Tag
 
 
 # Listings travel from workers to the parent by pickle; their read-only `extra` mappings too.
 def _read_only(data: dict[Any, Any]) -> MappingProxyType[Any, Any]:
-    return MappingProxyType(data)
+    return MappingProxyType(data) if data else _NOTHING
+
+
+_NOTHING: MappingProxyType[Any, Any] = MappingProxyType({})
+"""The `extra` of every listing that has none."""
 
 
 copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
+
+_shared: dict[Any, Any] | None = None
+"""Set in the parent while it receives listings: one instance of each distinct tag, photo,
+customization (...) for all the listings that have it. Ten thousand listings with the same few
+tags and options would otherwise each bring their own copies."""
+
+
+def _share(value: Any) -> Any:
+    return value if _shared is None else _shared.setdefault(value, value)
+
+
+def _shared_path(text: str) -> Path:
+    path = Path(text)
+    if _shared is None or not path.name:
+        return path
+    # Made from its shared folder, a path shares that folder's parts (the listings' files are
+    # thousands of paths that differ only in their names).
+    return _share(_share(path.parent) / path.name)  # type: ignore[no-any-return]
+
+
+def _shared_instance(cls: type[Any], values: tuple[Any, ...]) -> Any:
+    return _share(cls(**dict(zip((f.name for f in dataclasses.fields(cls)), values, strict=True))))
+
+
+def _reduce_shared(obj: Any) -> tuple[Any, ...]:
+    return _shared_instance, (type(obj), tuple(getattr(obj, f.name) for f in dataclasses.fields(obj)))
+
+
+for _cls in (Tag, Image, Option, Customization):
+    copyreg.pickle(_cls, _reduce_shared)
+copyreg.pickle(type(Path()), lambda path: (_shared_path, (str(path),)))
 
 Progress = Callable[[str, int, int], None]
 """progress(step, done, total): called as work completes, for the command line's progress bar."""
@@ -95,6 +134,7 @@ def _listing_slice(indices: range) -> tuple[dict[Path, Listing], dict[bytes, str
     from .model import load_listing
 
     assert _listing_config is not None
+    release_free_memory()  # what the last slice left
     cache = text.current_markdown_cache()
     found: dict[Path, Listing] = {}
     for i in indices:
@@ -108,11 +148,41 @@ def _listing_slice(indices: range) -> tuple[dict[Path, Listing], dict[bytes, str
             found[path] = listing
     if not isinstance(cache, MarkdownCache):
         return found, {}, set()
-    new = {key: cache[key] for key in cache.new}
+    # A description's HTML is both in its listing and in the cache: send one object for both
+    # (pickle sends an object once), so the parent does not hold two copies of every description.
+    descriptions: dict[str, str] = {x.description: x.description for x in found.values()}
+    new = {key: descriptions.get(cache[key], cache[key]) for key in cache.new}
     used = set(cache.used)
+    for key in cache.new:  # the parent keeps them; a worker holding them too only costs memory
+        dict.__delitem__(cache, key)
     cache.new.clear()  # this worker may be handed another slice
     cache.used.clear()
     return found, new, used
+
+
+def release_free_memory() -> None:
+    """Give memory the process has freed back to the system (glibc keeps it otherwise, and a
+    forked worker would share, and be counted for, the parent's free memory). Where the C
+    library has no malloc_trim this does nothing."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        _malloc_trim = _find_malloc_trim()
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+def _find_malloc_trim() -> Callable[[int], int] | Literal[False]:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim: Callable[[int], int] = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        return False
+    return trim
+
+
+_malloc_trim: Callable[[int], int] | Literal[False] | None = None
 
 
 def _pool(workers: int) -> Any:
@@ -121,8 +191,18 @@ def _pool(workers: int) -> Any:
 
 def _run(func: Callable[[range], Any], total: int, workers: int) -> Iterator[tuple[range, Any]]:
     slices = _slices(total, workers)
-    with _pool(workers) as pool:
-        yield from zip(slices, pool.imap(func, slices), strict=True)
+    # Workers share the parent's memory until they write to it. The cyclic garbage collector
+    # writes into every object it visits, so each worker would soon hold its own copy of the
+    # whole site; frozen objects are never visited. Garbage is collected first, or it would be
+    # frozen too, and its memory kept.
+    gc.collect()
+    release_free_memory()
+    gc.freeze()
+    try:
+        with _pool(workers) as pool:
+            yield from zip(slices, pool.imap(func, slices), strict=True)
+    finally:
+        gc.unfreeze()
 
 
 def load_listings(
@@ -139,11 +219,12 @@ def load_listings(
     error with its file and line, as in a serial build. Markdown the workers rendered is merged
     into ``cache``.
     """
-    global _listing_paths, _listing_config, _listing_config_root
+    global _listing_paths, _listing_config, _listing_config_root, _shared
     found: dict[Path, Listing] = {}
     if workers < 2 or not paths:
         return found
     _listing_paths, _listing_config, _listing_config_root = paths, config, root
+    _shared = {}
     try:
         done = 0
         for part, (listings, new, used) in _run(_listing_slice, len(paths), workers):
@@ -154,6 +235,7 @@ def load_listings(
                 progress("listings", done, len(paths))
     finally:
         _listing_paths, _listing_config, _listing_config_root = (), None, Path()
+        _shared = None
     return found
 
 

@@ -4,12 +4,15 @@ that knows the order of the steps."""
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from . import buildcache, feeds, parallel, text
 from .config import SiteConfig, load_config
@@ -49,6 +52,12 @@ class BuildOptions:
     leak_guard: bool = True
     """Check every output for private listings outside their own folder (guard.py). Only tests
     turn it off, to show that a leaky theme really leaks."""
+    spool: Path | None = None
+    """An empty folder outside the output folder, on the same disk (build_to makes one in the
+    build cache): each rendered page is written there as a file instead of being kept in memory,
+    and BuildResult.outputs maps it to that file's Path (BuildResult.digests has its hash). The
+    caller moves the files into place (write.sync_site) and removes the folder. None: pages are
+    kept as bytes (tests, the dev server)."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -65,6 +74,9 @@ class BuildResult:
     secret: Secret | None = None
     page_parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Output path of each page -> the parts of `site` it read (render.TrackingEnvironment)."""
+    digests: dict[str, bytes] = field(default_factory=dict)
+    """write.content_digest of the outputs that are files the build made or checked (spooled
+    pages, pages reused from the output folder), so the writer need not read them to hash them."""
 
     @property
     def page_count(self) -> int:
@@ -120,6 +132,11 @@ def build(
     markdown = buildcache.load_markdown(options.cache) if options.cache else buildcache.MarkdownCache({})
     if site is None:
         site = _load_site_parallel(options, markdown)
+    if options.cache:
+        # Saved now rather than at the end: the listings hold the rendered descriptions, and
+        # the cache's copies of them need not wait in memory while the pages are rendered.
+        buildcache.save_markdown(options.cache, markdown)
+    del markdown
     theme = load_theme(site.config.theme, options.themes)
     secret = site_secret(site, options)
     plan = plan_for(site, theme, options, secret)
@@ -128,41 +145,41 @@ def build(
     # Pages of a build with another secret are never reused (their private addresses differ).
     keys = PageKeys(renderer, salt=fingerprint_of(secret.value).encode() if secret else b"")
     known = buildcache.load_pages(options.cache) if options.cache and previous is not None else {}
-    rendered: list[bytes | None] = [None] * len(pages)
+    spool = options.spool
+    rendered: list[Content | None] = [None] * len(pages)
+    digests: dict[str, bytes] = {}
     entries: dict[str, buildcache.PageEntry] = {}
     for i, page in enumerate(pages):
         entry = known.get(page.output)
-        if entry is None or previous is None:
+        if entry is None or previous is None or keys.key(page, entry[1], entry[2]) != entry[0]:
             continue
-        old = previous.get(page.output)
-        if (
-            isinstance(old, bytes)
-            and keys.key(page, entry[1], entry[2]) == entry[0]
-            and content_digest(old) == entry[3]
-        ):
-            rendered[i] = old
+        reused = _reuse(previous, page.output, entry[3], spool is not None)
+        if reused is not None:
+            rendered[i] = reused
             entries[page.output] = entry
+            if isinstance(reused, Path):
+                digests[page.output] = entry[3]
     todo = [i for i, done in enumerate(rendered) if done is None]
-    fresh = parallel.render_pages(
-        len(todo),
-        lambda j: renderer.render_tracked(pages[todo[j]]),
-        parallel.worker_count(options.jobs, len(todo)),
-        options.progress,
-    )
+
+    def render(i: int) -> tuple[Content, bytes, tuple[str, ...], tuple[str, ...]]:
+        html, site_parts, templates = renderer.render_tracked(pages[i])
+        digest = content_digest(html)
+        if spool is None:
+            return html, digest, site_parts, templates
+        return _spool_page(spool, i, html), digest, site_parts, templates
+
+    todo, fresh = _render_pages(site, pages, todo, render, options)
     page_parts = {output: entry[1] for output, entry in entries.items()}
-    for i, (html, site_parts, templates) in zip(todo, fresh, strict=True):
-        rendered[i] = html
+    for i, (page_data, digest, site_parts, templates) in zip(todo, fresh, strict=True):
+        rendered[i] = page_data
         page_parts[pages[i].output] = site_parts
+        if isinstance(page_data, Path):
+            digests[pages[i].output] = digest
         if options.cache:
-            entries[pages[i].output] = (
-                keys.key(pages[i], site_parts, templates),
-                site_parts,
-                templates,
-                content_digest(html),
-            )
+            entries[pages[i].output] = (keys.key(pages[i], site_parts, templates), site_parts, templates, digest)
+    del fresh
     outputs = assemble(plan, renderer, [x for x in rendered if x is not None], secret, options)
     if options.cache:
-        buildcache.save_markdown(options.cache, markdown)
         buildcache.save_pages(options.cache, entries)
     return BuildResult(
         site=site,
@@ -173,15 +190,16 @@ def build(
         renderer=renderer,
         secret=secret,
         page_parts=page_parts,
+        digests=digests,
     )
 
 
 def assemble(
-    plan: SitePlan, renderer: Renderer, rendered: Sequence[bytes], secret: Secret | None, options: BuildOptions
+    plan: SitePlan, renderer: Renderer, rendered: Sequence[Content], secret: Secret | None, options: BuildOptions
 ) -> dict[str, Content]:
-    """Every output of the build: the rendered pages (``rendered[i]`` is ``plan.pages[i]``), the
-    files for search engines and feed readers, the copied assets and _headers; then the leak guard
-    checks all of them, before anything is written or cached."""
+    """Every output of the build: the rendered pages (``rendered[i]`` is ``plan.pages[i]``: bytes, or
+    the file of a spooled page), the files for search engines and feed readers, the copied assets
+    and _headers; then the leak guard checks all of them, before anything is written or cached."""
     pages = plan.pages
     theme = renderer.theme
     outputs: dict[str, Content] = {}
@@ -206,6 +224,67 @@ def assemble(
     if options.leak_guard:
         check_outputs(plan, outputs, secret.value if secret else None, theme)
     return outputs
+
+
+R = TypeVar("R")
+
+
+def _render_pages(
+    site: Site, pages: Sequence[PlannedPage], todo: list[int], render: Callable[[int], R], options: BuildOptions
+) -> tuple[list[int], list[R]]:
+    """Render the pages ``todo`` (indices into ``pages``): (the indices in the order rendered,
+    their results). In each process public pages are rendered before private ones, as in plan
+    order (a theme that kept state from page to page could only carry it into another private
+    page; the leak guard checks every page anyway). The one exception: a page a worker failed on
+    is rendered again here, to raise its error as a serial build would (parallel.render_pages).
+
+    With worker processes, a worker that reads an object it shares with the parent gets its own
+    copy of that memory. So the workers take only the listing pages, each of which reads its own
+    listing, in file order (the order in which the listings were loaded and their views made):
+    each worker reads a few stretches of memory instead of a little of everything. The pages
+    that show many listings (home, tags) are rendered here once the workers are gone; one
+    listing page is rendered here before they start, so what rendering one loads (templates,
+    formatting data) is shared instead of loaded again by each worker.
+    """
+    in_file_order = {x.slug: n for n, x in enumerate(site.listings)}
+
+    def listing_order(i: int) -> tuple[bool, int]:
+        listing = pages[i].listing
+        assert listing is not None
+        return (pages[i].private is not None, in_file_order[listing.slug])
+
+    listing_pages = sorted((i for i in todo if pages[i].listing is not None), key=listing_order)
+    others = [i for i in todo if pages[i].listing is None]
+    workers = parallel.worker_count(options.jobs, len(todo))
+    if workers < 2 or len(listing_pages) < 2:
+        order = others + listing_pages
+        return order, parallel.render_pages(len(order), lambda j: render(order[j]), 1, options.progress)
+    warm_up = listing_pages[:1] if pages[listing_pages[0]].private is None else []
+    rest = listing_pages[len(warm_up) :]
+    results = [render(i) for i in warm_up]
+    results += parallel.render_pages(len(rest), lambda j: render(rest[j]), workers, options.progress)
+    results += [render(i) for i in others]
+    return warm_up + rest + others, results
+
+
+def _reuse(previous: Mapping[str, Content], output: str, digest: bytes, as_file: bool) -> Content | None:
+    """The previous build's ``output`` if it still is the HTML with this digest: its bytes, or
+    (``as_file``, from the output folder) the file itself, so it is not held in memory."""
+    if as_file and isinstance(previous, OutputFolder):
+        return previous.file(output, digest)
+    old = previous.get(output)
+    return old if isinstance(old, bytes) and content_digest(old) == digest else None
+
+
+def _spool_page(spool: Path, index: int, html: bytes) -> Path:
+    """Write one rendered page into the spool folder (named by its index in the plan)."""
+    path = spool / f"{index:06d}.html"
+    try:
+        with open(path, "wb") as fh:
+            fh.write(html)
+    except OSError as exc:
+        raise SiteError(f"cannot write a rendered page: {exc}", path=spool) from exc
+    return path
 
 
 def _load_site_parallel(options: BuildOptions, markdown: buildcache.MarkdownCache) -> Site:
@@ -291,6 +370,14 @@ class OutputFolder(Mapping[str, Content]):
             raise KeyError(rel)
         return data
 
+    def file(self, rel: str, digest: bytes) -> Path | None:
+        """``rel``'s file, if its size and mtime are as the manifest recorded and its bytes have
+        ``digest`` (read once here to check, never kept)."""
+        try:
+            return self.folder / rel if content_digest(self[rel]) == digest else None
+        except KeyError:
+            return None
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.manifest)
 
@@ -337,14 +424,23 @@ def build_to(options: BuildOptions, output: Path) -> tuple[BuildResult, WriteSta
     options = replace(options, cache=cache, today=options.today or date.today())
     key = build_key(options)
     taken_at = buildcache.now()
-    inputs = buildcache.fingerprint(key.roots())
+    inputs = buildcache.inputs_seen(buildcache.fingerprint(key.roots()))
     manifest = buildcache.load_outputs(cache)
-    result = build(options, previous=OutputFolder(output, manifest))
-    buildcache.forget_inputs(cache)
+    # Rendered pages wait as files in the cache folder (outside the output, which is never
+    # touched before the build succeeded; on the same disk, so they are moved into place).
+    cache.mkdir(parents=True, exist_ok=True)
+    spool = Path(tempfile.mkdtemp(prefix="spool-", dir=cache))
     try:
-        stats, manifest = sync_site(result.outputs, output, manifest)
-    except OSError as exc:
-        raise SiteError(f"cannot write the site: {exc}", path=output) from exc
+        result = build(replace(options, spool=spool), previous=OutputFolder(output, manifest))
+        buildcache.forget_inputs(cache)
+        try:
+            stats, manifest = sync_site(result.outputs, output, manifest, result.digests, spool)
+        except OSError as exc:
+            raise SiteError(f"cannot write the site: {exc}", path=output) from exc
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
+    # The pages are now files in the output folder; the result points at those.
+    result.outputs.update({rel: output / rel for rel in result.digests})
     buildcache.save_outputs(cache, manifest)
     summary = buildcache.Summary(pages=result.page_count, files=len(result.outputs), notes=list(result.warnings))
     buildcache.record_inputs(cache, key, inputs, taken_at, summary, manifest)

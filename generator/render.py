@@ -25,10 +25,11 @@ from markupsafe import Markup
 from .config import freeze
 from .errors import SiteError
 from .fields import currency_digits
-from .model import Customization, Image, Listing
+from .model import Customization, Image, Listing, Tag
 from .plan import Pagination, PlannedPage, SitePlan, listing_url, public_image_url
 from .seo import EMPTY as EMPTY_SEO
 from .seo import SeoView, page_seo
+from .text import plain_text, summarize
 from .theme import Theme
 
 # -- formatting ---------------------------------------------------------------------------------
@@ -113,19 +114,48 @@ class ListingView:
     images: tuple[ImageView, ...]
     image: ImageView | None
     description: Markup
-    summary: str
     tags: tuple[TagLink, ...]
     production_time: str | None
     order_url: str | None
-    order_mailto: str
-    """'Order by email' link without options (the page script adds the buyer's choices)."""
-    order_mail: Mapping[str, str]
-    """Parts the script needs to rebuild the order mail: to, subject, intro, outro."""
+    order_contact: OrderContact
+    """Who order mails go to (the same for every listing): order_mail and order_mailto are
+    made from it when a page asks, not kept for every listing of a large shop."""
     customizations: tuple[CustomizationView, ...]
     has_surcharges: bool
     private: bool
     buyer: str | None
     extra: Mapping[str, Any]
+
+    @property
+    def summary(self) -> str:
+        """The description as plain text, cut to about 160 characters (made when asked for)."""
+        return summarize(plain_text(self.description))
+
+    @property
+    def order_mail(self) -> Mapping[str, str]:
+        """Parts the script needs to rebuild the order mail: to, subject, intro, outro."""
+        return {
+            "to": self.order_contact.email,
+            "subject": f"Order: {self.title}",
+            "intro": f"Hello {self.order_contact.maker},\n\nI would like to order:\n{self.title}\n{self.abs_url}\n\n",
+            "outro": "\nMy name:\nShipping address:\n",
+        }
+
+    @property
+    def order_mailto(self) -> str:
+        """'Order by email' link without options (the page script adds the buyer's choices)."""
+        mail = self.order_mail
+        no_js_options = "My choices:\n" if self.customizations else ""
+        body = mail["intro"] + no_js_options + f"Price shown: {self.price}\n" + mail["outro"]
+        return mailto(mail["to"], mail["subject"], body)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderContact:
+    email: str
+    """The shop's contact address (site.yaml contact.email)."""
+    maker: str
+    """The maker's name, greeted in the mail."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -397,6 +427,10 @@ class Renderer:
         self.cfg = plan.site.config
         self.theme = theme
         self._listing_views: dict[str, ListingView] = {}
+        # Views of things many listings share (the same tag, photo or customization), made once:
+        # ten thousand listings would otherwise each hold their own equal copies.
+        self._shared_views: dict[tuple[object, ...], Any] = {}
+        self._order_contact = OrderContact(email=self.cfg.contact.email, maker=self.site.maker.name)
         self._view_sources: dict[str, Listing] = {}
         self.env: jinja2.Environment
         if (
@@ -427,12 +461,29 @@ class Renderer:
 
     def image(self, img: Image, url: str | None = None) -> ImageView:
         url = url if url is not None else self.plan.image_urls[img.src]
-        return ImageView(
-            url=url, abs_url=self.cfg.base_url + quote(url), alt=img.alt, width=img.width, height=img.height
-        )
+        key = ("image", img, url)
+        view = self._shared_views.get(key)
+        if view is None:
+            view = self._shared_views[key] = ImageView(
+                url=url, abs_url=self.cfg.base_url + quote(url), alt=img.alt, width=img.width, height=img.height
+            )
+        return view  # type: ignore[no-any-return]
+
+    def _tag_link(self, tag: Tag) -> TagLink:
+        key = ("tag", tag)
+        view = self._shared_views.get(key)
+        if view is None:
+            view = self._shared_views[key] = TagLink(name=tag.name, url=f"tags/{tag.slug}/")
+        return view  # type: ignore[no-any-return]
 
     def _customization(self, c: Customization, listing: Listing) -> CustomizationView:
-        cur = listing.currency
+        key = ("customization", c, listing.currency)
+        view = self._shared_views.get(key)
+        if view is None:
+            view = self._shared_views[key] = self._customization_view(c, listing.currency)
+        return view  # type: ignore[no-any-return]
+
+    def _customization_view(self, c: Customization, cur: str) -> CustomizationView:
         return CustomizationView(
             key=c.key,
             field_id=f"opt-{c.key}",
@@ -481,16 +532,6 @@ class Renderer:
         urls = image_urls if image_urls is not None else self.plan.image_urls
         images = tuple(self.image(img, urls[img.src]) for img in listing.images)
         price = self.money(listing.price, listing.currency)
-        maker = self.site.maker.name
-        intro = f"Hello {maker},\n\nI would like to order:\n{listing.title}\n{abs_url}\n\n"
-        outro = "\nMy name:\nShipping address:\n"
-        no_js_options = "My choices:\n" if listing.customizations else ""
-        order_mail = {
-            "to": self.cfg.contact.email,
-            "subject": f"Order: {listing.title}",
-            "intro": intro,
-            "outro": outro,
-        }
         view = ListingView(
             slug=listing.slug,
             title=listing.title,
@@ -503,16 +544,10 @@ class Renderer:
             images=images,
             image=images[0] if images else None,
             description=listing.description,
-            summary=_summary(listing.description_text),
-            tags=tuple(TagLink(name=t.name, url=f"tags/{t.slug}/") for t in listing.tags)
-            if not listing.private
-            else (),
+            tags=tuple(self._tag_link(t) for t in listing.tags) if not listing.private else (),
             production_time=listing.production_time,
             order_url=listing.order_url,
-            order_mailto=mailto(
-                order_mail["to"], order_mail["subject"], intro + no_js_options + f"Price shown: {price}\n" + outro
-            ),
-            order_mail=order_mail,
+            order_contact=self._order_contact,
             customizations=tuple(self._customization(c, listing) for c in listing.customizations),
             has_surcharges=any(c.surcharge or any(o.surcharge for o in c.options) for c in listing.customizations),
             private=listing.private,
@@ -547,7 +582,7 @@ class Renderer:
                 production_time=co.production_time,
                 response_time=co.response_time,
             ),
-            listings=tuple(self.listing_view(x) for x in self.plan.public_listings),
+            listings=self._public_views(),
             tags=tuple(
                 TagView(
                     name=t.tag.name,
@@ -562,6 +597,15 @@ class Renderer:
             # Read-only, so a template cannot carry data from one page (a private one) to the next.
             extra=freeze(extra),
         )
+
+    def _public_views(self) -> tuple[ListingView, ...]:
+        # Made in the site's order (by file), the order in which the listings were loaded and
+        # in which the build's workers render their pages: each worker then reads a few
+        # stretches of memory, not a little of everything (see pipeline.build).
+        for listing in self.site.listings:
+            if not listing.private:
+                self.listing_view(listing)
+        return tuple(self.listing_view(x) for x in self.plan.public_listings)
 
     def custom_order_href(self, page: PlannedPage, listing: ListingView | None) -> str | None:
         co = self.site.maker.custom_orders
@@ -637,9 +681,3 @@ class Renderer:
 
     def render_all(self) -> dict[str, bytes]:
         return {p.output: self.render_page(p) for p in self.plan.pages}
-
-
-def _summary(text: str, limit: int = 160) -> str:
-    from .text import summarize
-
-    return summarize(text, limit)

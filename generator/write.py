@@ -1,7 +1,7 @@
 """The only module that writes the built site to disk.
 
-Everything is rendered and checked in memory first; only a complete, error-free build reaches
-this module. It then brings the output folder in line with it: every changed file is first staged
+Everything is rendered and checked first (in memory, or as files in a spool folder outside the
+output); only a complete, error-free build reaches this module. It then brings the output folder in line with it: every changed file is first staged
 as a temporary file in its target folder; only when all are staged are they moved into place with
 os.replace (readers never see half a file, and an error while staging leaves the output exactly as
 it was); unchanged files are not touched, and files the build no longer produces are removed last.
@@ -9,12 +9,14 @@ it was); unchanged files are not touched, and files the build no longer produces
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import shutil
 import stat
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -82,13 +84,23 @@ def read_content(content: Content) -> bytes:
     return content.read_bytes() if isinstance(content, Path) else content
 
 
-def _stage(folder: Path, data: bytes) -> Path:
+def _stage(folder: Path, data: bytes | Path) -> Path:
     """Write ``data`` to a new temporary file in ``folder`` (same disk as its target, so moving it
-    into place is an atomic rename)."""
+    into place is an atomic rename). A Path is a spooled page (see sync_site): it is moved there
+    instead, or copied if it lies on another disk."""
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        if isinstance(data, Path):
+            os.close(fd)
+            try:
+                os.replace(data, tmp)
+            except OSError as exc:
+                if exc.errno != errno.EXDEV:
+                    raise
+                shutil.copyfile(data, tmp)
+        else:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; web servers must be able to read the file
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -142,9 +154,20 @@ def content_digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
-def sync_site(outputs: Mapping[str, Content], out: Path, previous: Manifest) -> tuple[WriteStats, Manifest]:
+def sync_site(
+    outputs: Mapping[str, Content],
+    out: Path,
+    previous: Manifest,
+    digests: Mapping[str, bytes] | None = None,
+    spool: Path | None = None,
+) -> tuple[WriteStats, Manifest]:
     """write_site, helped by the manifest of the previous sync: a file whose size and mtime are
     as recorded is compared by hash, without reading it back. Returns the new manifest.
+
+    ``digests``: content_digest of outputs the caller already knows (files are then read only if
+    they must be compared or copied, one at a time, and a file whose bytes no longer have that
+    digest is an error). ``spool``: a folder of files the build made for this sync alone; an
+    output that is a file in it is moved into place instead of copied.
 
     In two phases, so an error while writing (disk full, no permission) cannot leave the output
     half old, half new: first every changed file is staged as a temporary file next to its target
@@ -159,12 +182,27 @@ def sync_site(outputs: Mapping[str, Content], out: Path, previous: Manifest) -> 
     try:
         for rel in sorted(outputs):
             check_output_path(rel)
-            data = read_content(outputs[rel])
-            digest = content_digest(data)
-            if _unchanged(out, rel, data, digest, previous.get(rel), manifest, linked):
+            content = outputs[rel]
+            digest = digests.get(rel) if digests is not None else None
+            data: bytes | None = None
+            if digest is None:
+                data = read_content(content)
+                digest = content_digest(data)
+
+            def load(rel: str = rel, content: Content = content, digest: bytes = digest) -> bytes:
+                found = read_content(content)
+                if content_digest(found) != digest:
+                    raise SiteError(f"{rel} changed while the site was being built", hint="build again")
+                return found
+
+            if _unchanged(out, rel, data if data is not None else load, digest, previous.get(rel), manifest, linked):
                 unchanged += 1
                 continue
-            staged.append((rel, _stage(_staging_folder(out, rel, created), data), digest))
+            if data is None and isinstance(content, Path) and spool is not None and content.parent == spool:
+                source: bytes | Path = content  # moved into place, not read
+            else:
+                source = data if data is not None else load()
+            staged.append((rel, _stage(_staging_folder(out, rel, created), source), digest))
     except BaseException:
         for _, tmp, _ in staged:
             tmp.unlink(missing_ok=True)
@@ -200,15 +238,16 @@ def sync_site(outputs: Mapping[str, Content], out: Path, previous: Manifest) -> 
 def _unchanged(
     out: Path,
     rel: str,
-    data: bytes,
+    data: bytes | Callable[[], bytes],
     digest: bytes,
     known: tuple[int, int, bytes] | None,
     manifest: Manifest,
     linked: dict[str, bool],
 ) -> bool:
-    """True (and ``manifest`` updated) when ``out/rel`` is a regular file holding ``data`` and
-    reached through real folders only (``linked`` remembers which folders are symlinks); a file
-    with the size and mtime the last sync recorded is trusted by its recorded hash."""
+    """True (and ``manifest`` updated) when ``out/rel`` is a regular file holding ``data`` (or what
+    it returns when called) and reached through real folders only (``linked`` remembers which
+    folders are symlinks); a file with the size and mtime the last sync recorded is trusted by its
+    recorded hash."""
     target = out / rel
     try:
         st = os.lstat(target)
@@ -227,6 +266,8 @@ def _unchanged(
             return False
         manifest[rel] = known
         return True
+    if not isinstance(data, bytes):
+        data = data()  # read only now: most files are decided by the manifest
     if st.st_size != len(data) or target.read_bytes() != data:
         return False
     manifest[rel] = (st.st_size, st.st_mtime_ns, digest)

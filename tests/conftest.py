@@ -130,7 +130,9 @@ def build_into(content: Path, out: Path, **kw: object) -> BuildResult:
 
 def text_of(result: BuildResult, path: str) -> str:
     data = result.outputs[path]
-    assert isinstance(data, bytes), f"{path} is a copied file"
+    if isinstance(data, Path):  # build_to: a page written to the output folder, or a copied file
+        assert path in result.digests, f"{path} is a copied file"
+        data = data.read_bytes()
     return data.decode("utf-8")
 
 

@@ -1,0 +1,149 @@
+"""build_to keeps rendered pages as files in a spool folder (in the build cache, outside the
+output), not in memory: the guarantees of an in-memory build must hold all the same."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+from conftest import MUG_YAML, build_into, build_site, options, write_files
+
+from generator import buildcache, pipeline, write
+from generator.errors import BuildFailed, SiteError
+from generator.pipeline import build_to
+from generator.write import content_digest, sync_site
+
+
+def _files(out: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()
+    }
+
+
+def _spools(out: Path) -> list[Path]:
+    cache = buildcache.cache_dir_for(out)
+    return sorted(cache.glob("spool-*")) if cache.exists() else []
+
+
+def _listings(n: int) -> dict[str, str]:
+    return {f"listings/mug-{i:03d}.yaml": MUG_YAML.replace("Blue Mug", f"Mug number {i}") for i in range(n)}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_spooled_pages_are_the_pages_of_an_in_memory_build(make_site, tmp_path: Path, monkeypatch, jobs: int) -> None:
+    content = make_site(_listings(12))
+    out = tmp_path / "out"
+    spooled: list[Path] = []
+    real_spool_page = pipeline._spool_page
+
+    def spool_page(spool: Path, index: int, html: bytes) -> Path:
+        spooled.append(spool)  # recorded in this process only (jobs=1, or the parent's own pages)
+        return real_spool_page(spool, index, html)
+
+    monkeypatch.setattr(pipeline, "_spool_page", spool_page)
+    result = build_into(content, out, jobs=jobs)
+    in_memory = build_site(content, jobs=1)
+    assert spooled, "pages were rendered straight into memory"
+    for spool in set(spooled):
+        assert not spool.resolve().is_relative_to(out.resolve())
+        assert not spool.exists()  # removed after the build
+    assert _spools(out) == []
+    for page in in_memory.plan.pages:
+        data = in_memory.outputs[page.output]
+        assert isinstance(data, bytes)
+        assert (out / page.output).read_bytes() == data
+        assert result.outputs[page.output] == out / page.output
+        assert result.digests[page.output] == content_digest(data)
+    assert not any(p.name.startswith(".tmp-") for p in out.rglob("*"))
+
+
+def test_an_edit_rewrites_only_the_pages_it_changes(make_site, tmp_path: Path) -> None:
+    content = make_site(_listings(12))
+    out = tmp_path / "out"
+    build_into(content, out, jobs=2)
+    before = _files(out)
+    mug = content / "listings" / "mug-005.yaml"
+    mug.write_text(mug.read_text().replace("price: 28", "price: 31"))
+    _, stats = build_to(options(content, jobs=2), out)
+    after = _files(out)
+    changed = {rel for rel in after if after[rel] != before.get(rel)}
+    assert "listings/mug-005/index.html" in changed
+    assert "listings/mug-004/index.html" not in changed  # same bytes and mtime: not rewritten
+    assert stats.written == len(changed) and stats.unchanged == len(after) - len(changed) - 1  # the marker
+    assert _spools(out) == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_build_that_fails_after_rendering_leaves_the_output_and_no_spool(
+    make_site, tmp_path: Path, monkeypatch, jobs: int
+) -> None:
+    content = make_site(_listings(12))
+    out = tmp_path / "out"
+    build_into(content, out, jobs=jobs)
+    before = _files(out)
+    mug = content / "listings" / "mug-005.yaml"
+    mug.write_text(mug.read_text().replace("price: 28", "price: 31"))
+
+    def failing_guard(*args: object) -> None:
+        raise BuildFailed([SiteError("leak found (test)")])
+
+    monkeypatch.setattr(pipeline, "check_outputs", failing_guard)
+    with pytest.raises(BuildFailed):
+        build_into(content, out, jobs=jobs)
+    assert _files(out) == before
+    assert _spools(out) == []
+
+
+def test_a_spooled_page_that_changed_before_it_was_written_fails_the_sync(tmp_path: Path) -> None:
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    page = spool / "000000.html"
+    page.write_bytes(b"<p>tampered</p>")
+    out = tmp_path / "out"
+    write.write_site({"index.html": b"<p>old</p>"}, out)
+    with pytest.raises(SiteError, match=r"index\.html changed while the site was being built"):
+        sync_site({"index.html": page}, out, {}, {"index.html": content_digest(b"<p>rendered</p>")}, spool)
+    assert (out / "index.html").read_bytes() == b"<p>old</p>"
+
+
+def test_spooled_pages_on_another_disk_are_copied(tmp_path: Path, monkeypatch) -> None:
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    page = spool / "000000.html"
+    page.write_bytes(b"<p>new</p>")
+    real_replace = os.replace
+
+    def cross_device(src: str | Path, dst: str | Path) -> None:
+        if Path(src).parent == spool:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", cross_device)
+    out = tmp_path / "out"
+    stats, _ = sync_site({"a/index.html": page}, out, {}, {"a/index.html": content_digest(b"<p>new</p>")}, spool)
+    assert stats.written == 1
+    assert (out / "a" / "index.html").read_bytes() == b"<p>new</p>"
+    assert (out / "a" / "index.html").stat().st_mode & 0o777 == 0o644
+
+
+def test_the_leak_guard_reads_pages_spooled_by_workers(make_site, tmp_path: Path) -> None:
+    private = "title: Secret Gift\nprice: 90\nprivate: true\nimages:\n  - {src: images/mug.png, alt: A mug}\n"
+    content = make_site({**_listings(12), "listings/secret-gift.yaml": private})
+    write_files(content, {"pages/about.md": "---\ntitle: About\n---\nA page.\n"})
+    out = tmp_path / "out"
+    build_into(content, out, jobs=2)
+    before = _files(out)
+    # A theme that puts every listing file's text in the footer: the private one too.
+    themes = tmp_path / "themes"
+    write_files(content, {"site.yaml": (content / "site.yaml").read_text() + "theme: leaky\n"})
+    footer = (
+        '{% for f in site.config.source.path.parent.joinpath("listings").glob("*.yaml")|sort %}'
+        "{{ f.read_text() }}{% endfor %}\n"
+    )
+    write_files(themes, {"leaky/templates/partials/footer.html": footer})
+    with pytest.raises(BuildFailed, match=r"secret-gift\.yaml: private listing leak"):
+        build_into(content, out, jobs=2)
+    assert _files(out) == before
+    assert _spools(out) == []
