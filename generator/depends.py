@@ -22,7 +22,7 @@ import hashlib
 from collections.abc import Iterable
 
 from .plan import PlannedPage
-from .render import TAG_PART, ListingView, Renderer, TagView
+from .render import TAG_PART, ListingView, PageContext, Renderer, TagView
 
 
 def _h(*parts: bytes) -> bytes:
@@ -80,8 +80,15 @@ class PageKeys:
             self._templates[name] = found
         return found
 
-    def key(self, page: PlannedPage, site_parts: Iterable[str], templates: Iterable[str]) -> bytes:
-        ctx = self.renderer.context(page)
+    def key(
+        self,
+        page: PlannedPage,
+        site_parts: Iterable[str],
+        templates: Iterable[str],
+        context: PageContext | None = None,
+    ) -> bytes:
+        """``context``: the page's render context, when the caller has it already."""
+        ctx = context or self.renderer.context(page)
         return _h(
             self.salt,
             repr(ctx["page"]).encode(),

@@ -7,6 +7,7 @@ who writes ``- No`` as a colour option means the word, not YAML 1.1's ``False``.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Container
 from dataclasses import dataclass
@@ -241,10 +242,16 @@ def _list_files(root: Path, folder: Path, suffix: str, errors: ErrorList, wrong:
     if not folder.is_dir():
         return []
     found = []
-    for entry in sorted(folder.iterdir()):
-        if _is_editor_junk(entry.name) or not entry.is_file():
+    # A plain file in a folder that lies inside the content folder lies inside it too: only links
+    # need resolving (resolving 10,000 listing files costs seconds).
+    folder_inside = folder.resolve().is_relative_to(root.resolve())
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda e: e.name)
+    for item in entries:
+        entry = folder / item.name
+        if _is_editor_junk(item.name) or not item.is_file():
             continue
-        if (escape := outside_error(entry, root)) is not None:
+        if (not folder_inside or item.is_symlink()) and (escape := outside_error(entry, root)) is not None:
             errors.add(escape)
             continue
         if entry.suffix == suffix:

@@ -161,22 +161,25 @@ def build(
                 digests[page.output] = entry[3]
     todo = [i for i, done in enumerate(rendered) if done is None]
 
-    def render(i: int) -> tuple[Content, bytes, tuple[str, ...], tuple[str, ...]]:
-        html, site_parts, templates = renderer.render_tracked(pages[i])
+    def render(i: int) -> tuple[Content, bytes, tuple[str, ...], tuple[str, ...], bytes]:
+        # The page's cache key is made here too, in the worker, from the same context.
+        context = renderer.context(pages[i])
+        html, site_parts, templates = renderer.render_tracked(pages[i], context)
         digest = content_digest(html)
+        key = keys.key(pages[i], site_parts, templates, context) if options.cache else b""
         if spool is None:
-            return html, digest, site_parts, templates
-        return _spool_page(spool, i, html), digest, site_parts, templates
+            return html, digest, site_parts, templates, key
+        return _spool_page(spool, i, html), digest, site_parts, templates, key
 
     todo, fresh = _render_pages(site, pages, todo, render, options)
     page_parts = {output: entry[1] for output, entry in entries.items()}
-    for i, (page_data, digest, site_parts, templates) in zip(todo, fresh, strict=True):
+    for i, (page_data, digest, site_parts, templates, key) in zip(todo, fresh, strict=True):
         rendered[i] = page_data
         page_parts[pages[i].output] = site_parts
         if isinstance(page_data, Path):
             digests[pages[i].output] = digest
         if options.cache:
-            entries[pages[i].output] = (keys.key(pages[i], site_parts, templates), site_parts, templates, digest)
+            entries[pages[i].output] = (key, site_parts, templates, digest)
     del fresh
     outputs = assemble(plan, renderer, [x for x in rendered if x is not None], secret, options)
     if options.cache:

@@ -369,18 +369,26 @@ class TrackingEnvironment(_ThemeEnvironment):
         elif obj is self.tracked_tag and obj is not None:
             self.site_parts.add(TAG_PART + name)
 
+    # Every attribute a template reads goes through here (millions per large build): the two
+    # identity checks are inlined before anything else is called.
     def getattr(self, obj: Any, attribute: str) -> Any:
-        self._note(obj, attribute)
-        return super().getattr(obj, attribute)
+        if obj is self.tracked or obj is self.tracked_tag:
+            self._note(obj, attribute)
+        return _BASE_GETATTR(self, obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        self._note(obj, str(argument))
-        return super().getitem(obj, argument)
+        if obj is self.tracked or obj is self.tracked_tag:
+            self._note(obj, str(argument))
+        return _BASE_GETITEM(self, obj, argument)
 
     def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> jinja2.Template:
         if self.tracked is not None and isinstance(name, str):
             self.templates.add(self.join_path(name, parent) if parent is not None else name)
         return super().get_template(name, parent, globals)
+
+
+_BASE_GETATTR = _ThemeEnvironment.getattr
+_BASE_GETITEM = _ThemeEnvironment.getitem
 
 
 def make_environment(theme: Theme) -> jinja2.Environment:
@@ -666,12 +674,14 @@ class Renderer:
             raise err from exc
         return html.encode("utf-8")
 
-    def render_tracked(self, page: PlannedPage) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
+    def render_tracked(
+        self, page: PlannedPage, context: PageContext | None = None
+    ) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
         """render_page, plus what the page used: the parts of `site` and of `tag` (TAG_PART),
         sorted, and the templates."""
         env = self.env
         assert isinstance(env, TrackingEnvironment)
-        context = self.context(page)
+        context = context or self.context(page)
         env.start_tracking(self.site_view, context["tag"])
         try:
             data = self.render_page(page, context)

@@ -116,3 +116,26 @@ def test_symlinked_static_folder_outside_content_is_refused(
     (content / "static" / "key").symlink_to(elsewhere / "id_rsa")
     code, out, err = run_build(tmp_path, monkeypatch, capsys)
     check_failure(code, out, err, ["content/static/key: this file links to a place outside the content folder"])
+
+
+def test_symlinked_listings_folder_outside_content_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Files inside a linked folder are plain files: the folder itself must be checked.
+    content = tmp_path / "content"
+    files = default_files()
+    mug = files.pop("listings/blue-mug.yaml")
+    write_files(content, files)
+    elsewhere = tmp_path / "elsewhere"
+    write_files(elsewhere, {"blue-mug.yaml": mug})
+    (content / "listings").symlink_to(elsewhere, target_is_directory=True)
+    code, out, err = run_build(tmp_path, monkeypatch, capsys)
+    check_failure(
+        code,
+        out,
+        err,
+        [
+            "content/listings/blue-mug.yaml: this file links to a place outside the content folder",
+            "  hint: copy the file into the content folder instead of linking to it",
+        ],
+    )
