@@ -283,7 +283,10 @@ def _spool_page(spool: Path, index: int, html: bytes) -> Path:
     """Write one rendered page into the spool folder (named by its index in the plan)."""
     path = spool / f"{index:06d}.html"
     try:
-        with open(path, "wb") as fh:
+        # Readable by web servers (0644) from the start: sync_site moves it into place as it is.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fd, 0o644)  # whatever the umask
             fh.write(html)
     except OSError as exc:
         raise SiteError(f"cannot write a rendered page: {exc}", path=spool) from exc

@@ -179,6 +179,12 @@ def sync_site(
     staged: list[tuple[str, Path, bytes]] = []
     created: list[Path] = []
     linked: dict[str, bool] = {}
+    folders: dict[str, Path] = {}
+    # A spooled page is complete already: when the spool can be renamed into the output (same
+    # disk, found out by staging the first one), the others are moved into place with the staged
+    # files, without a staged copy of their own (a clean build of a large shop would otherwise
+    # rename every page twice).
+    spool_in_place: bool | None = None
     try:
         for rel in sorted(outputs):
             check_output_path(rel)
@@ -198,11 +204,20 @@ def sync_site(
             if _unchanged(out, rel, data if data is not None else load, digest, previous.get(rel), manifest, linked):
                 unchanged += 1
                 continue
-            if data is None and isinstance(content, Path) and spool is not None and content.parent == spool:
-                source: bytes | Path = content  # moved into place, not read
-            else:
-                source = data if data is not None else load()
-            staged.append((rel, _stage(_staging_folder(out, rel, created), source), digest))
+            spooled = data is None and isinstance(content, Path) and spool is not None and content.parent == spool
+            if spooled and spool_in_place:
+                assert isinstance(content, Path)
+                staged.append((rel, content, digest))
+                continue
+            source: bytes | Path = content if spooled else (data if data is not None else load())  # type: ignore[assignment]
+            parent = rel.rpartition("/")[0]
+            folder = folders.get(parent)
+            if folder is None:
+                folder = folders[parent] = _staging_folder(out, rel, created)
+            staged.append((rel, _stage(folder, source), digest))
+            if spooled and spool_in_place is None:
+                assert isinstance(content, Path)
+                spool_in_place = not content.exists()  # moved, not copied: same disk
     except BaseException:
         for _, tmp, _ in staged:
             tmp.unlink(missing_ok=True)
@@ -213,16 +228,23 @@ def sync_site(
                 pass
         raise
     cleared: set[str] = set()
+    made: set[Path] = set()
     moved = 0
     try:
         for rel, tmp, digest in staged:
             target = out / rel
             _clear_way(out, rel, cleared)
-            if target.is_symlink():
+            try:
+                mode = os.lstat(target).st_mode
+            except FileNotFoundError:
+                mode = 0
+            if stat.S_ISLNK(mode):
                 target.unlink()  # replace a link with a real file; never write through it
-            elif target.is_dir():
+            elif stat.S_ISDIR(mode):
                 _remove_tree(target)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
             os.replace(tmp, target)
             moved += 1
             st = os.stat(target)

@@ -147,3 +147,16 @@ def test_the_leak_guard_reads_pages_spooled_by_workers(make_site, tmp_path: Path
         build_into(content, out, jobs=2)
     assert _files(out) == before
     assert _spools(out) == []
+
+
+def test_moved_pages_are_readable_by_web_servers_whatever_the_umask(make_site, tmp_path: Path) -> None:
+    content = make_site(_listings(3))
+    out = tmp_path / "out"
+    old = os.umask(0o077)
+    try:
+        build_into(content, out)
+    finally:
+        os.umask(old)
+    pages = [p for p in out.rglob("*.html")]
+    assert pages and all(p.stat().st_mode & 0o777 == 0o644 for p in pages)
+    assert not [p for p in out.rglob(".tmp-*")]  # nothing staged left behind
