@@ -18,6 +18,7 @@ that template; a site.yaml edit re-renders the pages that read `site.config`, i.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable
 
@@ -55,7 +56,15 @@ class PageKeys:
                 known = self._views[id(value)] = (value, _h(repr(value).encode()))
             return known[1]
         if isinstance(value, TagView):
-            return _h(repr((value.name, value.slug, value.url)).encode(), *(self._value(x) for x in value.listings))
+            # Each of a tag's pages has the same TagView: hash it (and its listings) once.
+            known = self._views.get(id(value))
+            if known is None:
+                digest = _h(
+                    repr((value.name, value.slug, value.url, value.count)).encode(),
+                    *(self._value(x) for x in value.listings),
+                )
+                known = self._views[id(value)] = (value, digest)
+            return known[1]
         if isinstance(value, tuple):
             return _h(b"tuple", *(self._value(x) for x in value))
         return _h(repr(value).encode())
@@ -89,9 +98,13 @@ class PageKeys:
     ) -> bytes:
         """``context``: the page's render context, when the caller has it already."""
         ctx = context or self.renderer.context(page)
+        page_view = ctx["page"]
         return _h(
             self.salt,
-            repr(ctx["page"]).encode(),
+            # The listings a page shows are hashed one view at a time (each once per build), not
+            # as part of the page's repr (48 whole listing views on each page of a long list).
+            repr(dataclasses.replace(page_view, listings=())).encode(),
+            self._value(page_view.listings),
             self._value(ctx["listing"]),
             self._value(ctx["tag"]),
             # The tag view is hashed whole above; its recorded reads (TAG_PART) add nothing.
