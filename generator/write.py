@@ -124,6 +124,11 @@ def _staging_folder(out: Path, rel: str, created: list[Path]) -> Path:
     return folder
 
 
+def _is_empty(folder: Path) -> bool:
+    with os.scandir(folder) as entries:
+        return next(entries, None) is None
+
+
 def prepare_output_dir(out: Path) -> None:
     """Refuse to sync into a non-empty folder that makerfront did not create."""
     if out.exists() and not out.is_dir():
@@ -173,6 +178,9 @@ def sync_site(
     half old, half new: first every changed file is staged as a temporary file next to its target
     (on any error the temporary files are deleted and the output is as it was); then they are all
     moved into place with os.replace, and only then are stale files removed."""
+    # A new or empty output folder has nothing stale to sweep afterwards (a clean build of a large
+    # shop would walk every file it just wrote).
+    fresh = not out.is_dir() or _is_empty(out)
     prepare_output_dir(out)
     unchanged = 0
     manifest: Manifest = {}
@@ -253,7 +261,7 @@ def sync_site(
         for _, tmp, _ in staged[moved:]:
             tmp.unlink(missing_ok=True)
     written = len(outputs) - unchanged
-    removed = _remove_stale(out, set(outputs))
+    removed = 0 if fresh else _remove_stale(out, set(outputs))
     return WriteStats(written=written, unchanged=unchanged, removed=removed), manifest
 
 
