@@ -308,6 +308,8 @@ def _clear_way(out: Path, rel: str, cleared: set[str]) -> None:
     """Make every parent folder of ``rel`` a real folder inside ``out``: a file left where a folder
     must now be is removed, and a symlink is removed rather than written through (it could lead
     anywhere on the machine). ``cleared``: folders already checked in this sync."""
+    if rel.rpartition("/")[0] in cleared:
+        return  # its folder (and so every folder above it) was checked for an earlier file
     for parent in reversed(PurePosixPath(rel).parents[:-1]):
         name = parent.as_posix()
         if name in cleared:
