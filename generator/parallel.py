@@ -26,6 +26,7 @@ import dataclasses
 import gc
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -185,8 +186,17 @@ def _find_malloc_trim() -> Callable[[int], int] | Literal[False]:
 _malloc_trim: Callable[[int], int] | Literal[False] | None = None
 
 
+def _worker_started() -> None:
+    """Workers inherit the parent's Python signal handlers: `serve`'s only set a flag. But
+    Pool.terminate stops its workers with SIGTERM, so they must die of it (a worker that only
+    set the flag would keep the parent waiting for it forever); and Ctrl-C is the parent's to
+    act on."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _pool(workers: int) -> Any:
-    return multiprocessing.get_context("fork").Pool(workers)
+    return multiprocessing.get_context("fork").Pool(workers, initializer=_worker_started)
 
 
 def _run(func: Callable[[range], Any], total: int, workers: int) -> Iterator[tuple[range, Any]]:

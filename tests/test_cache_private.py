@@ -5,12 +5,14 @@ dev server forks only while it runs no other thread, and worker-built listings r
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_DATE, TEST_SECRET, options, write_files
+from conftest import BUILD_DATE, REPO, TEST_SECRET, options, write_files
 
 from generator import buildcache, cli, parallel, pipeline
 from generator.devserver import PipelineRebuild
@@ -248,3 +250,22 @@ def test_markdown_pictures_are_reported_when_workers_build_listings(make_site, t
         assert not (tmp_path / f"out{jobs}").exists()
     assert messages[0] == messages[1]
     assert len(messages[1]) == 1 and "item-11.yaml:7" in messages[1][0] and "picture" in messages[1][0]
+
+
+def test_workers_die_of_sigterm_even_when_the_parent_only_notes_it() -> None:
+    # `serve` handles SIGTERM and SIGINT by setting a flag; its first build's workers inherit
+    # that. Pool.terminate stops workers with SIGTERM: a worker that only noted it would keep the
+    # server waiting for it forever.
+    script = (
+        "import signal, sys\n"
+        "signal.signal(signal.SIGTERM, lambda *a: None)\n"
+        "signal.signal(signal.SIGINT, lambda *a: None)\n"
+        "from generator import parallel\n"
+        "def dispositions(_):\n"
+        "    return (signal.getsignal(signal.SIGTERM) is signal.SIG_DFL, signal.getsignal(signal.SIGINT) is signal.SIG_IGN)\n"
+        "with parallel._pool(2) as pool:\n"
+        "    print(set(pool.map(dispositions, range(8))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "{(True, True)}"
