@@ -379,6 +379,20 @@ def _wait_fresh(
     return fresh
 
 
+def _sitemap_with(base: str, loc: str) -> str:
+    """The sitemap file listing ``loc``: sitemap.xml, or for a shop of more than 50,000 pages the
+    part of it (sitemap-N.xml) that sitemap.xml, then a sitemap index, points to."""
+    main = base + "sitemap.xml"
+    index = _get(main, timeout=30) or ""
+    if "<sitemapindex" not in index:
+        return main
+    for part in re.findall(r"<loc>([^<]*/(sitemap-\d+\.xml))</loc>", index):
+        url = base + part[1]
+        if loc in (_get(url, timeout=30) or ""):
+            return url
+    return main
+
+
 def dev_server_edits(site: Path, args: argparse.Namespace) -> list[Figure]:
     """Start `build.py serve` on the corpus; edit one listing's title and price `--dev-edits` times;
     after each save, time until its page is served fresh, then until every page showing it is."""
@@ -424,7 +438,8 @@ def dev_server_edits(site: Path, args: argparse.Namespace) -> list[Figure]:
             }
             # Each check must fail before the save, or it would prove nothing.
             before = {name: _get(url, timeout=30) or "" for name, (url, _) in pages.items()}
-            old_sitemap = _get(base + "sitemap.xml", timeout=30) or ""
+            sitemap_url = _sitemap_with(base, loc)
+            old_sitemap = _get(sitemap_url, timeout=30) or ""
             stale = [name for name, (_, needles) in pages.items() if any(n in before[name] for n in needles)]
             builds_before = len(server.rebuilds())
             cpu_before = server.cpu()
@@ -444,7 +459,7 @@ def dev_server_edits(site: Path, args: argparse.Namespace) -> list[Figure]:
                     Run(args.timeout, None, False, f"listing page not fresh after {args.timeout:.0f} s")
                 )
                 break
-            checks = {**pages, "sitemap": (base + "sitemap.xml", (lastmod,))}
+            checks = {**pages, "sitemap": (sitemap_url, (lastmod,))}
             others = _wait_fresh(checks, saved, deadline, events)
             cpu = server.cpu() - cpu_before
             peak = server.peak / 2**20 if server.peak else None
