@@ -56,7 +56,7 @@ HISTORY = 100
 EVENTS_PATH = "/__makerfront/events"
 """The live-reload stream. Outside any base_url path, so it never collides with a page."""
 
-QUIET_SECONDS = 0.04
+QUIET_SECONDS = 0.03
 """How long no event must arrive before a rebuild starts (an editor's save burst takes a few ms)."""
 MAX_WAIT_SECONDS = 1.0
 """Rebuild anyway after this long, when events never stop (copying many photos into content/)."""
