@@ -27,7 +27,7 @@ from pathlib import Path
 from .errors import ErrorList, SiteError
 from .load import _is_editor_junk, load_yaml_file, outside_error
 from .model import Listing, Site, load_listing, merge_listings
-from .pipeline import BuildOptions, BuildResult, assemble, plan_for, site_secret
+from .pipeline import BuildOptions, BuildResult, assemble, finished, plan_for, site_secret
 from .plan import PlannedPage
 from .render import TAG_PART, Renderer, SiteView
 
@@ -126,17 +126,7 @@ def update(
         page_parts[page.output] = used
         fresh.append(page.output)
     outputs = assemble(plan, renderer, rendered, secret, options)
-    result = BuildResult(
-        site=site,
-        plan=plan,
-        outputs=outputs,
-        warnings=[*(secret.notes if secret else ()), *plan.skipped],
-        seconds=time.perf_counter() - started,
-        renderer=renderer,
-        secret=secret,
-        page_parts=page_parts,
-    )
-    return result, Rendered(pages=tuple(fresh))
+    return finished(plan, renderer, secret, outputs, page_parts, started), Rendered(pages=tuple(fresh))
 
 
 def _preview(last: BuildResult, site: Site, files: Sequence[Path], preview: Callable[[str, bytes], None]) -> None:

@@ -184,8 +184,21 @@ def build(
     outputs = assemble(plan, renderer, [x for x in rendered if x is not None], secret, options)
     if options.cache:
         buildcache.save_pages(options.cache, entries)
+    return finished(plan, renderer, secret, outputs, page_parts, started, digests)
+
+
+def finished(
+    plan: SitePlan,
+    renderer: Renderer,
+    secret: Secret | None,
+    outputs: dict[str, Content],
+    page_parts: dict[str, tuple[str, ...]],
+    started: float,
+    digests: dict[str, bytes] | None = None,
+) -> BuildResult:
+    """The BuildResult of a build (full here, or incremental.update) that started at ``started``."""
     return BuildResult(
-        site=site,
+        site=plan.site,
         plan=plan,
         outputs=outputs,
         warnings=[*(secret.notes if secret else ()), *plan.skipped],
@@ -193,7 +206,7 @@ def build(
         renderer=renderer,
         secret=secret,
         page_parts=page_parts,
-        digests=digests,
+        digests=digests or {},
     )
 
 

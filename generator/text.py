@@ -7,7 +7,7 @@ import hashlib
 import html
 import re
 import unicodedata
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,11 +177,9 @@ def _cmark_dashes(match: re.Match[str]) -> str:
     return "\u2014" * em + "\u2013" * en
 
 
-def _cmark_punctuation(state: StateCore) -> None:
-    """markdown-it's own 'replacements' rule differs from cmark's smart punctuation (it also turns
-    (c) into ©, +- into ±, '..' into an ellipsis and leaves some dashes alone); this rule does
-    what cmark does instead: hyphen runs and '...' in text, never in code or autolinks. It also
-    writes strikethrough as <del>, as cmark does, where markdown-it writes <s>."""
+def _inline_tokens(state: StateCore) -> Iterator[tuple[Any, bool]]:
+    """Every inline token of the document, with whether it lies inside an autolink (<https://...>),
+    whose text the punctuation rules below must leave alone."""
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
@@ -189,25 +187,29 @@ def _cmark_punctuation(state: StateCore) -> None:
         for token in block.children:
             if token.type in ("link_open", "link_close") and token.info == "auto":
                 in_autolink = token.type == "link_open"
-            elif token.type == "text" and not in_autolink:
-                token.content = _DASH_RUN.sub(_cmark_dashes, token.content).replace("...", "\u2026")
-            elif token.type in ("s_open", "s_close"):
-                token.tag = "del"
+                continue
+            yield token, in_autolink
+
+
+def _cmark_punctuation(state: StateCore) -> None:
+    """markdown-it's own 'replacements' rule differs from cmark's smart punctuation (it also turns
+    (c) into ©, +- into ±, '..' into an ellipsis and leaves some dashes alone); this rule does
+    what cmark does instead: hyphen runs and '...' in text, never in code or autolinks. It also
+    writes strikethrough as <del>, as cmark does, where markdown-it writes <s>."""
+    for token, in_autolink in _inline_tokens(state):
+        if token.type == "text" and not in_autolink:
+            token.content = _DASH_RUN.sub(_cmark_dashes, token.content).replace("...", "\u2026")
+        elif token.type in ("s_open", "s_close"):
+            token.tag = "del"
 
 
 def _cmark_apostrophes(state: StateCore) -> None:
     """After markdown-it's smartquotes rule, a straight ' left in text is one it could not pair;
     cmark writes every such quote as an apostrophe (’tis, rock ’n’ roll), so this does too.
     Escaped quotes (\\') are separate tokens until text_join runs, and stay straight in both."""
-    for block in state.tokens:
-        if block.type != "inline" or not block.children:
-            continue
-        in_autolink = False
-        for token in block.children:
-            if token.type in ("link_open", "link_close") and token.info == "auto":
-                in_autolink = token.type == "link_open"
-            elif token.type == "text" and not in_autolink and "'" in token.content:
-                token.content = token.content.replace("'", "\u2019")
+    for token, in_autolink in _inline_tokens(state):
+        if token.type == "text" and not in_autolink and "'" in token.content:
+            token.content = token.content.replace("'", "\u2019")
 
 
 @functools.cache
