@@ -12,7 +12,7 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -39,10 +39,42 @@ _Loader.add_implicit_resolver(
     list("tTfF"),
 )
 
+# The composer asks the resolver for the tag of every node. PyYAML's general resolver also
+# supports path-based resolvers (none are registered here) and rebuilds its candidate list on
+# every call; this one is the same lookup with the lists made once.
+assert not _Loader.yaml_path_resolvers
+_WILDCARD = tuple(_Loader.yaml_implicit_resolvers.get(None, []))  # type: ignore[call-overload]
+_IMPLICIT = {
+    first: tuple(resolvers) + _WILDCARD
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+    if first is not None
+}
 
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """1-based line and column of a value in its file."""
+
+def _resolve(self: Any, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+    if kind is ScalarNode:
+        if implicit[0]:
+            for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+                if regexp.match(value):
+                    return tag  # type: ignore[no-any-return]
+        return _Loader.DEFAULT_SCALAR_TAG  # type: ignore[no-any-return]
+    if kind is SequenceNode:
+        return _Loader.DEFAULT_SEQUENCE_TAG  # type: ignore[no-any-return]
+    return _Loader.DEFAULT_MAPPING_TAG  # type: ignore[no-any-return]
+
+
+def _no_path_resolvers(self: Any, *args: Any) -> None:
+    return None
+
+
+_Loader.resolve = _resolve
+_Loader.descend_resolver = _no_path_resolvers
+_Loader.ascend_resolver = _no_path_resolvers
+
+
+class Mark(NamedTuple):
+    """1-based line and column of a value in its file. (A named tuple: a listing file has dozens
+    of them, and a tuple is made several times faster than a frozen dataclass.)"""
 
     line: int
     column: int
@@ -80,7 +112,8 @@ class RawDoc:
 
 
 def _mark(node: Node, line_offset: int) -> Mark:
-    return Mark(node.start_mark.line + 1 + line_offset, node.start_mark.column + 1)
+    start = node.start_mark
+    return Mark(start.line + 1 + line_offset, start.column + 1)
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -94,26 +127,41 @@ def _scalar(loader: Any, node: ScalarNode) -> Any:
     return loader.construct_object(node, deep=True)
 
 
+# Every listing file is a few dozen nodes, and a large shop has tens of thousands of files: the
+# walk below avoids a call per node where it can (scalars are handled inline).
 def _convert(loader: Any, node: Node, path: Path, line_offset: int) -> Any:
-    if isinstance(node, ScalarNode):
-        return _scalar(loader, node)
-    if isinstance(node, SequenceNode):
+    kind = type(node)
+    if kind is ScalarNode:
+        return node.value if node.tag == _STR_TAG else loader.construct_object(node, deep=True)
+    line = 1 + line_offset
+    start = node.start_mark
+    if kind is SequenceNode:
         out = YList()
-        out.mark = _mark(node, line_offset)
-        out.marks = []
-        out.raw = []
+        out.mark = Mark(start.line + line, start.column + 1)
+        marks: list[Mark] = []
+        raw: list[str | None] = []
+        out.marks, out.raw = marks, raw
         for item in node.value:
-            out.append(_convert(loader, item, path, line_offset))
-            out.marks.append(_mark(item, line_offset))
-            out.raw.append(item.value if isinstance(item, ScalarNode) else None)
+            where = item.start_mark
+            marks.append(Mark(where.line + line, where.column + 1))
+            if type(item) is ScalarNode:
+                out.append(item.value if item.tag == _STR_TAG else loader.construct_object(item, deep=True))
+                raw.append(item.value)
+            else:
+                out.append(_convert(loader, item, path, line_offset))
+                raw.append(None)
         return out
-    if isinstance(node, MappingNode):
+    if kind is MappingNode:
         m = YMap()
-        m.mark = _mark(node, line_offset)
-        m.key_marks, m.value_marks, m.raw = {}, {}, {}
+        m.mark = Mark(start.line + line, start.column + 1)
+        key_marks: dict[str, Mark] = {}
+        value_marks: dict[str, Mark] = {}
+        raws: dict[str, str] = {}
+        m.key_marks, m.value_marks, m.raw = key_marks, value_marks, raws
         for key_node, value_node in node.value:
-            key = _scalar(loader, key_node) if isinstance(key_node, ScalarNode) else loader.construct_object(key_node)
-            where = _mark(key_node, line_offset)
+            key = _scalar(loader, key_node) if type(key_node) is ScalarNode else loader.construct_object(key_node)
+            kmark = key_node.start_mark
+            where = Mark(kmark.line + line, kmark.column + 1)
             if not isinstance(key, str):
                 # Keys like `12:` or `true:` are almost always a typo; fields are words.
                 key = str(key_node.value) if isinstance(key_node, ScalarNode) else str(key)
@@ -125,11 +173,15 @@ def _convert(loader: Any, node: Node, path: Path, line_offset: int) -> Any:
                     column=where.column,
                     hint="delete one of them; only one value can be kept",
                 )
-            m[key] = _convert(loader, value_node, path, line_offset)
-            m.key_marks[key] = where
-            m.value_marks[key] = _mark(value_node, line_offset)
-            if isinstance(value_node, ScalarNode):
-                m.raw[key] = value_node.value
+            vmark = value_node.start_mark
+            if type(value_node) is ScalarNode:
+                value = value_node.value
+                m[key] = value if value_node.tag == _STR_TAG else loader.construct_object(value_node, deep=True)
+                raws[key] = value
+            else:
+                m[key] = _convert(loader, value_node, path, line_offset)
+            key_marks[key] = where
+            value_marks[key] = Mark(vmark.line + line, vmark.column + 1)
         return m
     raise SiteError(f"unsupported YAML node {node!r}", path=path)  # pragma: no cover
 
