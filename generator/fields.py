@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from babel.numbers import get_currency_precision, list_currencies
@@ -306,20 +308,56 @@ def check_content_path(value: str, root: Path | None, field: str, reader: Reader
         return None
     if root is None:
         return rel
-    full = root / rel
-    try:
-        resolved = full.resolve(strict=True)
-    except (OSError, RuntimeError):
-        reader.error_at(
-            mark,
-            f"{field}: file not found: {(root.name + '/' + rel.as_posix())}",
-            hint="check the spelling and that the file is in the content folder",
-        )
-        return None
-    if not resolved.is_relative_to(root.resolve()):
-        reader.error_at(mark, f"{field}: the file links to a place outside the content folder")
-        return None
-    if not resolved.is_file():
-        reader.error_at(mark, f"{field}: {rel.as_posix()} is a folder, not a file")
+    problem = once_per_build(("content file", text, root), lambda: _content_file_problem(root, rel))
+    if problem is not None:
+        message, hint = problem
+        reader.error_at(mark, f"{field}: {message}", hint=hint)
         return None
     return rel
+
+
+def _content_file_problem(root: Path, rel: Path) -> tuple[str, str | None] | None:
+    """Why ``rel`` is not a file inside the content folder ``root`` (message, hint), or None."""
+    try:
+        resolved = (root / rel).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return (
+            f"file not found: {(root.name + '/' + rel.as_posix())}",
+            "check the spelling and that the file is in the content folder",
+        )
+    if not resolved.is_relative_to(root.resolve()):
+        return "the file links to a place outside the content folder", None
+    if not resolved.is_file():
+        return f"{rel.as_posix()} is a folder, not a file", None
+    return None
+
+
+T = TypeVar("T")
+
+_per_build: dict[Hashable, Any] | None = None
+"""While a build reads its content (see checking_files_once): what once_per_build computed."""
+
+
+def once_per_build(key: Hashable, compute: Callable[[], T]) -> T:
+    """compute(), made once per ``key`` while a build reads its content (within
+    checking_files_once), and every time outside it. For checks of the files a listing names:
+    ten thousand listings showing the same few photos then check each photo once."""
+    if _per_build is None:
+        return compute()
+    if key not in _per_build:
+        _per_build[key] = compute()
+    return _per_build[key]  # type: ignore[no-any-return]
+
+
+@contextmanager
+def checking_files_once() -> Iterator[None]:
+    """Within this block, each file content names is checked on disk once (one build reads its
+    content in it: files do not change while it runs; the dev server's next build checks them
+    again). Forked worker processes inherit it as it stands, and fill their own copies."""
+    global _per_build
+    outer = _per_build
+    _per_build = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _per_build = outer

@@ -17,7 +17,7 @@ from PIL import UnidentifiedImageError
 
 from .config import SiteConfig, expected_mapping, freeze, load_config
 from .errors import ErrorList, SiteError, SourceRef
-from .fields import Reader, describe
+from .fields import Reader, describe, once_per_build
 from .load import ContentFiles, Mark, RawDoc, YList, YMap
 from .text import plain_text, render_markdown, slugify
 
@@ -157,6 +157,10 @@ class Site:
 
 
 def _image_size(path: Path) -> tuple[int | None, int | None] | None:
+    return once_per_build(("image size", path), lambda: _read_image_size(path))
+
+
+def _read_image_size(path: Path) -> tuple[int | None, int | None] | None:
     if path.suffix.lower() == ".svg":
         return (None, None)
     try:

@@ -164,3 +164,53 @@ def test_content_paths_stay_inside_content(tmp_path: Path) -> None:
     assert "links to a place outside the content folder" in messages(errors)[3]
     assert "images is a folder, not a file" in messages(errors)[4]
     assert "file not found: content/images/missing.png" in messages(errors)[5]
+
+
+# -- a build checks each named file once ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_listing_naming_a_missing_or_outside_photo_is_reported_at_its_own_line(
+    make_site, tmp_path: Path, jobs: int
+) -> None:
+    from conftest import MUG_YAML, build_site
+
+    from generator.errors import BuildFailed
+
+    outside = tmp_path / "elsewhere.png"
+    outside.write_bytes(b"")
+    files = {
+        f"listings/mug-{i:02d}.yaml": ("\n" * i) + MUG_YAML.replace("images/mug.png", "images/gone.png")
+        for i in range(6)
+    }
+    content = make_site(files)
+    (content / "images" / "linked.png").symlink_to(outside)
+    for i in range(6, 9):
+        (content / "listings" / f"mug-{i:02d}.yaml").write_text(MUG_YAML.replace("images/mug.png", "images/linked.png"))
+    with pytest.raises(BuildFailed) as failed:
+        build_site(content, jobs=jobs)
+    found = sorted((e.path.name, e.line) for e in failed.value.errors if e.path is not None)
+    # MUG_YAML names its photo on line 4; each file above starts with i blank lines.
+    assert found == [(f"mug-{i:02d}.yaml", 4 + i) for i in range(6)] + [(f"mug-{i:02d}.yaml", 4) for i in range(6, 9)]
+    messages = [str(e) for e in failed.value.errors]
+    assert sum("file not found: content/images/gone.png" in m for m in messages) == 6
+    assert sum("links to a place outside the content folder" in m for m in messages) == 3
+
+
+def test_checking_files_once_remembers_only_inside_its_block(tmp_path: Path) -> None:
+    from generator import fields
+
+    calls: list[str] = []
+
+    def check() -> str:
+        calls.append("checked")
+        return "result"
+
+    with fields.checking_files_once():
+        assert fields.once_per_build(("k",), check) == "result"
+        assert fields.once_per_build(("k",), check) == "result"
+    assert calls == ["checked"]
+    fields.once_per_build(("k",), check)  # outside a build: every time (the dev server's next edit)
+    with fields.checking_files_once():
+        fields.once_per_build(("k",), check)
+    assert calls == ["checked"] * 3
