@@ -4,8 +4,8 @@ that knows the order of the steps."""
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from . import buildcache, feeds, parallel, text
+from . import buildcache, feeds, fields, parallel, text
 from .config import SiteConfig, load_config
 from .depends import PageKeys
 from .errors import ErrorList, SiteError
@@ -169,7 +169,7 @@ def build(
         key = keys.key(pages[i], site_parts, templates, context) if options.cache else b""
         if spool is None:
             return html, digest, site_parts, templates, key
-        return _spool_page(spool, i, html), digest, site_parts, templates, key
+        return _spool_page(spool, pages[i].output, html), digest, site_parts, templates, key
 
     todo, fresh = _render_pages(site, pages, todo, render, options)
     page_parts = {output: entry[1] for output, entry in entries.items()}
@@ -258,9 +258,10 @@ def _render_pages(
     copy of that memory. So the workers take only the listing pages, each of which reads its own
     listing, in file order (the order in which the listings were loaded and their views made):
     each worker reads a few stretches of memory instead of a little of everything. The pages
-    that show many listings (home, tags) are rendered here once the workers are gone; one
-    listing page is rendered here before they start, so what rendering one loads (templates,
-    formatting data) is shared instead of loaded again by each worker.
+    that show many listings (home, tags) are rendered here while the workers render theirs (this
+    process would otherwise only wait for them); one listing page is rendered here before they
+    start, so what rendering one loads (templates, formatting data) is shared instead of loaded
+    again by each worker.
     """
     in_file_order = {x.slug: n for n, x in enumerate(site.listings)}
 
@@ -278,9 +279,13 @@ def _render_pages(
     warm_up = listing_pages[:1] if pages[listing_pages[0]].private is None else []
     rest = listing_pages[len(warm_up) :]
     results = [render(i) for i in warm_up]
-    results += parallel.render_pages(len(rest), lambda j: render(rest[j]), workers, options.progress)
-    results += [render(i) for i in others]
-    return warm_up + rest + others, results
+    own: list[R] = []
+
+    def meanwhile() -> None:
+        own.extend(render(i) for i in others)
+
+    results += parallel.render_pages(len(rest), lambda j: render(rest[j]), workers, options.progress, meanwhile)
+    return warm_up + rest + others, results + own
 
 
 def _reuse(previous: Mapping[str, Content], output: str, digest: bytes, as_file: bool) -> Content | None:
@@ -292,12 +297,19 @@ def _reuse(previous: Mapping[str, Content], output: str, digest: bytes, as_file:
     return old if isinstance(old, bytes) and content_digest(old) == digest else None
 
 
-def _spool_page(spool: Path, index: int, html: bytes) -> Path:
-    """Write one rendered page into the spool folder (named by its index in the plan)."""
-    path = spool / f"{index:06d}.html"
+def _spool_page(spool: Path, output: str, html: bytes) -> Path:
+    """Write one rendered page into the spool folder, at its place in the output (``output``): on
+    a clean build the spool becomes the output folder by one rename (write.sync_site), so the
+    workers that render the pages also make their folders."""
+    path = spool / output
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     try:
         # Readable by web servers (0644) from the start: sync_site moves it into place as it is.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            fd = os.open(path, flags, 0o644)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, flags, 0o644)
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fd, 0o644)  # whatever the umask
             fh.write(html)
@@ -310,15 +322,16 @@ def _load_site_parallel(options: BuildOptions, markdown: buildcache.MarkdownCach
     """load_site, with the listings of a large site built by worker processes (parallel.py)."""
     text.use_markdown_cache(markdown)
     try:
-        preloaded: dict[Path, Listing] = {}
-        listing_files = _listing_files(options)
-        workers = parallel.worker_count(options.jobs, len(listing_files))
-        config = _site_config(options) if workers > 1 else None
-        if config is not None:
-            preloaded = parallel.load_listings(
-                listing_files, config, options.content, markdown, workers, options.progress
-            )
-        return load_site(options, preloaded)
+        with fields.checking_files_once():
+            preloaded: dict[Path, Listing] = {}
+            listing_files = _listing_files(options)
+            workers = parallel.worker_count(options.jobs, len(listing_files))
+            config = _site_config(options) if workers > 1 else None
+            if config is not None:
+                preloaded = parallel.load_listings(
+                    listing_files, config, options.content, markdown, workers, options.progress
+                )
+            return load_site(options, preloaded)
     finally:
         text.use_markdown_cache(None)
 
@@ -448,7 +461,7 @@ def build_to(options: BuildOptions, output: Path) -> tuple[BuildResult, WriteSta
     # Rendered pages wait as files in the cache folder (outside the output, which is never
     # touched before the build succeeded; on the same disk, so they are moved into place).
     cache.mkdir(parents=True, exist_ok=True)
-    spool = Path(tempfile.mkdtemp(prefix="spool-", dir=cache))
+    spool = _new_spool(cache)
     try:
         result = build(replace(options, spool=spool), previous=OutputFolder(output, manifest))
         buildcache.forget_inputs(cache)
@@ -464,6 +477,18 @@ def build_to(options: BuildOptions, output: Path) -> tuple[BuildResult, WriteSta
     summary = buildcache.Summary(pages=result.page_count, files=len(result.outputs), notes=list(result.warnings))
     buildcache.record_inputs(cache, key, inputs, taken_at, summary, manifest)
     return result, stats
+
+
+def _new_spool(cache: Path) -> Path:
+    """A new, empty spool folder in the cache. Made like the output folder (mode from the umask,
+    not mkdtemp's 0700), since a clean build renames it into the output folder."""
+    while True:
+        spool = cache / f"spool-{secrets.token_hex(8)}"
+        try:
+            spool.mkdir()
+        except FileExistsError:  # pragma: no cover - 64 random bits
+            continue
+        return spool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

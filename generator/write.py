@@ -181,6 +181,10 @@ def sync_site(
     # A new or empty output folder has nothing stale to sweep afterwards (a clean build of a large
     # shop would walk every file it just wrote).
     fresh = not out.is_dir() or _is_empty(out)
+    if fresh and spool is not None:
+        adopted = _adopt_spool(outputs, out, digests or {}, spool)
+        if adopted is not None:
+            return adopted
     prepare_output_dir(out)
     unchanged = 0
     manifest: Manifest = {}
@@ -212,7 +216,7 @@ def sync_site(
             if _unchanged(out, rel, data if data is not None else load, digest, previous.get(rel), manifest, linked):
                 unchanged += 1
                 continue
-            spooled = data is None and isinstance(content, Path) and spool is not None and content.parent == spool
+            spooled = data is None and isinstance(content, Path) and spool is not None and _inside(content, spool)
             if spooled and spool_in_place:
                 assert isinstance(content, Path)
                 staged.append((rel, content, digest))
@@ -263,6 +267,62 @@ def sync_site(
     written = len(outputs) - unchanged
     removed = 0 if fresh else _remove_stale(out, set(outputs))
     return WriteStats(written=written, unchanged=unchanged, removed=removed), manifest
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return str(path).startswith(os.path.join(folder, ""))
+
+
+def _adopt_spool(
+    outputs: Mapping[str, Content], out: Path, digests: Mapping[str, bytes], spool: Path
+) -> tuple[WriteStats, Manifest] | None:
+    """A clean build: the spool (its pages already at their places in it) becomes the output
+    folder. Every other output is written into the spool first, then the spool is renamed to
+    ``out`` in one step: there is no output folder until it is complete. None (nothing in the
+    output touched) when that cannot be done (``out`` is a link or a mount point, the spool on
+    another disk): the caller then syncs file by file."""
+    if os.path.islink(out) or (os.path.lexists(out) and not (out.is_dir() and _is_empty(out))):
+        return None
+    known: dict[str, bytes] = {}
+    made: set[str] = set()
+    for rel in sorted(outputs):
+        check_output_path(rel)
+        content = outputs[rel]
+        target = os.path.join(spool, rel)
+        digest = digests.get(rel)
+        if isinstance(content, Path) and digest is not None and str(content) == target:
+            known[rel] = digest  # a page a worker wrote in place
+            continue
+        data = read_content(content)
+        if digest is not None and content_digest(data) != digest:
+            raise SiteError(f"{rel} changed while the site was being built", hint="build again")
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fd, 0o644)  # whatever the umask
+            fh.write(data)
+        known[rel] = digest if digest is not None else content_digest(data)
+    (spool / MARKER).touch()
+    try:
+        if os.path.lexists(out):
+            os.rmdir(out)  # empty (checked above); a mount point refuses, and nothing has changed
+        os.makedirs(out.parent, exist_ok=True)
+        os.rename(spool, out)
+    except OSError:
+        if not os.path.lexists(out):
+            try:
+                os.mkdir(out)  # the empty folder that was there
+            except OSError:
+                pass
+        return None
+    manifest: Manifest = {}
+    for rel, digest in known.items():
+        st = os.stat(os.path.join(out, rel))
+        manifest[rel] = (st.st_size, st.st_mtime_ns, digest)
+    return WriteStats(written=len(outputs), unchanged=0, removed=0), manifest
 
 
 def _unchanged(

@@ -38,9 +38,9 @@ def test_spooled_pages_are_the_pages_of_an_in_memory_build(make_site, tmp_path: 
     spooled: list[Path] = []
     real_spool_page = pipeline._spool_page
 
-    def spool_page(spool: Path, index: int, html: bytes) -> Path:
+    def spool_page(spool: Path, output: str, html: bytes) -> Path:
         spooled.append(spool)  # recorded in this process only (jobs=1, or the parent's own pages)
-        return real_spool_page(spool, index, html)
+        return real_spool_page(spool, output, html)
 
     monkeypatch.setattr(pipeline, "_spool_page", spool_page)
     result = build_into(content, out, jobs=jobs)
@@ -160,3 +160,90 @@ def test_moved_pages_are_readable_by_web_servers_whatever_the_umask(make_site, t
     pages = [p for p in out.rglob("*.html")]
     assert pages and all(p.stat().st_mode & 0o777 == 0o644 for p in pages)
     assert not [p for p in out.rglob(".tmp-*")]  # nothing staged left behind
+
+
+# -- a clean build: the spool becomes the output folder --------------------------------------------
+
+
+def _umask_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o777 & ~mask
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("existing", ["absent", "empty folder"])
+def test_a_clean_build_renames_the_complete_spool_into_place(
+    make_site, tmp_path: Path, monkeypatch, jobs: int, existing: str
+) -> None:
+    content = make_site(_listings(12))
+    out = tmp_path / "out"
+    if existing == "empty folder":
+        out.mkdir()
+    renamed: list[tuple[str, str]] = []
+    real_rename = os.rename
+
+    def rename(src: str | Path, dst: str | Path) -> None:
+        renamed.append((str(src), str(dst)))
+        real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", rename)
+    _, stats = build_to(options(content, jobs=jobs), out)
+    assert [(Path(src).name.startswith("spool-"), Path(dst)) for src, dst in renamed] == [(True, out)]
+    in_memory = build_site(content, jobs=1)
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert files == set(in_memory.outputs) | {write.MARKER}
+    for rel, data in in_memory.outputs.items():
+        assert (out / rel).read_bytes() == write.read_content(data), rel
+        assert (out / rel).stat().st_mode & 0o777 == 0o644, rel
+    # Folders as a plain mkdir would make them (mkdtemp's 0700 would hide the site from a web server).
+    for folder in [out, *(p for p in out.rglob("*") if p.is_dir())]:
+        assert folder.stat().st_mode & 0o777 == _umask_mode(), folder
+    assert stats.written == len(in_memory.outputs) and stats.unchanged == stats.removed == 0
+    assert _spools(out) == []
+    # The manifest it saved is exact: a build with nothing changed rewrites nothing.
+    _, again = build_to(options(content, jobs=jobs), out)
+    assert again.written == 0 and again.unchanged == len(in_memory.outputs)
+
+
+def test_when_the_spool_cannot_be_renamed_the_pages_are_moved_one_by_one(
+    make_site, tmp_path: Path, monkeypatch
+) -> None:
+    content = make_site(_listings(12))
+    out = tmp_path / "out"
+
+    def cross_device(src: str | Path, dst: str | Path) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "rename", cross_device)
+    build_to(options(content, jobs=2), out)
+    in_memory = build_site(content, jobs=1)
+    for rel, data in in_memory.outputs.items():
+        assert (out / rel).read_bytes() == write.read_content(data), rel
+    assert (out / write.MARKER).exists()
+    assert _spools(out) == []
+
+
+def test_a_clean_build_into_a_link_is_not_renamed_over_it(make_site, tmp_path: Path) -> None:
+    content = make_site(_listings(3))
+    real = tmp_path / "real-out"
+    real.mkdir()
+    out = tmp_path / "out"
+    out.symlink_to(real)
+    build_into(content, out, jobs=1)
+    assert out.is_symlink()
+    assert (real / "index.html").exists() and (real / "listings" / "mug-001" / "index.html").exists()
+
+
+def test_a_clean_build_that_fails_leaves_no_output_folder(make_site, tmp_path: Path, monkeypatch) -> None:
+    content = make_site(_listings(12))
+    out = tmp_path / "out"
+
+    def failing_guard(*args: object) -> None:
+        raise BuildFailed([SiteError("leak found (test)")])
+
+    monkeypatch.setattr(pipeline, "check_outputs", failing_guard)
+    with pytest.raises(BuildFailed):
+        build_into(content, out, jobs=2)
+    assert not out.exists()
+    assert _spools(out) == []
