@@ -315,8 +315,11 @@ def markdown_html(text: str) -> str:
     return markdown_it_html(text) if out is None else out
 
 
+@functools.lru_cache(maxsize=64)
 def plain_text(fragment: str) -> str:
-    """Visible text of an HTML fragment, whitespace folded (for meta descriptions, mail bodies)."""
+    """Visible text of an HTML fragment, whitespace folded (for meta descriptions, mail bodies).
+    Remembered for the last few fragments: a listing page asks for its description's text more
+    than once (meta description, JSON-LD)."""
     # Block-level tags separate words; inline ones (<strong>, <a>) must not add a space before '.'.
     spaced = re.sub(
         r"</?(?:p|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|pre|blockquote|table|thead|tbody|tr|th|td)\b[^>]*>", " ", fragment
