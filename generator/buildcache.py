@@ -3,7 +3,8 @@
 It holds what lets the next build skip work, and nothing a build needs to be correct: deleting
 the folder only makes the next build slower. Three things are kept:
 
-- rendered Markdown, by a hash of the source text (the slowest step of a clean build);
+- rendered Markdown, by a hash of the source text, in append-only files read back one text at a
+  time (TextStore): the build process never holds every description;
 - the output manifest: size, modification time and hash of every file last written, so the
   writer can tell an unchanged file without reading it back;
 - the input fingerprint: size and modification time of every content, theme and generator file,
@@ -111,48 +112,232 @@ def _write(path: Path, value: Any) -> None:
 # -- Markdown -------------------------------------------------------------------------------------
 
 
-class MarkdownCache(dict[bytes, str]):
-    """Rendered Markdown by text hash; remembers which entries this build used so the saved file
-    does not grow forever with descriptions the maker has since rewritten."""
+class StoredHTML:
+    """Safe HTML (a rendered description) that stays in a file of the build cache instead of in
+    memory: a large shop's descriptions are read back one at a time, by the page that shows
+    each. Jinja prints it through ``__html__`` (it is already safe HTML); ``str()`` reads it too.
 
-    def __init__(self, entries: Mapping[bytes, str]) -> None:
-        super().__init__(entries)
+    Two are equal when their keys are: the key is a hash of the Markdown source and of the code
+    that rendered it (text.markdown_key), so equal keys mean equal HTML. ``repr`` shows the key
+    alone, which makes page cache keys (depends.py) without reading the file."""
+
+    __slots__ = ("key", "length", "offset", "path")
+
+    def __init__(self, path: str, offset: int, length: int, key: bytes) -> None:
+        self.path = path
+        self.offset = offset
+        self.length = length
+        self.key = key
+
+    def __html__(self) -> str:
+        return _read_stored(self.path, self.offset, self.length)
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+    def __len__(self) -> int:
+        return len(self.__html__())
+
+    def __bool__(self) -> bool:
+        return self.length > 0  # no need to read it: empty HTML is zero bytes
+
+    def __repr__(self) -> str:
+        return f"StoredHTML({self.key.hex()})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, StoredHTML):
+            return self.key == other.key
+        if isinstance(other, str):
+            return self.__html__() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (StoredHTML, (self.path, self.offset, self.length, self.key))
+
+
+_open_files: dict[str, int] = {}
+_open_pid = 0
+
+
+def _read_stored(path: str, offset: int, length: int) -> str:
+    global _open_pid
+    if _open_pid != os.getpid():  # a forked worker opens its own (file offsets are shared)
+        _open_files.clear()
+        _open_pid = os.getpid()
+    fd = _open_files.get(path)
+    if fd is None:
+        if len(_open_files) >= 64:
+            for old in _open_files.values():
+                os.close(old)
+            _open_files.clear()
+        fd = _open_files[path] = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    data = os.pread(fd, length, offset)
+    if len(data) != length:
+        raise OSError(f"the build cache file {path} was cut short; delete the cache folder and build again")
+    return data.decode("utf-8")
+
+
+def close_stored_files() -> None:
+    """Close the cache files StoredHTML reads from (before the cache folder is deleted)."""
+    for fd in _open_files.values():
+        os.close(fd)
+    _open_files.clear()
+
+
+TextEntry = tuple[str, int, int]
+"""Where one rendered text lies: data file name (in the cache folder), offset and length in bytes."""
+
+TEXT_INDEX = "text-index.bin"
+COMPACT_SLACK = 1 << 20
+"""Bytes of unused text the data files may hold beyond the used text before they are compacted."""
+TEXT_PREFIX = "text-"
+TEXT_SUFFIX = ".html"
+
+
+class TextStore:
+    """Rendered Markdown by markdown_key, in append-only files of the build cache, with an index
+    kept in memory: 10,000 descriptions take an index of about 2 MB however long they are.
+
+    Each process appends to a data file of its own (forked workers too), so no two write to one
+    file. The index is saved with the entries this build used; the data of the others is dropped
+    when it has become most of the files (compact, at the next open, before any StoredHTML of
+    that build exists)."""
+
+    def __init__(self, folder: Path, index: dict[bytes, TextEntry]) -> None:
+        self.folder = folder
+        self.index = index
         self.used: set[bytes] = set()
-        self.new: set[bytes] = set()
-        """Keys added since the cache was loaded (a worker process sends these back)."""
-        self.added = 0
+        self.new: dict[bytes, TextEntry] = {}
+        """Entries added since the store was opened (a worker process sends these back)."""
+        self.also_kept: set[str] = set()
+        """Data files to keep though no entry of the index points into them."""
+        self._paths: dict[str, str] = {}
+        self._fd = -1
+        self._fd_pid = 0
+        self._name = ""
+        self._size = 0
 
-    def merge(self, new: Mapping[bytes, str], used: set[bytes]) -> None:
-        """Take in what a worker process rendered and used."""
-        for key, html in new.items():
-            if key not in self:
-                self[key] = html
-        self.used |= used
+    def _path(self, name: str) -> str:
+        path = self._paths.get(name)
+        if path is None:
+            path = self._paths[name] = os.path.join(self.folder, name)
+        return path
 
-    def get(self, key: bytes, default: str | None = None) -> str | None:  # type: ignore[override]
+    def find(self, key: bytes) -> StoredHTML | None:
+        entry = self.index.get(key)
+        if entry is None:
+            return None
         self.used.add(key)
-        return super().get(key, default)
+        name, offset, length = entry
+        return StoredHTML(self._path(name), offset, length, key)
 
-    def __setitem__(self, key: bytes, value: str) -> None:
+    def add(self, key: bytes, html: str) -> StoredHTML:
+        data = html.encode("utf-8")
+        if self._fd_pid != os.getpid():
+            # A new file for this process (a forked worker must not append to its parent's).
+            self._name = f"{TEXT_PREFIX}{os.getpid()}-{os.urandom(6).hex()}{TEXT_SUFFIX}"
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self._path(self._name), flags, 0o600)
+            self._fd_pid = os.getpid()
+            self._size = 0
+        offset = self._size
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view) :]
+        self._size += len(data)
+        entry = (self._name, offset, len(data))
+        self.index[key] = self.new[key] = entry
         self.used.add(key)
-        self.new.add(key)
-        self.added += 1
-        super().__setitem__(key, value)
+        return StoredHTML(self._path(self._name), offset, len(data), key)
+
+    def merge(self, new: Mapping[bytes, TextEntry], used: Iterable[bytes]) -> None:
+        """Take in what a worker process added and used."""
+        for key, entry in new.items():
+            known = self.index.get(key)
+            if known is not None and known != entry:
+                # Two workers rendered the same text: listings point into both files.
+                self.also_kept.add(entry[0])
+                continue
+            self.index[key] = self.new[key] = entry
+        self.used.update(used)
+
+    def take_changes(self) -> tuple[dict[bytes, TextEntry], set[bytes]]:
+        """(entries added, keys used) since the last call, forgotten here (a worker sends them to
+        the build process after each part of its work)."""
+        new, used = self.new, self.used
+        self.new, self.used = {}, set()
+        return new, used
+
+    def close(self) -> None:
+        if self._fd >= 0 and self._fd_pid == os.getpid():
+            os.close(self._fd)
+        self._fd, self._fd_pid = -1, 0
+
+    def save(self) -> None:
+        """Keep the entries this build used, and delete data files nothing points into."""
+        self.close()
+        if not self.new and not self.also_kept and len(self.used) == len(self.index):
+            return
+        kept = {key: self.index[key] for key in self.used if key in self.index}
+        _write(self.folder / TEXT_INDEX, {"version": _version_key(), "entries": kept})
+        _remove_unused_text_files(self.folder, {name for name, _, _ in kept.values()} | self.also_kept)
 
 
-def load_markdown(folder: Path) -> MarkdownCache:
-    data = _read(folder / "markdown.bin")
+def _text_files(folder: Path) -> list[Path]:
+    try:
+        return [p for p in folder.iterdir() if p.name.startswith(TEXT_PREFIX) and p.name.endswith(TEXT_SUFFIX)]
+    except OSError:
+        return []
+
+
+def _remove_unused_text_files(folder: Path, names: set[str]) -> None:
+    for path in _text_files(folder):
+        if path.name not in names:
+            path.unlink(missing_ok=True)
+    (folder / "markdown.bin").unlink(missing_ok=True)  # the in-memory cache of earlier versions
+
+
+def open_text_store(folder: Path) -> TextStore:
+    """The rendered Markdown of earlier builds (an empty store if there is none, or it was made
+    by other versions). If most of the data files is text no longer used, the used entries are
+    copied to a new file first."""
+    data = _read(folder / TEXT_INDEX)
+    index: dict[bytes, TextEntry] = {}
     if isinstance(data, dict) and data.get("version") == _version_key() and isinstance(data.get("entries"), dict):
-        return MarkdownCache(data["entries"])
-    return MarkdownCache({})
+        sizes: dict[str, int] = {}
+        for path in _text_files(folder):
+            try:
+                sizes[path.name] = path.stat().st_size
+            except OSError:
+                continue
+        index = {
+            key: entry
+            for key, entry in data["entries"].items()
+            if entry[0] in sizes and entry[1] + entry[2] <= sizes[entry[0]]
+        }
+        used = sum(length for _, _, length in index.values())
+        if sum(sizes.values()) > 2 * used + COMPACT_SLACK:
+            index = _compact(folder, index)
+    return TextStore(folder, index)
 
 
-def save_markdown(folder: Path, cache: MarkdownCache) -> None:
-    if not cache.added and len(cache.used) == len(cache):
-        return
-    # str(): an entry may be the listing's own Markup (a str subclass, which marshal refuses).
-    entries = {k: v if type(v) is str else str(v) for k, v in cache.items() if k in cache.used}
-    _write(folder / "markdown.bin", {"version": _version_key(), "entries": entries})
+def _compact(folder: Path, index: dict[bytes, TextEntry]) -> dict[bytes, TextEntry]:
+    """Copy the entries of ``index`` into one new data file (one at a time: never all in memory)."""
+    store = TextStore(folder, {})
+    try:
+        for key, (name, offset, length) in sorted(index.items(), key=lambda item: item[1]):
+            store.add(key, _read_stored(os.path.join(folder, name), offset, length))
+    except (OSError, UnicodeDecodeError):
+        store.close()
+        return {}
+    close_stored_files()
+    store.used = set(store.index)
+    store.save()
+    return store.index
 
 
 # -- output manifest ------------------------------------------------------------------------------

@@ -150,7 +150,7 @@ def _entry_content(view: ListingView) -> str:
     if view.image is not None:
         parts.append(Markup('<p><img src="{}" alt="{}"></p>').format(view.image.abs_url, view.image.alt))
     parts.append(Markup("<p>{}</p>").format(view.price))
-    parts.append(view.description)
+    parts.append(Markup(view.description.__html__()))  # safe HTML (also when read from the store)
     return str(Markup("\n").join(parts))
 
 

@@ -15,11 +15,12 @@ from markupsafe import Markup
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
+from .buildcache import StoredHTML
 from .config import SiteConfig, expected_mapping, freeze, load_config
 from .errors import ErrorList, SiteError, SourceRef
 from .fields import Reader, describe, once_per_build
 from .load import ContentFiles, Mark, RawDoc, YList, YMap
-from .text import plain_text, render_markdown, slugify
+from .text import plain_text, render_markdown, slugify, stored_markdown
 
 Kind = Literal["choice", "text", "number", "checkbox"]
 KINDS: tuple[Kind, ...] = ("choice", "text", "number", "checkbox")
@@ -110,7 +111,8 @@ class Listing:
     """Minor units of ``currency`` (cents)."""
     currency: str
     images: tuple[Image, ...]
-    description: Markup
+    description: Markup | StoredHTML
+    """Safe HTML; in a build with a build cache, left in its text store (buildcache.StoredHTML)."""
     tags: tuple[Tag, ...]
     production_time: str | None
     order_url: str | None
@@ -129,7 +131,7 @@ class Listing:
     @property
     def description_text(self) -> str:
         """Plain text of the description."""
-        return plain_text(self.description)
+        return plain_text(str(self.description))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -201,6 +203,10 @@ _MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\s*[(\[]")
 def markdown_field(r: Reader, key: str) -> Markup:
     """A Markdown field as safe HTML. Pictures inside the text would be dropped by the sanitizer,
     so they are reported instead of vanishing."""
+    return render_markdown(_markdown_source(r, key))
+
+
+def _markdown_source(r: Reader, key: str) -> str:
     text = r.text(key) or ""
     if (match := _MD_IMAGE.search(text)) is not None:
         start = r.mark_of(key)
@@ -211,7 +217,7 @@ def markdown_field(r: Reader, key: str) -> Markup:
             f"{r.field(key)}: pictures inside the text are not shown",
             hint="list photos under 'images:' instead (listings), or use a link [text](https://...)",
         )
-    return render_markdown(text)
+    return text
 
 
 # -- maker ------------------------------------------------------------------------------------
@@ -459,7 +465,8 @@ def load_listing(doc: RawDoc, errors: ErrorList, config: SiteConfig | None, root
     currency = r.currency("currency", config.currency if config else "USD")
     price = r.money("price", currency, required=True, positive=True)
     images = _images(r)
-    description = markdown_field(r, "description")
+    # Left in the build cache's text store when there is one (text.stored_markdown).
+    description = stored_markdown(_markdown_source(r, "description"))
     tags = _tags(r)
     production_time = r.text("production_time")
     order_url = r.url("order_url")

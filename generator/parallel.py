@@ -33,7 +33,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 
-from .buildcache import MarkdownCache
+from .buildcache import StoredHTML, TextEntry, TextStore
 from .config import SiteConfig
 from .errors import SiteError
 from .model import Customization, Image, Listing, Option, Tag
@@ -79,6 +79,14 @@ def _reduce_shared(obj: Any) -> tuple[Any, ...]:
 
 for _cls in (Tag, Image, Option, Customization):
     copyreg.pickle(_cls, _reduce_shared)
+
+
+def _stored(path: str, offset: int, length: int, key: bytes) -> StoredHTML:
+    # Ten thousand descriptions in a few files: one copy of each file's path.
+    return StoredHTML(_share(path), offset, length, key)
+
+
+copyreg.pickle(StoredHTML, lambda x: (_stored, (x.path, x.offset, x.length, x.key)))
 copyreg.pickle(type(Path()), lambda path: (_shared_path, (str(path),)))
 
 Progress = Callable[[str, int, int], None]
@@ -128,7 +136,7 @@ def _render_slice(indices: range) -> list[Any]:
     return out
 
 
-def _listing_slice(indices: range) -> tuple[dict[Path, Listing], dict[bytes, str], set[bytes]]:
+def _listing_slice(indices: range) -> tuple[dict[Path, Listing], dict[bytes, TextEntry], set[bytes]]:
     from . import text
     from .errors import ErrorList
     from .load import load_yaml_file
@@ -136,7 +144,6 @@ def _listing_slice(indices: range) -> tuple[dict[Path, Listing], dict[bytes, str
 
     assert _listing_config is not None
     release_free_memory()  # what the last slice left
-    cache = text.current_markdown_cache()
     found: dict[Path, Listing] = {}
     for i in indices:
         path = _listing_paths[i]
@@ -147,17 +154,12 @@ def _listing_slice(indices: range) -> tuple[dict[Path, Listing], dict[bytes, str
             continue
         if listing is not None and not errors:
             found[path] = listing
-    if not isinstance(cache, MarkdownCache):
+    store = text.current_text_store()
+    if store is None:
         return found, {}, set()
-    # A description's HTML is both in its listing and in the cache: send one object for both
-    # (pickle sends an object once), so the parent does not hold two copies of every description.
-    descriptions: dict[str, str] = {x.description: x.description for x in found.values()}
-    new = {key: descriptions.get(cache[key], cache[key]) for key in cache.new}
-    used = set(cache.used)
-    for key in cache.new:  # the parent keeps them; a worker holding them too only costs memory
-        dict.__delitem__(cache, key)
-    cache.new.clear()  # this worker may be handed another slice
-    cache.used.clear()
+    # The descriptions are in this worker's file of the text store; the listings point into it,
+    # and the build process learns where the new ones are.
+    new, used = store.take_changes()
     return found, new, used
 
 
@@ -227,15 +229,15 @@ def load_listings(
     paths: Sequence[Path],
     config: SiteConfig,
     root: Path,
-    cache: MarkdownCache,
+    store: TextStore | None,
     workers: int,
     progress: Progress | None = None,
 ) -> dict[Path, Listing]:
     """Listings built from these files by ``workers`` processes (YAML, validation, Markdown).
 
     A file with any error is left out: the parent's model step reads it again and reports the
-    error with its file and line, as in a serial build. Markdown the workers rendered is merged
-    into ``cache``.
+    error with its file and line, as in a serial build. What the workers added to the text store
+    ``store`` (the one text.py uses) is merged into it.
     """
     global _listing_paths, _listing_config, _listing_config_root, _shared
     found: dict[Path, Listing] = {}
@@ -247,7 +249,8 @@ def load_listings(
         done = 0
         for part, (listings, new, used) in _run(_listing_slice, len(paths), workers):
             found.update(listings)
-            cache.merge(new, used)
+            if store is not None:
+                store.merge(new, used)
             done += len(part)
             if progress:
                 progress("listings", done, len(paths))

@@ -129,14 +129,13 @@ def build(
     Reused pages are checked by the leak guard like fresh ones.
     """
     started = time.perf_counter()
-    markdown = buildcache.load_markdown(options.cache) if options.cache else buildcache.MarkdownCache({})
     if site is None:
-        site = _load_site_parallel(options, markdown)
-    if options.cache:
-        # Saved now rather than at the end: the listings hold the rendered descriptions, and
-        # the cache's copies of them need not wait in memory while the pages are rendered.
-        buildcache.save_markdown(options.cache, markdown)
-    del markdown
+        # With a build cache, rendered descriptions stay in its text store (buildcache.TextStore):
+        # the listings point into its files, and each page reads its own description back.
+        store = buildcache.open_text_store(options.cache) if options.cache else None
+        site = _load_site_parallel(options, store)
+        if store is not None:
+            store.save()
     theme = load_theme(site.config.theme, options.themes)
     secret = site_secret(site, options)
     plan = plan_for(site, theme, options, secret)
@@ -318,9 +317,9 @@ def _spool_page(spool: Path, output: str, html: bytes) -> Path:
     return path
 
 
-def _load_site_parallel(options: BuildOptions, markdown: buildcache.MarkdownCache) -> Site:
+def _load_site_parallel(options: BuildOptions, store: buildcache.TextStore | None) -> Site:
     """load_site, with the listings of a large site built by worker processes (parallel.py)."""
-    text.use_markdown_cache(markdown)
+    text.use_text_store(store)
     try:
         with fields.checking_files_once():
             preloaded: dict[Path, Listing] = {}
@@ -329,11 +328,11 @@ def _load_site_parallel(options: BuildOptions, markdown: buildcache.MarkdownCach
             config = _site_config(options) if workers > 1 else None
             if config is not None:
                 preloaded = parallel.load_listings(
-                    listing_files, config, options.content, markdown, workers, options.progress
+                    listing_files, config, options.content, store, workers, options.progress
                 )
             return load_site(options, preloaded)
     finally:
-        text.use_markdown_cache(None)
+        text.use_text_store(None)
 
 
 def _listing_files(options: BuildOptions) -> list[Path]:

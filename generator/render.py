@@ -22,6 +22,7 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency
 from markupsafe import Markup
 
+from .buildcache import StoredHTML
 from .config import freeze
 from .errors import SiteError
 from .fields import currency_digits
@@ -113,7 +114,8 @@ class ListingView:
     """Minor-unit digits of the currency (2 for USD, 0 for JPY), for the price script."""
     images: tuple[ImageView, ...]
     image: ImageView | None
-    description: Markup
+    description: Markup | StoredHTML
+    """Safe HTML (read from the build cache when it is a StoredHTML: print it, or use str())."""
     tags: tuple[TagLink, ...]
     production_time: str | None
     order_url: str | None
@@ -129,7 +131,7 @@ class ListingView:
     @property
     def summary(self) -> str:
         """The description as plain text, cut to about 160 characters (made when asked for)."""
-        return summarize(plain_text(self.description))
+        return summarize(plain_text(str(self.description)))
 
     @property
     def order_mail(self) -> Mapping[str, str]:

@@ -98,7 +98,7 @@ def product(site: Site, site_view: SiteView, listing: ListingView) -> dict[str, 
     }
     if listing.images:
         data["image"] = [img.abs_url for img in listing.images]
-    text = plain_text(listing.description)
+    text = plain_text(str(listing.description))
     if text:
         data["description"] = text
     if listing.tags:

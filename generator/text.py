@@ -7,7 +7,7 @@ import hashlib
 import html
 import re
 import unicodedata
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +16,8 @@ import nh3
 from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options, markdown_to_html_with_extensions
 from markupsafe import Markup
+
+from .buildcache import StoredHTML, TextStore
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -260,18 +262,18 @@ def markdown_it_html(text: str) -> str:
     return _finish(_markdown_it().render(text))
 
 
-_cache: MutableMapping[bytes, str] | None = None
-"""Rendered descriptions by markdown_key(text), when a build cache is in use (see buildcache.py)."""
+_store: TextStore | None = None
+"""Rendered Markdown by markdown_key(text), when a build cache is in use (buildcache.TextStore)."""
 
 
-def use_markdown_cache(cache: MutableMapping[bytes, str] | None) -> None:
-    """Let render_markdown reuse (and fill) ``cache``; None turns caching off."""
-    global _cache
-    _cache = cache
+def use_text_store(store: TextStore | None) -> None:
+    """Let render_markdown and stored_markdown reuse (and fill) ``store``; None: no store."""
+    global _store
+    _store = store
 
 
-def current_markdown_cache() -> MutableMapping[bytes, str] | None:
-    return _cache
+def current_text_store() -> TextStore | None:
+    return _store
 
 
 @functools.cache
@@ -300,13 +302,28 @@ def markdown_key(text: str) -> bytes:
 
 
 def render_markdown(text: str) -> Markup:
-    if _cache is not None:
-        key = markdown_key(text)
-        hit = _cache.get(key)
-        if hit is None:
-            hit = _cache[key] = markdown_html(text)
-        return Markup(hit)
-    return Markup(markdown_html(text))
+    """Safe HTML for a maker's Markdown, kept in memory (the maker's bio, pages)."""
+    store = _store
+    if store is None:
+        return Markup(markdown_html(text))
+    key = markdown_key(text)
+    found = store.find(key)
+    if found is not None:
+        return Markup(found.__html__())
+    html_text = markdown_html(text)
+    store.add(key, html_text)
+    return Markup(html_text)
+
+
+def stored_markdown(text: str) -> Markup | StoredHTML:
+    """Safe HTML for a maker's Markdown; with a text store in use, left in the store's file
+    (a listing's description: the build process need not hold ten thousand of them)."""
+    store = _store
+    if store is None:
+        return Markup(markdown_html(text))
+    key = markdown_key(text)
+    found = store.find(key)
+    return found if found is not None else store.add(key, markdown_html(text))
 
 
 def markdown_html(text: str) -> str:

@@ -13,8 +13,9 @@ from pathlib import Path
 import lxml.html
 import pytest
 import yaml
+from markupsafe import Markup
 
-from generator import text
+from generator import buildcache, text
 from generator.text import cmark_html, markdown_html, markdown_it_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -281,17 +282,23 @@ def test_the_cache_key_depends_on_the_text_and_the_renderer() -> None:
     assert text.markdown_key("a") != hashlib.blake2b(b"a", digest_size=16).digest()
 
 
-def test_render_markdown_fills_and_reuses_the_cache() -> None:
-    cache: dict[bytes, str] = {}
-    text.use_markdown_cache(cache)
+def test_render_markdown_fills_and_reuses_the_text_store(tmp_path: Path) -> None:
+    store = buildcache.open_text_store(tmp_path)
+    text.use_text_store(store)
     try:
         first = text.render_markdown("**hi** <b>")
-        assert cache == {text.markdown_key("**hi** <b>"): str(first)}
-        cache[text.markdown_key("**hi** <b>")] = "<p>cached</p>"
-        assert str(text.render_markdown("**hi** <b>")) == "<p>cached</p>"
+        assert isinstance(first, Markup)
+        key = text.markdown_key("**hi** <b>")
+        assert set(store.index) == {key}
+        stored = text.stored_markdown("**hi** <b>")  # found, not rendered again
+        assert isinstance(stored, buildcache.StoredHTML) and stored.key == key
+        assert set(store.index) == {key} and len(list(tmp_path.glob("text-*.html"))) == 1
+        assert str(stored) == str(first) == "<p><strong>hi</strong> &lt;b&gt;</p>\n"
+        other = text.stored_markdown("*other*")
+        assert isinstance(other, buildcache.StoredHTML) and str(other) == "<p><em>other</em></p>\n"
     finally:
-        text.use_markdown_cache(None)
-    assert str(first) == "<p><strong>hi</strong> &lt;b&gt;</p>\n"
+        text.use_text_store(None)
+    assert text.stored_markdown("*x*") == Markup("<p><em>x</em></p>\n")  # no store: in memory
 
 
 # -- the cmark binding ------------------------------------------------------------------------------
