@@ -26,7 +26,7 @@ from .plan import HEADERS_FILE, PlannedPage, SitePlan, headers_rules, is_expired
 from .render import Renderer
 from .secret import Secret, fingerprint_of, listing_token, resolve_secret, secret_file_for, secret_fingerprint
 from .theme import Theme, load_theme
-from .write import Content, Manifest, WriteStats, add_output, content_digest, sync_site
+from .write import Content, Manifest, WriteStats, add_output, content_digest, readable, sync_site
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -310,7 +310,7 @@ def _spool_page(spool: Path, output: str, html: bytes) -> Path:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, flags, 0o644)
         with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fd, 0o644)  # whatever the umask
+            readable(fd)
             fh.write(html)
     except OSError as exc:
         raise SiteError(f"cannot write a rendered page: {exc}", path=spool) from exc

@@ -84,6 +84,14 @@ def read_content(content: Content) -> bytes:
     return content.read_bytes() if isinstance(content, Path) else content
 
 
+def readable(fd: int) -> None:
+    """Make a file just created with mode 0644 readable by web servers whatever the umask. Only
+    an unusual umask (027, 077) needs the change: a change of mode is a write to the disk's
+    journal, and a clean build of a large shop creates tens of thousands of files."""
+    if os.fstat(fd).st_mode & 0o777 != 0o644:
+        os.fchmod(fd, 0o644)
+
+
 def _stage(folder: Path, data: bytes | Path) -> Path:
     """Write ``data`` to a new temporary file in ``folder`` (same disk as its target, so moving it
     into place is an atomic rename). A Path is a spooled page (see sync_site): it is moved there
@@ -302,7 +310,7 @@ def _adopt_spool(
             made.add(parent)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fd, 0o644)  # whatever the umask
+            readable(fd)
             fh.write(data)
         known[rel] = digest if digest is not None else content_digest(data)
     (spool / MARKER).touch()

@@ -247,3 +247,16 @@ def test_a_clean_build_that_fails_leaves_no_output_folder(make_site, tmp_path: P
         build_into(content, out, jobs=2)
     assert not out.exists()
     assert _spools(out) == []
+
+
+@pytest.mark.parametrize("umask", [0o077, 0o022])
+def test_pages_are_readable_by_a_web_server_whatever_the_umask(make_site, tmp_path: Path, umask: int) -> None:
+    content = make_site(_listings(3))
+    out = tmp_path / "out"
+    old = os.umask(umask)
+    try:
+        build_into(content, out, jobs=1)
+    finally:
+        os.umask(old)
+    files = [p for p in out.rglob("*") if p.is_file() and p.name != write.MARKER]
+    assert len(files) > 10 and all(p.stat().st_mode & 0o777 == 0o644 for p in files)
