@@ -6,6 +6,7 @@
     python benchmarks/bench.py --large         # adds N = 50,000
     python benchmarks/bench.py --runs 5
     python benchmarks/bench.py --no-dev-server   # skip the dev-server edits (a full rebuild each)
+    python benchmarks/bench.py --sizes 10000 --description-scale 4   # descriptions 4x as long
 
 For each N it writes a deterministic corpus (benchmarks/corpus.py) once under --workdir, then
 times, as separate processes: makerfront's full clean build (output and build cache deleted
@@ -499,7 +500,7 @@ def dev_server_edits(site: Path, args: argparse.Namespace) -> list[Figure]:
 
 def bench_size(n: int, args: argparse.Namespace) -> list[Figure]:
     t = time.perf_counter()
-    root = corpus.write_corpus(args.workdir, n)
+    root = corpus.write_corpus(args.workdir, n, args.description_scale)
     print(f"\nN = {n:,} listings  (corpus in {root}, ready in {time.perf_counter() - t:.1f} s)", flush=True)
     site = root / "makerfront"
     figures: list[Figure] = []
@@ -600,9 +601,18 @@ def main() -> int:
     parser.add_argument("--no-pelican", action="store_true")
     parser.add_argument("--no-dev-server", action="store_true", help="skip the dev-server edit latencies")
     parser.add_argument("--dev-edits", type=int, default=5, help="listing edits timed on the dev server (default 5)")
+    parser.add_argument(
+        "--description-scale",
+        type=int,
+        default=1,
+        metavar="K",
+        help="descriptions K times as long (the same text K times): peak memory must not grow with them",
+    )
     args = parser.parse_args()
     sizes = list(args.sizes) + ([50000] if args.large and 50000 not in args.sizes else [])
     print(f"makerfront benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}", flush=True)
+    if args.description_scale != 1:
+        print(f"descriptions {args.description_scale} times as long as usual", flush=True)
     if psutil is None:
         print("psutil not installed: peak memory is the largest single process only (pip install psutil)")
     if shutil.which("hugo"):

@@ -68,7 +68,7 @@ def _png(i: int) -> bytes:
 
 
 class Item:
-    def __init__(self, i: int, rng: random.Random) -> None:
+    def __init__(self, i: int, rng: random.Random, scale: int = 1) -> None:
         self.slug = f"piece-{i:05d}"
         self.title = f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} {rng.choice(['mug', 'bowl', 'vase', 'plate', 'jar'])} no. {i}"
         self.price_cents = rng.randint(1200, 48000)
@@ -78,16 +78,17 @@ class Item:
         self.tags = rng.sample(TAGS, 3)
         self.glazes = ["Blue", "Green", "White"]
         self.surcharge = rng.choice([0, 300, 500])
-        self.description = description(rng)
+        # scale > 1: the same text that many times (longer descriptions, same everything else).
+        self.description = "\n\n".join([description(rng)] * scale)
 
     @property
     def price(self) -> str:
         return f"{self.price_cents // 100}.{self.price_cents % 100:02d}"
 
 
-def items(n: int) -> list[Item]:
+def items(n: int, scale: int = 1) -> list[Item]:
     rng = random.Random(20261127)
-    return [Item(i, rng) for i in range(n)]
+    return [Item(i, rng, scale) for i in range(n)]
 
 
 def _q(text: str) -> str:
@@ -322,15 +323,16 @@ def write_pelican(root: Path, its: list[Item], images: Path) -> None:
         (root / f"content/listings/{it.slug}.md").write_text(text)
 
 
-def write_corpus(base: Path, n: int) -> Path:
-    """Write the three sites for N listings under base/<n>/ (once; reused when complete)."""
-    root = base / str(n)
+def write_corpus(base: Path, n: int, scale: int = 1) -> Path:
+    """Write the three sites for N listings under base/<n>/ (once; reused when complete); with
+    descriptions ``scale`` times as long, under base/<n>-x<scale>/."""
+    root = base / (str(n) if scale == 1 else f"{n}-x{scale}")
     done = root / ".complete"
     if done.exists():
         return root
     if root.exists():
         shutil.rmtree(root)
-    its = items(n)
+    its = items(n, scale)
     write_makerfront(root / "makerfront/content", its)
     images = root / "makerfront/content/images"
     write_hugo(root / "hugo", its, images)
