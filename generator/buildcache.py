@@ -158,6 +158,7 @@ class StoredHTML:
         return (StoredHTML, (self.path, self.offset, self.length, self.key))
 
 
+_BINARY = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows only
 _open_files: dict[str, int] = {}
 _open_pid = 0
 
@@ -173,8 +174,12 @@ def _read_stored(path: str, offset: int, length: int) -> str:
             for old in _open_files.values():
                 os.close(old)
             _open_files.clear()
-        fd = _open_files[path] = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    data = os.pread(fd, length, offset)
+        fd = _open_files[path] = os.open(path, os.O_RDONLY | _BINARY)
+    if hasattr(os, "pread"):
+        data = os.pread(fd, length, offset)
+    else:  # pragma: no cover - Windows (one thread reads at a time)
+        os.lseek(fd, offset, os.SEEK_SET)
+        data = os.read(fd, length)
     if len(data) != length:
         raise OSError(f"the build cache file {path} was cut short; delete the cache folder and build again")
     return data.decode("utf-8")
@@ -239,7 +244,7 @@ class TextStore:
         if self._fd_pid != os.getpid():
             # A new file for this process (a forked worker must not append to its parent's).
             self._name = f"{TEXT_PREFIX}{os.getpid()}-{os.urandom(6).hex()}{TEXT_SUFFIX}"
-            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | _BINARY
             self.folder.mkdir(parents=True, exist_ok=True)
             self._fd = os.open(self._path(self._name), flags, 0o600)
             self._fd_pid = os.getpid()

@@ -201,12 +201,8 @@ def _pool(workers: int) -> Any:
     return multiprocessing.get_context("fork").Pool(workers, initializer=_worker_started)
 
 
-def _run(
-    func: Callable[[range], Any], total: int, workers: int, meanwhile: Callable[[], None] | None = None
-) -> Iterator[tuple[range, Any]]:
-    """func(part) for the parts of range(total), computed by ``workers`` processes, in order.
-    ``meanwhile`` is called in this process once the workers have their tasks, before the first
-    result is taken (work of its own, while it would otherwise only wait for them)."""
+def _run(func: Callable[[range], Any], total: int, workers: int) -> Iterator[tuple[range, Any]]:
+    """func(part) for the parts of range(total), computed by ``workers`` processes, in order."""
     slices = _slices(total, workers)
     # Workers share the parent's memory until they write to it. The cyclic garbage collector
     # writes into every object it visits, so each worker would soon hold its own copy of the
@@ -217,10 +213,7 @@ def _run(
     gc.freeze()
     try:
         with _pool(workers) as pool:
-            results = pool.imap(func, slices)
-            if meanwhile is not None:
-                meanwhile()
-            yield from zip(slices, results, strict=True)
+            yield from zip(slices, pool.imap(func, slices), strict=True)
     finally:
         gc.unfreeze()
 
@@ -260,21 +253,12 @@ def load_listings(
     return found
 
 
-def render_pages(
-    count: int,
-    render: Callable[[int], T],
-    workers: int,
-    progress: Progress | None = None,
-    meanwhile: Callable[[], None] | None = None,
-) -> list[T]:
+def render_pages(count: int, render: Callable[[int], T], workers: int, progress: Progress | None = None) -> list[T]:
     """[render(0), ..., render(count - 1)], computed by ``workers`` processes (render never
-    returns None). ``meanwhile`` (if given) is called in this process while the workers render
-    (with one process, first)."""
+    returns None)."""
     global _render_page
     results: list[T] = []
     if workers < 2 or count < 2:
-        if meanwhile is not None:
-            meanwhile()
         for i in range(count):
             results.append(render(i))
             if progress and (i % 200 == 199 or i == count - 1):
@@ -282,7 +266,7 @@ def render_pages(
         return results
     _render_page = render
     try:
-        for part, pages in _run(_render_slice, count, workers, meanwhile):
+        for part, pages in _run(_render_slice, count, workers):
             for i, data in zip(part, pages, strict=True):
                 results.append(data if data is not None else render(i))
             if progress:
