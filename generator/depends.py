@@ -69,6 +69,15 @@ class PageKeys:
             return _h(b"tuple", *(self._value(x) for x in value))
         return _h(repr(value).encode())
 
+    def value_hash(self, value: object) -> bytes:
+        """The hash a key takes of ``value`` (a listing view: made once per view and build)."""
+        return self._value(value)
+
+    def learn(self, view: ListingView, digest: bytes) -> None:
+        """``view``'s hash, as value_hash made it for the same view in a worker process (the
+        worker's view is this process's view, inherited when it was forked)."""
+        self._views.setdefault(id(view), (view, digest))
+
     def _site_part(self, name: str) -> bytes:
         found = self._parts.get(name)
         if found is None:

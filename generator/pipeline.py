@@ -160,24 +160,35 @@ def build(
                 digests[page.output] = entry[3]
     todo = [i for i, done in enumerate(rendered) if done is None]
 
-    def render(i: int) -> tuple[Content, bytes, tuple[str, ...], tuple[str, ...], bytes]:
-        # The page's cache key is made here too, in the worker, from the same context.
-        context = renderer.context(pages[i])
-        html, site_parts, templates = renderer.render_tracked(pages[i], context)
+    def render(i: int) -> tuple[Content, bytes, tuple[str, ...], tuple[str, ...], bytes, bytes]:
+        # A listing page's cache key is made here too (in a worker, for most), from the same
+        # context; with it comes the hash of its listing's view, which the pages listing many
+        # listings (home, tags) hash again, so this process need not work it out a second time.
+        page = pages[i]
+        context = renderer.context(page)
+        html, site_parts, templates = renderer.render_tracked(page, context)
         digest = content_digest(html)
-        key = keys.key(pages[i], site_parts, templates, context) if options.cache else b""
+        key = view_hash = b""
+        if options.cache and page.listing is not None:
+            key = keys.key(page, site_parts, templates, context)
+            view_hash = keys.value_hash(context["listing"]) if page.private is None else b""
         if spool is None:
-            return html, digest, site_parts, templates, key
-        return _spool_page(spool, pages[i].output, html), digest, site_parts, templates, key
+            return html, digest, site_parts, templates, key, view_hash
+        return _spool_page(spool, page.output, html), digest, site_parts, templates, key, view_hash
 
     todo, fresh = _render_pages(site, pages, todo, render, options)
     page_parts = {output: entry[1] for output, entry in entries.items()}
-    for i, (page_data, digest, site_parts, templates, key) in zip(todo, fresh, strict=True):
+    for i, (*_, view_hash) in zip(todo, fresh, strict=True):
+        listing = pages[i].listing
+        if view_hash and listing is not None:
+            keys.learn(renderer.listing_view(listing), view_hash)
+    for i, (page_data, digest, site_parts, templates, key, _) in zip(todo, fresh, strict=True):
         rendered[i] = page_data
         page_parts[pages[i].output] = site_parts
         if isinstance(page_data, Path):
             digests[pages[i].output] = digest
         if options.cache:
+            key = key or keys.key(pages[i], site_parts, templates)
             entries[pages[i].output] = (key, site_parts, templates, digest)
     del fresh
     outputs = assemble(plan, renderer, [x for x in rendered if x is not None], secret, options)

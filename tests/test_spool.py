@@ -260,3 +260,16 @@ def test_pages_are_readable_by_a_web_server_whatever_the_umask(make_site, tmp_pa
         os.umask(old)
     files = [p for p in out.rglob("*") if p.is_file() and p.name != write.MARKER]
     assert len(files) > 10 and all(p.stat().st_mode & 0o777 == 0o644 for p in files)
+
+
+def test_page_keys_made_with_workers_are_those_of_a_serial_build(make_site, tmp_path: Path) -> None:
+    # Workers hash each listing's view for its page's key; the home and tag pages' keys use
+    # those hashes instead of making them again. They must be the keys a serial build makes.
+    content = make_site(_listings(12))
+    keys = []
+    for jobs in (1, 2):
+        out = tmp_path / f"out-{jobs}"
+        build_into(content, out, jobs=jobs)
+        keys.append(buildcache.load_pages(buildcache.cache_dir_for(out)))
+    assert keys[0] == keys[1]
+    assert {"index.html", "tags/mugs/index.html", "listings/mug-003/index.html"} <= set(keys[0])
