@@ -26,7 +26,16 @@ from .plan import HEADERS_FILE, PlannedPage, SitePlan, headers_rules, is_expired
 from .render import Renderer
 from .secret import Secret, fingerprint_of, listing_token, resolve_secret, secret_file_for, secret_fingerprint
 from .theme import Theme, load_theme
-from .write import Content, Manifest, WriteStats, add_output, content_digest, readable, sync_site
+from .write import (
+    Content,
+    Manifest,
+    WriteStats,
+    add_output,
+    check_output_path,
+    content_digest,
+    readable,
+    sync_site,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -308,6 +317,7 @@ def _spool_page(spool: Path, output: str, html: bytes) -> Path:
     """Write one rendered page into the spool folder, at its place in the output (``output``): on
     a clean build the spool becomes the output folder by one rename (write.sync_site), so the
     workers that render the pages also make their folders."""
+    check_output_path(output)  # checked again with every output before anything is published
     path = spool / output
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     try:

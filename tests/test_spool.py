@@ -273,3 +273,13 @@ def test_page_keys_made_with_workers_are_those_of_a_serial_build(make_site, tmp_
         keys.append(buildcache.load_pages(buildcache.cache_dir_for(out)))
     assert keys[0] == keys[1]
     assert {"index.html", "tags/mugs/index.html", "listings/mug-003/index.html"} <= set(keys[0])
+
+
+def test_a_page_is_never_spooled_outside_the_spool(tmp_path: Path) -> None:
+    spool = tmp_path / "cache" / "spool"
+    spool.mkdir(parents=True)
+    for bad in ("../escaped.html", "/etc/escaped.html", "a/../../escaped.html"):
+        with pytest.raises(SiteError, match="refusing to write outside the output folder"):
+            pipeline._spool_page(spool, bad, b"<p>x</p>")
+    assert not list(tmp_path.rglob("escaped.html"))
+    assert pipeline._spool_page(spool, "a/b/index.html", b"<p>x</p>").read_bytes() == b"<p>x</p>"
