@@ -33,8 +33,8 @@ from .write import (
     add_output,
     check_output_path,
     content_digest,
-    readable,
     sync_site,
+    write_file,
 )
 
 
@@ -319,17 +319,8 @@ def _spool_page(spool: Path, output: str, html: bytes) -> Path:
     workers that render the pages also make their folders."""
     check_output_path(output)  # checked again with every output before anything is published
     path = spool / output
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     try:
-        # Readable by web servers (0644) from the start: sync_site moves it into place as it is.
-        try:
-            fd = os.open(path, flags, 0o644)
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, flags, 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            readable(fd)
-            fh.write(html)
+        write_file(path, html)  # readable by web servers: sync_site moves it into place as it is
     except OSError as exc:
         raise SiteError(f"cannot write a rendered page: {exc}", path=spool) from exc
     return path

@@ -303,16 +303,8 @@ def markdown_key(text: str) -> bytes:
 
 def render_markdown(text: str) -> Markup:
     """Safe HTML for a maker's Markdown, kept in memory (the maker's bio, pages)."""
-    store = _store
-    if store is None:
-        return Markup(markdown_html(text))
-    key = markdown_key(text)
-    found = store.find(key)
-    if found is not None:
-        return Markup(found.__html__())
-    html_text = markdown_html(text)
-    store.add(key, html_text)
-    return Markup(html_text)
+    html_text = stored_markdown(text)
+    return html_text if isinstance(html_text, Markup) else Markup(html_text.__html__())
 
 
 def stored_markdown(text: str) -> Markup | StoredHTML:

@@ -84,12 +84,22 @@ def read_content(content: Content) -> bytes:
     return content.read_bytes() if isinstance(content, Path) else content
 
 
-def readable(fd: int) -> None:
-    """Make a file just created with mode 0644 readable by web servers whatever the umask. Only
-    an unusual umask (027, 077) needs the change: a change of mode is a write to the disk's
-    journal, and a clean build of a large shop creates tens of thousands of files."""
-    if os.fstat(fd).st_mode & 0o777 != 0o644:
-        os.fchmod(fd, 0o644)
+def write_file(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (created or truncated; its folder made if missing), readable by
+    web servers (0644) whatever the umask: for files no reader sees before they are moved into
+    place (the spool, see sync_site)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    try:
+        fd = os.open(path, flags, 0o644)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, flags, 0o644)
+    with os.fdopen(fd, "wb") as fh:
+        # Only an unusual umask (027, 077) needs a change of mode: it is a write to the disk's
+        # journal, and a clean build of a large shop creates tens of thousands of files.
+        if os.fstat(fd).st_mode & 0o777 != 0o644:
+            os.fchmod(fd, 0o644)
+        fh.write(data)
 
 
 def _stage(folder: Path, data: bytes | Path) -> Path:
@@ -292,7 +302,6 @@ def _adopt_spool(
     if os.path.islink(out) or (os.path.lexists(out) and not (out.is_dir() and _is_empty(out))):
         return None
     known: dict[str, bytes] = {}
-    made: set[str] = set()
     for rel in sorted(outputs):
         check_output_path(rel)
         content = outputs[rel]
@@ -304,14 +313,7 @@ def _adopt_spool(
         data = read_content(content)
         if digest is not None and content_digest(data) != digest:
             raise SiteError(f"{rel} changed while the site was being built", hint="build again")
-        parent = os.path.dirname(target)
-        if parent not in made:
-            os.makedirs(parent, exist_ok=True)
-            made.add(parent)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            readable(fd)
-            fh.write(data)
+        write_file(target, data)
         known[rel] = digest if digest is not None else content_digest(data)
     (spool / MARKER).touch()
     try:
