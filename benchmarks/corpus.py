@@ -1,5 +1,12 @@
 """A deterministic synthetic storefront of N listings, written three ways: as makerfront content,
-as a Hugo site and as a Pelican site, with equivalent minimal templates for the two others.
+as a Hugo site and as a Pelican site.
+
+makerfront's content is written twice: once for its default theme (what a maker gets), and once
+(`makerfront-minimal/`) with a theme of minimal templates. Those, Hugo's and Pelican's templates
+are equivalent: the same pages (a listing page with its photo, price, customization form, order
+link, tags and description; the home page and a page per tag, 48 listings a page with previous
+and next links; the maker's page) in the same minimal markup, so the three generators do the same
+work and the comparison is of the generators, not of how much HTML a theme writes.
 
 Same N -> byte-identical files. Each listing has a ~230-word Markdown description (paragraphs,
 emphasis, a list and a link), two customizations (a choice with a surcharge and a text field),
@@ -37,6 +44,8 @@ WORDS = (
 ).split()
 
 IMAGE_COUNT = 24
+CORPUS_VERSION = "2"
+"""Written to .complete; a corpus from another version of this file is written again."""
 START = date(2024, 1, 1)
 
 
@@ -102,13 +111,14 @@ def _indent(text: str, prefix: str) -> str:
 # -- makerfront -----------------------------------------------------------------------------------
 
 
-def write_makerfront(root: Path, its: list[Item]) -> None:
+def write_makerfront(root: Path, its: list[Item], theme: str | None = None) -> None:
     (root / "listings").mkdir(parents=True)
     (root / "images").mkdir()
     for i in range(IMAGE_COUNT):
         (root / f"images/photo-{i:02d}.png").write_bytes(_png(i))
     (root / "site.yaml").write_text(
         "title: Bench Pottery\nbase_url: https://bench.example/\ncontact:\n  email: hello@bench.example\n"
+        + (f"theme: {theme}\n" if theme else "")
     )
     (root / "maker.yaml").write_text(
         "name: Ada Potter\nlocation: Portland\nbio: I make *pots*.\ncustom_orders:\n  enabled: true\n"
@@ -132,14 +142,84 @@ def write_makerfront(root: Path, its: list[Item]) -> None:
         (root / f"listings/{it.slug}.yaml").write_text(text)
 
 
+# The minimal theme: the same markup as the Hugo and Pelican templates below.
+MINIMAL_BASE = """\
+<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{% block title %}{{ page.title }} · {{ site.title }}{% endblock %}</title>
+<meta name="description" content="{{ page.seo.description }}">
+<link rel="stylesheet" href="{{ page.root }}static/style.css"></head>
+<body><header><a href="{{ page.root }}">{{ site.title }}</a> <a href="{{ page.root }}maker/">About</a></header>
+<main>{% block main %}{% endblock %}</main>
+<footer>{{ site.title }}</footer></body></html>
+"""
+
+MINIMAL_GRID = """\
+{% macro grid(listings, root) %}<ul class="grid">{% for item in listings %}<li class="card"><a href="{{ root }}{{ item.url }}"><img src="{{ root }}{{ item.image.url }}" alt="{{ item.image.alt }}" width="64" height="48" loading="lazy"><h2>{{ item.title }}</h2></a><p>{{ item.price }}</p></li>
+{% endfor %}</ul>{% endmacro %}
+{% macro pager(p, root) %}{% if p.count > 1 %}<nav>{% if p.prev_url is not none %}<a href="{{ root }}{{ p.prev_url }}" rel="prev">Previous</a>{% endif %} {% if p.next_url is not none %}<a href="{{ root }}{{ p.next_url }}" rel="next">Next</a>{% endif %}</nav>{% endif %}{% endmacro %}
+"""
+
+MINIMAL_LISTING = """\
+{% extends "base.html" %}
+{% block main %}<article><img src="{{ page.root }}{{ listing.image.url }}" alt="{{ listing.image.alt }}" width="64" height="48">
+<h1>{{ listing.title }}</h1><p class="price">{{ listing.price }}</p>
+<form>{% for c in listing.customizations %}<label for="{{ c.field_id }}">{{ c.name }}</label>{% if c.options %}<select id="{{ c.field_id }}" name="{{ c.key }}">{% for o in c.options %}<option value="{{ o.label }}">{{ o.label }}{% if o.surcharge_text %} ({{ o.surcharge_text }}){% endif %}</option>{% endfor %}</select>
+{% else %}<input id="{{ c.field_id }}" name="{{ c.key }}" maxlength="{{ c.max_length }}"><p>{{ c.instructions }} ({{ c.surcharge_text }})</p>
+{% endif %}{% endfor %}<a href="{{ listing.order_mailto }}">Order by email</a></form>
+<ul class="tags">{% for t in listing.tags %}<li><a href="{{ page.root }}{{ t.url }}">{{ t.name }}</a></li>{% endfor %}</ul>
+<section>{{ listing.description }}</section></article>{% endblock %}
+"""
+
+MINIMAL_HOME = """\
+{% extends "base.html" %}{% from "grid.html" import grid, pager %}
+{% block main %}<h1>{{ site.title }}</h1>{{ grid(page.listings, page.root) }}{{ pager(page.pagination, page.root) }}{% endblock %}
+"""
+
+MINIMAL_TAG = """\
+{% extends "base.html" %}{% from "grid.html" import grid, pager %}
+{% block main %}<h1>{{ tag.name }}</h1><p>{{ tag.count }} pieces</p>{{ grid(page.listings, page.root) }}{{ pager(page.pagination, page.root) }}{% endblock %}
+"""
+
+MINIMAL_TEMPLATES = {
+    "base.html": MINIMAL_BASE,
+    "grid.html": MINIMAL_GRID,
+    "listing.html": MINIMAL_LISTING,
+    "home.html": MINIMAL_HOME,
+    "tag.html": MINIMAL_TAG,
+    "maker.html": '{% extends "base.html" %}{% block main %}{{ site.maker.bio }}{% endblock %}',
+    "page.html": '{% extends "base.html" %}{% block main %}{{ page.body }}{% endblock %}',
+    "404.html": '{% extends "base.html" %}{% block main %}<h1>Page not found</h1>{% endblock %}',
+}
+
+
+def write_minimal_theme(themes: Path) -> None:
+    """makerfront's minimal theme, `minimal`, in the folder ``themes`` (build.py --themes)."""
+    folder = themes / "minimal"
+    (folder / "templates").mkdir(parents=True)
+    (folder / "static").mkdir()
+    (folder / "theme.yaml").write_text("name: minimal\ndescription: The benchmark's minimal templates.\n")
+    (folder / "static/style.css").write_text("body{font-family:sans-serif}\n")
+    for name, text in MINIMAL_TEMPLATES.items():
+        (folder / "templates" / name).write_text(text)
+
+
 # -- Hugo -----------------------------------------------------------------------------------------
 
 HUGO_CONFIG = """\
 baseURL = "https://bench.example/"
 title = "Bench Pottery"
 languageCode = "en"
-disableKinds = ["RSS", "sitemap", "taxonomy", "section", "robotsTXT"]
+disableKinds = ["taxonomy", "section"]
 ignoreErrors = ["error-disable-taxonomy"]
+paginate = 48
+rssLimit = 50
+enableRobotsTXT = true
+[outputs]
+  home = ["HTML", "RSS"]
+  page = ["HTML"]
+  term = ["HTML"]
 [taxonomies]
   tag = "tags"
 [markup.goldmark.renderer]
@@ -174,11 +254,15 @@ HUGO_SINGLE = """\
 """
 
 HUGO_HOME = """\
-{{ define "main" }}<h1>{{ .Site.Title }}</h1>{{ partial "grid.html" (where .Site.RegularPages "Section" "listings") }}{{ end }}
+{{ define "main" }}<h1>{{ .Site.Title }}</h1>{{ $p := .Paginate (where .Site.RegularPages "Section" "listings") }}{{ partial "grid.html" $p.Pages }}{{ partial "pager.html" $p }}{{ end }}
 """
 
 HUGO_TERM = """\
-{{ define "main" }}<h1>{{ .Title }}</h1><p>{{ len .Pages }} pieces</p>{{ partial "grid.html" .Pages }}{{ end }}
+{{ define "main" }}<h1>{{ .Title }}</h1><p>{{ len .Pages }} pieces</p>{{ $p := .Paginate .Pages }}{{ partial "grid.html" $p.Pages }}{{ partial "pager.html" $p }}{{ end }}
+"""
+
+HUGO_PAGER = """\
+{{ if gt .TotalPages 1 }}<nav>{{ with .Prev }}<a href="{{ .URL }}" rel="prev">Previous</a>{{ end }} {{ with .Next }}<a href="{{ .URL }}" rel="next">Next</a>{{ end }}</nav>{{ end }}
 """
 
 
@@ -194,6 +278,8 @@ def write_hugo(root: Path, its: list[Item], images: Path) -> None:
     (root / "layouts/_default/list.html").write_text(HUGO_TERM)
     (root / "layouts/index.html").write_text(HUGO_HOME)
     (root / "layouts/partials/grid.html").write_text(HUGO_GRID)
+    (root / "layouts/partials/pager.html").write_text(HUGO_PAGER)
+    (root / "layouts/404.html").write_text('{{ define "main" }}<h1>Page not found</h1>{{ end }}\n')
     (root / "content/maker.md").write_text('---\ntitle: "About Ada Potter"\nurl: /maker/\n---\nI make *pots*.\n')
     for it in its:
         extra = f"{it.surcharge / 100:.2f}" if it.surcharge else ""
@@ -233,7 +319,8 @@ PAGE_SAVE_AS = "{slug}/index.html"
 TAG_URL = "tags/{slug}/"
 TAG_SAVE_AS = "tags/{slug}/index.html"
 DIRECT_TEMPLATES = ["index"]
-DEFAULT_PAGINATION = False
+DEFAULT_PAGINATION = 48
+PAGINATED_TEMPLATES = {"index": None, "tag": None}
 CATEGORY_SAVE_AS = ""
 AUTHOR_SAVE_AS = ""
 TAGS_SAVE_AS = ""
@@ -265,11 +352,12 @@ PELICAN_BASE = """\
 PELICAN_GRID = """\
 {% macro grid(items) %}<ul class="grid">{% for a in items %}<li class="card"><a href="/{{ a.url }}"><img src="/{{ a.image }}" alt="{{ a.alt }}" width="64" height="48" loading="lazy"><h2>{{ a.title }}</h2></a><p>${{ a.price }}</p></li>
 {% endfor %}</ul>{% endmacro %}
+{% macro pager(p, prev, next) %}{% if p.paginator.num_pages > 1 %}<nav>{% if p.has_previous() %}<a href="/{{ prev.url }}" rel="prev">Previous</a>{% endif %} {% if p.has_next() %}<a href="/{{ next.url }}" rel="next">Next</a>{% endif %}</nav>{% endif %}{% endmacro %}
 """
 
 PELICAN_INDEX = """\
-{% extends "base.html" %}{% from "grid.html" import grid %}
-{% block main %}<h1>{{ SITENAME }}</h1>{{ grid(articles) }}{% endblock %}
+{% extends "base.html" %}{% from "grid.html" import grid, pager %}
+{% block main %}<h1>{{ SITENAME }}</h1>{{ grid(articles_page.object_list) }}{{ pager(articles_page, articles_previous_page, articles_next_page) }}{% endblock %}
 """
 
 PELICAN_ARTICLE = """\
@@ -285,8 +373,8 @@ PELICAN_ARTICLE = """\
 """
 
 PELICAN_TAG = """\
-{% extends "base.html" %}{% from "grid.html" import grid %}
-{% block main %}<h1>{{ tag }}</h1><p>{{ articles|length }} pieces</p>{{ grid(articles) }}{% endblock %}
+{% extends "base.html" %}{% from "grid.html" import grid, pager %}
+{% block main %}<h1>{{ tag }}</h1><p>{{ articles|length }} pieces</p>{{ grid(articles_page.object_list) }}{{ pager(articles_page, articles_previous_page, articles_next_page) }}{% endblock %}
 """
 
 
@@ -328,14 +416,16 @@ def write_corpus(base: Path, n: int, scale: int = 1) -> Path:
     descriptions ``scale`` times as long, under base/<n>-x<scale>/."""
     root = base / (str(n) if scale == 1 else f"{n}-x{scale}")
     done = root / ".complete"
-    if done.exists():
+    if done.exists() and done.read_text() == CORPUS_VERSION:
         return root
     if root.exists():
         shutil.rmtree(root)
     its = items(n, scale)
     write_makerfront(root / "makerfront/content", its)
+    write_makerfront(root / "makerfront-minimal/content", its, theme="minimal")
+    write_minimal_theme(root / "makerfront-minimal/themes")
     images = root / "makerfront/content/images"
     write_hugo(root / "hugo", its, images)
     write_pelican(root / "pelican", its, images)
-    done.touch()
+    done.write_text(CORPUS_VERSION)
     return root
