@@ -372,11 +372,15 @@ class TrackingEnvironment(_ThemeEnvironment):
             self.site_parts.add(TAG_PART + name)
 
     # Every attribute a template reads goes through here (millions per large build): the two
-    # identity checks are inlined before anything else is called.
+    # identity checks and the common case of jinja2's own getattr (a plain attribute) are
+    # inlined; anything else (an item, an undefined name) is left to jinja2's.
     def getattr(self, obj: Any, attribute: str) -> Any:
         if obj is self.tracked or obj is self.tracked_tag:
             self._note(obj, attribute)
-        return _BASE_GETATTR(self, obj, attribute)
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            return _BASE_GETATTR(self, obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         if obj is self.tracked or obj is self.tracked_tag:
