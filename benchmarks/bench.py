@@ -568,7 +568,7 @@ def dev_server_edits(site: Path, args: argparse.Namespace) -> list[Figure]:
 
 def bench_size(n: int, args: argparse.Namespace) -> list[Figure]:
     t = time.perf_counter()
-    root = corpus.write_corpus(args.workdir, n, args.description_scale)
+    root = corpus.write_corpus(args.workdir, n, args.description_scale, discard=set_aside)
     print(f"\nN = {n:,} listings  (corpus in {root}, ready in {time.perf_counter() - t:.1f} s)", flush=True)
     site = root / "makerfront"
     minimal = root / "makerfront-minimal"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import random
 import shutil
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -411,15 +412,17 @@ def write_pelican(root: Path, its: list[Item], images: Path) -> None:
         (root / f"content/listings/{it.slug}.md").write_text(text)
 
 
-def write_corpus(base: Path, n: int, scale: int = 1) -> Path:
+def write_corpus(base: Path, n: int, scale: int = 1, discard: Callable[[Path], None] = shutil.rmtree) -> Path:
     """Write the three sites for N listings under base/<n>/ (once; reused when complete); with
-    descriptions ``scale`` times as long, under base/<n>-x<scale>/."""
+    descriptions ``scale`` times as long, under base/<n>-x<scale>/. A corpus written by another
+    version of this file is removed with ``discard`` first (bench.py moves it aside, to delete it
+    after its builds)."""
     root = base / (str(n) if scale == 1 else f"{n}-x{scale}")
     done = root / ".complete"
     if done.exists() and done.read_text() == CORPUS_VERSION:
         return root
     if root.exists():
-        shutil.rmtree(root)
+        discard(root)  # a corpus from another version of this file
     its = items(n, scale)
     write_makerfront(root / "makerfront/content", its)
     write_makerfront(root / "makerfront-minimal/content", its, theme="minimal")
