@@ -371,3 +371,47 @@ def test_content_errors_are_the_same_with_workers(make_site, tmp_path: Path) -> 
     assert messages[0] == messages[1]
     assert any("item-07.yaml:2" in m and "twelve" in m for m in messages[1])
     assert any("same address /listings/item-12/" in m for m in messages[1])
+
+
+def test_parallel_build_renders_the_list_pages_in_one_worker_before_any_private_page(
+    make_site, tmp_path: Path, monkeypatch
+) -> None:
+    # The home and tag pages read every listing view: rendered by one worker, so only that one
+    # copies the views it shares with the build process; and, as everywhere, never after a
+    # private page in the same process (a theme keeping state could only carry it onward).
+    from generator.render import Renderer
+
+    files: dict[str, str | bytes | None] = {}
+    for i in range(60):
+        private = "private: true\nbuyer: Jo\n" if i % 10 == 0 else ""
+        files[f"listings/item-{i:02d}.yaml"] = (
+            f"title: Item {i}\nprice: {10 + i}\n{private}images:\n  - {{src: images/mug.png, alt: Mug {i}}}\n"
+            f"tags: [t{i % 4}]\ndescription: Item {i}.\n"
+        )
+    content = make_site(files)
+    log = tmp_path / "rendered.log"
+    real = Renderer.render_tracked
+
+    def logged(self: Renderer, page, context=None):  # type: ignore[no-untyped-def]
+        with log.open("a") as fh:  # one short line per write: appends from processes do not mix
+            fh.write(f"{os.getpid()} {page.kind} {int(page.private is not None)}\n")
+        return real(self, page, context)
+
+    monkeypatch.setattr(Renderer, "render_tracked", logged)
+    result, _ = build_to(
+        BuildOptions(content=content, themes=tmp_path / "themes", jobs=2, secret="s3cret"), tmp_path / "out"
+    )
+    list_pages = sum(p.kind in ("home", "tag") for p in result.plan.pages)
+    assert list_pages >= 6 and result.private_count == 6  # home: 2 pages of 48, 4 tags and more
+
+    by_process: dict[str, list[tuple[str, bool]]] = {}
+    for line in log.read_text().splitlines():
+        pid, kind, private = line.split()
+        by_process.setdefault(pid, []).append((kind, private == "1"))
+    lists = {pid for pid, pages in by_process.items() if any(k in ("home", "tag") for k, _ in pages)}
+    assert len(lists) == 1 and lists != {str(os.getpid())}
+    assert sum(k in ("home", "tag") for k, _ in by_process[next(iter(lists))]) == list_pages
+    assert sum(p for pages in by_process.values() for _, p in pages) == 6
+    for pages in by_process.values():
+        flags = [p for _, p in pages]
+        assert flags == sorted(flags), "a public page was rendered after a private one"
