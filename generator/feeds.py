@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from urllib.parse import quote
+from xml.sax.saxutils import escape as xml_escape
 
 from markupsafe import Markup
 
@@ -84,15 +85,12 @@ _URLSET_END = b"</urlset>\n"
 
 @functools.lru_cache(maxsize=200_000)
 def _url_entry(base_url: str, url: str, lastmod: float | None) -> bytes:
-    entry = ET.Element("url")
-    entry.text = "\n    "
-    loc = _sub(entry, "loc", base_url + quote(url, safe=_URL_SAFE))
-    loc.tail = "\n  "
-    if lastmod is not None:
-        loc.tail = "\n    "
-        _sub(entry, "lastmod", iso_utc(lastmod)).tail = "\n  "
-    data: bytes = ET.tostring(entry, encoding="utf-8")
-    return b"  " + data + b"\n"
+    # Written out rather than built with ElementTree, which took a third of a second for a
+    # shop of 10,000 listings; the address is the only text, escaped as ElementTree would.
+    loc = xml_escape(base_url + quote(url, safe=_URL_SAFE))
+    if lastmod is None:
+        return f"  <url>\n    <loc>{loc}</loc>\n  </url>\n".encode()
+    return f"  <url>\n    <loc>{loc}</loc>\n    <lastmod>{iso_utc(lastmod)}</lastmod>\n  </url>\n".encode()
 
 
 def sitemap_xml(plan: SitePlan) -> bytes:

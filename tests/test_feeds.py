@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.robotparser import RobotFileParser
+from xml.etree import ElementTree as ET
 
 import feedparser
 import pytest
@@ -339,3 +340,13 @@ def test_feed_holds_the_newest_listings_only(make_site) -> None:
     assert titles == [f"Item {i:02}" for i in reversed(range(5, FEED_LIMIT + 5))]
     # Every listing is still in the sitemap.
     assert text_of(result, "sitemap.xml").count("/listings/item-") == FEED_LIMIT + 5
+
+
+def test_a_sitemap_entry_escapes_its_address_as_xml() -> None:
+    from generator.feeds import _url_entry
+
+    entry = _url_entry("https://shop.example/?a=1&b=<2>", "tags/x/", 1_700_000_000.0)
+    parsed = ET.fromstring(entry)
+    assert parsed.findtext("loc") == "https://shop.example/?a=1&b=<2>tags/x/"
+    assert parsed.findtext("lastmod") == "2023-11-14T22:13:20Z"
+    assert ET.fromstring(_url_entry("https://shop.example/", "maker/", None)).find("lastmod") is None
