@@ -661,6 +661,12 @@ def main() -> int:
     parser.add_argument("--no-dev-server", action="store_true", help="skip the dev-server edit latencies")
     parser.add_argument("--dev-edits", type=int, default=5, help="listing edits timed on the dev server (default 5)")
     parser.add_argument(
+        "--keep-trash",
+        action="store_true",
+        help="leave the outputs of earlier builds in WORKDIR/trash instead of deleting them at the end "
+        "(when runs follow each other: deleting them slows the next run's first builds)",
+    )
+    parser.add_argument(
         "--description-scale",
         type=int,
         default=1,
@@ -681,7 +687,8 @@ def main() -> int:
     try:
         results = [(n, bench_size(n, args)) for n in sizes]
     finally:
-        empty_trash()
+        if not args.keep_trash:
+            empty_trash()
     for n, figures in results:
         report(n, figures)
     print("\nFigures from a shared 2-core machine are noisy; compare ratios within one run.")
