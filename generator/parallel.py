@@ -109,15 +109,12 @@ def worker_count(jobs: int | None, items: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _slices(total: int, parts: int, together: int = 0) -> list[range]:
+def _slices(total: int, parts: int) -> list[range]:
     # More slices than workers, so a worker that finishes early takes another and the progress
-    # bar moves; contiguous so each worker's reads stay local. The first ``together`` items are
-    # one slice of their own.
-    head = [range(0, together)] if together else []
-    rest = total - together
-    count = min(rest, parts * 8) or 1
-    step = -(-rest // count) or 1
-    return head + [range(i, min(i + step, total)) for i in range(together, total, step)]
+    # bar moves; contiguous so each worker's reads stay local.
+    count = min(total, parts * 8) or 1
+    step = -(-total // count)
+    return [range(i, min(i + step, total)) for i in range(0, total, step)]
 
 
 # -- fork-inherited state: set in the parent just before the pool starts ----------------------------
@@ -204,10 +201,9 @@ def _pool(workers: int) -> Any:
     return multiprocessing.get_context("fork").Pool(workers, initializer=_worker_started)
 
 
-def _run(func: Callable[[range], Any], total: int, workers: int, together: int = 0) -> Iterator[tuple[range, Any]]:
-    """func(part) for the parts of range(total), computed by ``workers`` processes, in order;
-    the first ``together`` items are one part, computed by one process."""
-    slices = _slices(total, workers, together)
+def _run(func: Callable[[range], Any], total: int, workers: int) -> Iterator[tuple[range, Any]]:
+    """func(part) for the parts of range(total), computed by ``workers`` processes, in order."""
+    slices = _slices(total, workers)
     # Workers share the parent's memory until they write to it. The cyclic garbage collector
     # writes into every object it visits, so each worker would soon hold its own copy of the
     # whole site; frozen objects are never visited. Garbage is collected first, or it would be
@@ -257,11 +253,9 @@ def load_listings(
     return found
 
 
-def render_pages(
-    count: int, render: Callable[[int], T], workers: int, progress: Progress | None = None, together: int = 0
-) -> list[T]:
+def render_pages(count: int, render: Callable[[int], T], workers: int, progress: Progress | None = None) -> list[T]:
     """[render(0), ..., render(count - 1)], computed by ``workers`` processes (render never
-    returns None); render(0) to render(together - 1) by one of them, the first to start."""
+    returns None)."""
     global _render_page
     results: list[T] = []
     if workers < 2 or count < 2:
@@ -272,7 +266,7 @@ def render_pages(
         return results
     _render_page = render
     try:
-        for part, pages in _run(_render_slice, count, workers, together):
+        for part, pages in _run(_render_slice, count, workers):
             for i, data in zip(part, pages, strict=True):
                 results.append(data if data is not None else render(i))
             if progress:
