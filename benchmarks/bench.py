@@ -9,17 +9,17 @@
     python benchmarks/bench.py --sizes 10000 --description-scale 4   # descriptions 4x as long
 
 For each N it writes a deterministic corpus (benchmarks/corpus.py) once under --workdir, then
-times, as separate processes: makerfront's full clean build with its default theme (output and
-build cache deleted first), makerfront's rebuild with nothing changed and after one listing is
-edited; then makerfront's clean build with the corpus's minimal theme and Hugo's full build, taking
-turns, and Pelican's full build. The minimal theme, Hugo's and Pelican's templates are equivalent
-(the same pages in the same minimal markup, 48 listings a page), so that ratio compares the
-generators on the same work: it is the one issue 7's clean-build target is judged on. The default
-theme writes about three times as much HTML per listing page (sharing tags, structured data, the
-full order form), and its ratio is printed too. Each figure is the median (min-max) wall time
-of --runs runs, and the peak memory of the whole process tree (the sum over the build process and
-its workers of the proportional set size, PSS, sampled every 20 ms; plain RSS where PSS is not
-available). Hugo and Pelican are only detected, never required: install them with
+times, as separate processes: makerfront's full clean build with its default theme, its clean
+build with the corpus's minimal theme and Hugo's full build, taking turns run after run (the last
+output is moved aside first, see set_aside); then makerfront's rebuild with nothing changed and
+after one listing is edited, and Pelican's full build. The minimal theme, Hugo's and Pelican's
+templates are equivalent (the same pages in the same minimal markup, 48 listings a page), so that
+ratio compares the generators on the same work: it is the one issue 7's clean-build target is
+judged on. The default theme writes about three times as much HTML per listing page (sharing
+tags, structured data, the full order form), and its ratio is printed too. Each figure is the
+median (min-max) wall time of --runs runs, and the peak memory of the whole process tree (the sum
+over the build process and its workers of the proportional set size, PSS, sampled every 20 ms;
+plain RSS where PSS is not available). Hugo and Pelican are only detected, never required: install them with
 `apt-get install hugo` and `pip install pelican` (or `pip install -e '.[bench]'`).
 
 Then the dev server: `build.py serve` runs on the corpus (127.0.0.1, a free port) and one listing,
@@ -583,8 +583,10 @@ def bench_size(n: int, args: argparse.Namespace) -> list[Figure]:
     if hugo and not args.no_hugo:
         h = root / "hugo"
         jobs.append(Job(HUGO, lambda: set_aside(h / "public"), [hugo, "--quiet", "-d", "public"], h))
-    full, *others = alternate(jobs, args.runs, args.timeout)
-    figures = [full, *others] + ([] if len(jobs) == 3 else [Figure(HUGO, [])])
+    figures = alternate(jobs, args.runs, args.timeout)
+    full = figures[0]
+    if len(jobs) < 3:
+        figures.append(Figure(HUGO, []))
     if full.ok:  # the default theme's output of its last clean build is there
         figures.append(
             repeat("makerfront no-change rebuild", args.runs, lambda: None, makerfront_cmd(site), site, args.timeout)
