@@ -19,10 +19,12 @@ such as a dev server, should build with `jobs=1` or make sure no other thread ho
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import ctypes
 import ctypes.util
 import dataclasses
+import functools
 import gc
 import multiprocessing
 import os
@@ -125,6 +127,44 @@ _listing_config: SiteConfig | None = None
 _listing_config_root: Path = Path()
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Run the block with the cyclic garbage collector paused (as it was after).
+
+    A build keeps nearly everything it makes (the site, its views, the plan) until it ends, and
+    frees the rest by reference counting: while that grows by a hundred thousand objects, the
+    collector walks the whole of it again every time it has grown by a quarter, and finds
+    nothing. Cycles made in the block are collected by the first collection after it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _collected_after(func: Callable[[range], T]) -> Callable[[range], T]:
+    """``func``, run by a worker with the garbage collector paused, then one collection.
+
+    A slice allocates many small containers (YAML nodes, listings, template contexts) and keeps
+    few: the collector would run every 700 of them and find next to nothing (about 3% of a
+    clean build's time). Whatever cycles a slice leaves are collected once at its end, so a
+    worker's memory still stays that of one slice."""
+
+    @functools.wraps(func)
+    def run(indices: range) -> T:
+        gc.disable()
+        try:
+            return func(indices)
+        finally:
+            gc.enable()
+            gc.collect()
+
+    return run
+
+
+@_collected_after
 def _render_slice(indices: range) -> list[Any]:
     assert _render_page is not None
     out: list[Any] = []
@@ -136,6 +176,7 @@ def _render_slice(indices: range) -> list[Any]:
     return out
 
 
+@_collected_after
 def _listing_slice(indices: range) -> tuple[dict[Path, Listing], dict[bytes, TextEntry], set[bytes]]:
     from . import text
     from .errors import ErrorList
@@ -212,7 +253,9 @@ def _run(func: Callable[[range], Any], total: int, workers: int) -> Iterator[tup
     release_free_memory()
     gc.freeze()
     try:
-        with _pool(workers) as pool:
+        # What this process receives meanwhile (ten thousand unpickled listings) is kept, not
+        # garbage: the collector would only walk it again and again.
+        with collector_paused(), _pool(workers) as pool:
             yield from zip(slices, pool.imap(func, slices), strict=True)
     finally:
         gc.unfreeze()

@@ -137,6 +137,11 @@ def build(
     page whose inputs are unchanged (depends.py) is taken from ``previous`` instead of rendered.
     Reused pages are checked by the leak guard like fresh ones.
     """
+    with parallel.collector_paused():
+        return _build(options, site, previous)
+
+
+def _build(options: BuildOptions, site: Site | None, previous: Mapping[str, Content] | None) -> BuildResult:
     started = time.perf_counter()
     if site is None:
         # With a build cache, rendered descriptions stay in its text store (buildcache.TextStore):
