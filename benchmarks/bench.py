@@ -19,7 +19,10 @@ judged on. The default theme writes about three times as much HTML per listing p
 tags, structured data, the full order form), and its ratio is printed too. Each figure is the
 median (min-max) wall time of --runs runs, and the peak memory of the whole process tree (the sum
 over the build process and its workers of the proportional set size, PSS, sampled every 20 ms;
-plain RSS where PSS is not available). Hugo and Pelican are only detected, never required: install them with
+plain RSS where PSS is not available). Memory is sampled in one extra run of each build, before
+the timed ones and not counted in their times: reading a process's memory map every 20 ms takes
+CPU from the build it measures on a 2-core machine, most from the largest process (Hugo's 800 MB
+one lost about 20% of its speed to it, makerfront about 7%). Hugo and Pelican are only detected, never required: install them with
 `apt-get install hugo` and `pip install pelican` (or `pip install -e '.[bench]'`).
 
 Then the dev server: `build.py serve` runs on the corpus (127.0.0.1, a free port) and one listing,
@@ -77,6 +80,8 @@ class Run:
     note: str = ""
     cpu: float = 0.0
     """User + system CPU seconds of the process and its workers (steadier than wall time on a busy machine)."""
+    timed: bool = True
+    """False for the run that sampled memory (its time is not among the figure's)."""
 
 
 def _pss(pid: int) -> int | None:
@@ -109,8 +114,9 @@ def _tree_memory(proc: psutil.Process) -> int:
     return total
 
 
-def measure(cmd: list[str], cwd: Path, timeout: float) -> Run:
-    """Run cmd, sampling the memory of its process tree; wall time from start to exit."""
+def measure(cmd: list[str], cwd: Path, timeout: float, memory: bool = False) -> Run:
+    """Run cmd; wall time from start to exit. With ``memory``, sample the memory of its process
+    tree meanwhile (which slows it down: such a run is not timed, see alternate)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -119,7 +125,7 @@ def measure(cmd: list[str], cwd: Path, timeout: float) -> Run:
 
     def sample() -> None:
         nonlocal peak
-        if psutil is None:
+        if psutil is None or not memory:
             return
         try:
             ps = psutil.Process(proc.pid)
@@ -143,11 +149,11 @@ def measure(cmd: list[str], cwd: Path, timeout: float) -> Run:
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if psutil is None:
+    if psutil is None and memory:
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # largest child only
     if proc.returncode != 0:
         return Run(seconds, None, False, err.decode(errors="replace").strip().splitlines()[-1:][0] if err else "")
-    return Run(seconds, peak / 2**20 if peak else None, True, cpu=cpu)
+    return Run(seconds, peak / 2**20 if peak else None, True, cpu=cpu, timed=not memory)
 
 
 @dataclass
@@ -160,8 +166,17 @@ class Figure:
         return bool(self.runs) and all(r.ok for r in self.runs)
 
     @property
+    def timed(self) -> list[Run]:
+        """The runs its times are taken from (all, when none is marked as timed)."""
+        return [r for r in self.runs if r.timed] or self.runs
+
+    @property
     def median(self) -> float:
-        return statistics.median(r.seconds for r in self.runs)
+        return statistics.median(r.seconds for r in self.timed)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.timed)
 
     def line(self) -> str:
         if not self.runs:
@@ -169,13 +184,12 @@ class Figure:
         if not self.ok:
             bad = next(r for r in self.runs if not r.ok)
             return f"  {self.name:<34} FAILED: {bad.note}"
-        secs = [r.seconds for r in self.runs]
+        secs = [r.seconds for r in self.timed]
         mem = [r.peak_mb for r in self.runs if r.peak_mb is not None]
         mem_text = f"peak {max(mem):7.0f} MB" if mem else "peak memory n/a"
-        cpu = statistics.median(r.cpu for r in self.runs)
         return (
             f"  {self.name:<30} median {self.median:7.3f} s  (min {min(secs):.3f}, max {max(secs):.3f}, "
-            f"{len(secs)} runs)  CPU {cpu:7.2f} s  {mem_text}"
+            f"{len(secs)} runs)  CPU {self.cpu:7.2f} s  {mem_text}"
         )
 
 
@@ -256,17 +270,19 @@ def repeat(name: str, runs: int, prepare, cmd: list[str], cwd: Path, timeout: fl
 
 def alternate(jobs: list[Job], runs: int, timeout: float) -> list[Figure]:
     """Run each job ``runs`` times, taking turns (A B A B ...): builds compared as a ratio then
-    see the same state of a shared machine and of its disk, which drift over minutes."""
+    see the same state of a shared machine and of its disk, which drift over minutes. A first
+    round, not timed, samples each job's peak memory (and warms the file cache)."""
     figures = [Figure(job.name, []) for job in jobs]
-    for _ in range(runs):
+    for memory in [True] + [False] * runs:
         for job, fig in zip(jobs, figures, strict=True):
             if fig.runs and not fig.runs[-1].ok:
                 continue
             job.prepare()
-            run = measure(job.cmd, job.cwd, timeout)
+            run = measure(job.cmd, job.cwd, timeout, memory=memory)
             fig.runs.append(run)
             note = "" if run.ok else " FAILED " + run.note
-            print(f"    {job.name}: {run.seconds:.3f} s{note}", file=sys.stderr, flush=True)
+            what = f"peak {run.peak_mb or 0:.0f} MB (not timed)" if memory else f"{run.seconds:.3f} s"
+            print(f"    {job.name}: {what}{note}", file=sys.stderr, flush=True)
     return figures
 
 
@@ -633,9 +649,7 @@ def report(n: int, figures: list[Figure]) -> None:
         for name in (FULL_MINIMAL, FULL, "makerfront no-change rebuild", "makerfront one listing edited", PELICAN):
             f = by.get(name)
             if f is not None and f.ok:
-                cpu_ratio = statistics.median(r.cpu for r in f.runs) / max(
-                    statistics.median(r.cpu for r in hugo.runs), 1e-9
-                )
+                cpu_ratio = f.cpu / max(hugo.cpu, 1e-9)
                 print(f"  ratio {name} / Hugo full build: wall {f.median / hugo.median:.2f}, CPU {cpu_ratio:.2f}")
         same = by[FULL_MINIMAL]
         if same.ok:
