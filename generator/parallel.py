@@ -63,23 +63,39 @@ def _share(value: Any) -> Any:
 
 
 def _shared_path(text: str) -> Path:
-    path = Path(text)
-    if _shared is None or not path.name:
-        return path
-    # Made from its shared folder, a path shares that folder's parts (the listings' files are
-    # thousands of paths that differ only in their names).
-    return _share(_share(path.parent) / path.name)  # type: ignore[no-any-return]
+    if _shared is None:
+        return Path(text)
+    found = _shared.get((Path, text))
+    if found is None:
+        path = Path(text)
+        if path.name:
+            # Made from its shared folder, a path shares that folder's parts (the listings'
+            # files are thousands of paths that differ only in their names).
+            path = _share(_shared_path(str(path.parent)) / path.name)
+        found = _shared[(Path, text)] = path
+    return found  # type: ignore[no-any-return]
 
 
 def _shared_instance(cls: type[Any], values: tuple[Any, ...]) -> Any:
-    return _share(cls(**dict(zip((f.name for f in dataclasses.fields(cls)), values, strict=True))))
+    if _shared is None:
+        return cls(**dict(zip(_FIELDS[cls], values, strict=True)))
+    # The same values, once unpickled, are the same instance: looked up before it is made.
+    key = (cls, values)
+    found = _shared.get(key)
+    if found is None:
+        found = _shared[key] = _share(cls(**dict(zip(_FIELDS[cls], values, strict=True))))
+    return found
 
 
 def _reduce_shared(obj: Any) -> tuple[Any, ...]:
-    return _shared_instance, (type(obj), tuple(getattr(obj, f.name) for f in dataclasses.fields(obj)))
+    return _shared_instance, (type(obj), tuple(getattr(obj, name) for name in _FIELDS[type(obj)]))
 
+
+_FIELDS: dict[type[Any], tuple[str, ...]] = {}
+"""The field names of each class pickled by _reduce_shared."""
 
 for _cls in (Tag, Image, Option, Customization):
+    _FIELDS[_cls] = tuple(f.name for f in dataclasses.fields(_cls))
     copyreg.pickle(_cls, _reduce_shared)
 
 

@@ -312,53 +312,6 @@ def test_parallel_build_is_byte_identical_to_serial(make_site, tmp_path: Path) -
     assert set(serial.outputs) == set(par.outputs)
 
 
-def test_a_worker_slice_runs_without_the_collector_and_leaves_no_cycles() -> None:
-    import gc
-    import weakref
-
-    from generator import parallel
-
-    class Node:
-        pass
-
-    refs: list[weakref.ref[Node]] = []
-
-    @parallel._collected_after
-    def make_cycles(part: range) -> bool:
-        for _ in part:
-            node = Node()
-            node.me = node  # type: ignore[attr-defined]  # garbage only a collection frees
-            refs.append(weakref.ref(node))
-        return gc.isenabled()
-
-    assert gc.isenabled()
-    assert make_cycles(range(50)) is False
-    assert gc.isenabled()
-    assert refs and all(ref() is None for ref in refs)
-
-
-def test_the_collector_is_on_again_after_a_build_that_worked_or_failed(make_site, tmp_path: Path) -> None:
-    import gc
-
-    from generator.errors import BuildFailed
-
-    content = make_site()
-    assert gc.isenabled()
-    build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=2), tmp_path / "a")
-    assert gc.isenabled()
-    (content / "listings/broken.yaml").write_text("title: Broken\nprice: twelve\n")
-    with pytest.raises(BuildFailed):
-        build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=2), tmp_path / "b")
-    assert gc.isenabled()
-    gc.disable()
-    try:  # a caller that turned it off keeps it off
-        with pytest.raises(BuildFailed):
-            build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=2), tmp_path / "b")
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-
-
 def test_template_error_in_a_worker_is_reported_with_its_file(make_site, tmp_path: Path) -> None:
     from generator.errors import SiteError
 

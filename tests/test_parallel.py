@@ -1,0 +1,80 @@
+"""Worker processes (parallel.py): what they hand back is what a serial build makes, shared as
+one instance per distinct value, and they leave the garbage collector as they found it."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from pathlib import Path
+
+import pytest
+
+from generator import parallel, pipeline
+from generator.errors import BuildFailed, ErrorList
+from generator.load import load_yaml_file
+from generator.model import load_listing
+from generator.pipeline import BuildOptions, build_to
+
+
+def test_listings_from_workers_equal_serial_ones_and_share_what_is_equal(make_site, tmp_path: Path) -> None:
+    files: dict[str, str | bytes | None] = {}
+    for i in range(12):
+        files[f"listings/item-{i:02d}.yaml"] = (
+            f"title: Item {i}\nprice: {10 + i}\nimages:\n  - {{src: images/mug.png, alt: Mug}}\n"
+            f"tags: [blue, t{i % 3}]\ncustomizations:\n  - name: Glaze\n    type: choice\n"
+            f"    options: [Blue, {{label: Green, price: 4}}]\ndescription: Item *{i}*.\n"
+        )
+    content = make_site(files)
+    opts = BuildOptions(content=content, themes=tmp_path / "themes")
+    paths = pipeline._listing_files(opts)
+    config = pipeline._site_config(opts)
+    assert config is not None
+    from_workers = parallel.load_listings(paths, config, content, None, 2)
+    assert set(from_workers) == set(paths)
+    for path in paths:
+        assert from_workers[path] == load_listing(load_yaml_file(path), ErrorList(), config, content)
+    items = [from_workers[p] for p in paths if p.name.startswith("item-")]
+    first, *rest = items
+    for other in rest:
+        assert other.tags[0] is first.tags[0]  # "blue"
+        assert other.customizations[0] is first.customizations[0]
+        assert other.images[0] is first.images[0]
+    assert items[0].tags[1] is items[3].tags[1] and items[0].tags[1] is not items[1].tags[1]
+
+
+def test_a_worker_slice_runs_without_the_collector_and_leaves_no_cycles() -> None:
+    class Node:
+        pass
+
+    refs: list[weakref.ref[Node]] = []
+
+    @parallel._collected_after
+    def make_cycles(part: range) -> bool:
+        for _ in part:
+            node = Node()
+            node.me = node  # type: ignore[attr-defined]  # garbage only a collection frees
+            refs.append(weakref.ref(node))
+        return gc.isenabled()
+
+    assert gc.isenabled()
+    assert make_cycles(range(50)) is False
+    assert gc.isenabled()
+    assert refs and all(ref() is None for ref in refs)
+
+
+def test_the_collector_is_on_again_after_a_build_that_worked_or_failed(make_site, tmp_path: Path) -> None:
+    content = make_site()
+    assert gc.isenabled()
+    build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=2), tmp_path / "a")
+    assert gc.isenabled()
+    (content / "listings/broken.yaml").write_text("title: Broken\nprice: twelve\n")
+    with pytest.raises(BuildFailed):
+        build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=2), tmp_path / "b")
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller that turned it off keeps it off
+        with pytest.raises(BuildFailed):
+            build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=2), tmp_path / "b")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
