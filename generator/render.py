@@ -30,7 +30,7 @@ from .model import Customization, Image, Listing, Tag
 from .plan import Pagination, PlannedPage, SitePlan, listing_url, public_image_url
 from .seo import EMPTY as EMPTY_SEO
 from .seo import SeoView, page_seo
-from .text import plain_text, summarize
+from .text import percent_encode, plain_text, summarize
 from .theme import Theme
 
 # -- formatting ---------------------------------------------------------------------------------
@@ -52,7 +52,7 @@ def format_money(minor: int, currency: str, language: str) -> str:
 
 def mailto(address: str, subject: str, body: str) -> str:
     """A mailto: URL; every part percent-encoded so no content can add headers or break out."""
-    return f"mailto:{quote(address, safe='@')}?subject={quote(subject, safe='')}&body={quote(body, safe='')}"
+    return f"mailto:{percent_encode(address, '@')}?subject={percent_encode(subject)}&body={percent_encode(body)}"
 
 
 # -- view objects -------------------------------------------------------------------------------

@@ -324,17 +324,34 @@ def markdown_html(text: str) -> str:
     return markdown_it_html(text) if out is None else out
 
 
+# Block-level tags separate words; inline ones (<strong>, <a>) must not add a space before '.'.
+_BLOCK_TAG = re.compile(r"</?(?:p|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|pre|blockquote|table|thead|tbody|tr|th|td)\b[^>]*>")
+_ANY_TAG = re.compile(r"<[^>]+>")
+
+
 @functools.lru_cache(maxsize=64)
 def plain_text(fragment: str) -> str:
     """Visible text of an HTML fragment, whitespace folded (for meta descriptions, mail bodies).
     Remembered for the last few fragments: a listing page asks for its description's text more
     than once (meta description, JSON-LD)."""
-    # Block-level tags separate words; inline ones (<strong>, <a>) must not add a space before '.'.
-    spaced = re.sub(
-        r"</?(?:p|br|hr|li|ul|ol|dl|dt|dd|h[1-6]|pre|blockquote|table|thead|tbody|tr|th|td)\b[^>]*>", " ", fragment
-    )
-    no_tags = re.sub(r"<[^>]+>", "", spaced)
-    return re.sub(r"\s+", " ", html.unescape(no_tags)).strip()
+    no_tags = _ANY_TAG.sub("", _BLOCK_TAG.sub(" ", fragment))
+    # str.split() splits at the same (Unicode) whitespace as the regex \s+, twice as fast.
+    return " ".join(html.unescape(no_tags).split())
+
+
+def _percent_table(safe: str) -> dict[int, str]:
+    keep = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~" + safe.encode("ascii"))
+    return {byte: chr(byte) if byte in keep else f"%{byte:02X}" for byte in range(256)}
+
+
+_PERCENT_TABLES = {safe: _percent_table(safe) for safe in ("", "@")}
+
+
+def percent_encode(text: str, safe: str = "") -> str:
+    """urllib.parse.quote(text, safe) for ``safe`` "" or "@": every UTF-8 byte of ``text`` as
+    %XX except letters, digits, _.-~ and ``safe``. Made by one str.translate instead of a
+    Python call per byte: a listing page's two order mails are long bodies, quoted whole."""
+    return text.encode("utf-8").decode("latin-1").translate(_PERCENT_TABLES[safe])
 
 
 def summarize(text: str, limit: int = 160) -> str:

@@ -3,13 +3,19 @@ attributes, percent-encoded in mailto links, never as markup or script."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from conftest import build_into, png_bytes
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sitecheck import Page, html_pages, mailto_parts, query_fields, yaml_str
+
+from generator.text import percent_encode, plain_text
 
 H = "<script>alert(1)</script> \"dq\" 'sq' & amp"
 """Script tag, both quotes and an ampersand: the classic ways to break out of text or attributes."""
@@ -188,3 +194,49 @@ def test_custom_order_links_carry_the_title_intact(site) -> None:
         for href in maker_mail:
             _, fields = mailto_parts(href)
             assert fields["subject"] == f"Custom order enquiry for {hostile('Shop')}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(st.characters(exclude_categories=["Cs"])), safe=st.sampled_from(["", "@"]))
+def test_mail_parts_are_percent_encoded_exactly_as_urllib_does(text: str, safe: str) -> None:
+    assert percent_encode(text, safe) == quote(text, safe=safe)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "word",
+                "café",
+                " ",
+                "\n",
+                "\xa0",
+                "\u2003",
+                "&amp;",
+                "&lt;b&gt;",
+                "<p>",
+                "</p>",
+                "<br>",
+                "<strong>",
+                "</strong>",
+                '<a href="x">',
+                "</a>",
+                "<li>",
+                ".",
+            ]
+        ),
+        max_size=30,
+    )
+)
+def test_plain_text_is_the_visible_text_with_whitespace_folded(parts: list[str]) -> None:
+    fragment = "".join(parts)
+    spaced = re.sub(r"</?(?:p|br|li)\b[^>]*>", " ", fragment)
+    expected = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", spaced))).strip()
+    assert plain_text(fragment) == expected
+
+
+def test_plain_text_separates_blocks_but_not_inline_tags() -> None:
+    assert plain_text("<p>Blue <strong>glaze</strong>.</p><ul><li>12&nbsp;oz</li><li>Tom &amp; Ann</li></ul>") == (
+        "Blue glaze. 12 oz Tom & Ann"
+    )
