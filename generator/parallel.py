@@ -220,6 +220,20 @@ def _listing_slice(indices: range) -> tuple[dict[Path, Listing], dict[bytes, Tex
     return found, new, used
 
 
+def _load_once_for_all() -> None:
+    """Load here, before the workers start, what each would otherwise load for itself when it
+    reads its first listing: the Markdown engine (cffi parses its C declarations, ~30 ms), the
+    versions its cache keys name (read from the installed packages) and Pillow's image format
+    plugins."""
+    from PIL import Image as PILImage
+
+    from . import text
+
+    text.markdown_html("")
+    text.markdown_key("")
+    PILImage.preinit()
+
+
 def release_free_memory() -> None:
     """Give memory the process has freed back to the system (glibc keeps it otherwise, and a
     forked worker would share, and be counted for, the parent's free memory). Where the C
@@ -295,6 +309,7 @@ def load_listings(
     found: dict[Path, Listing] = {}
     if workers < 2 or not paths:
         return found
+    _load_once_for_all()
     _listing_paths, _listing_config, _listing_config_root = paths, config, root
     _shared = {}
     try:

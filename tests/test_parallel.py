@@ -78,3 +78,21 @@ def test_the_collector_is_on_again_after_a_build_that_worked_or_failed(make_site
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _loaded_in_worker(_: int) -> tuple[int, int]:
+    from generator import text
+
+    return text._cmark_engine.cache_info().currsize, text._key_seed.cache_info().currsize
+
+
+def test_workers_start_with_the_markdown_engine_loaded() -> None:
+    from generator import text
+
+    text._cmark_engine.cache_clear()
+    text._key_seed.cache_clear()
+    with parallel._pool(2) as pool:
+        assert set(pool.map(_loaded_in_worker, range(4))) == {(0, 0)}
+    parallel._load_once_for_all()
+    with parallel._pool(2) as pool:
+        assert set(pool.map(_loaded_in_worker, range(4))) == {(1, 1)}
