@@ -22,8 +22,9 @@ over the build process and its workers of the proportional set size, PSS, sample
 plain RSS where PSS is not available). Memory is sampled in one extra run of each build, before
 the timed ones and not counted in their times: reading a process's memory map every 20 ms takes
 CPU from the build it measures on a 2-core machine, most from the largest process (Hugo's 800 MB
-one lost about 20% of its speed to it, makerfront about 7%). Hugo and Pelican are only detected, never required: install them with
-`apt-get install hugo` and `pip install pelican` (or `pip install -e '.[bench]'`).
+one lost about 20% of its speed to it, makerfront about 7%). Hugo and Pelican are only
+detected, never required: install them with `apt-get install hugo` and `pip install pelican`
+(or `pip install -e '.[bench]'`).
 
 Then the dev server: `build.py serve` runs on the corpus (127.0.0.1, a free port) and one listing,
 the newest (it heads the feed), is edited --dev-edits times, a new title and price each time. After
