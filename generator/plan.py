@@ -128,6 +128,21 @@ def listing_url(listing: Listing) -> str:
     return f"listings/{listing.slug}/"
 
 
+def listing_page(listing: Listing) -> PlannedPage:
+    """The page of a public listing."""
+    url = listing_url(listing)
+    return PlannedPage(
+        url=url,
+        output=output_file(url),
+        kind="listing",
+        template="listing.html",
+        title=listing.title,
+        root=relative_root(url),
+        listing=listing,
+        lastmod=listing.modified,
+    )
+
+
 def public_image_url(rel: Path) -> str:
     """Site-relative URL of a public photo: the same path as in content/."""
     return rel.as_posix()
@@ -268,16 +283,7 @@ def plan_site(
         if same is not None and same.listing is listing:  # `previous` keeps it alive: the id is its own
             pages.append(same)
         else:
-            pages.append(
-                page(
-                    listing_url(listing),
-                    "listing",
-                    "listing.html",
-                    listing.title,
-                    listing=listing,
-                    lastmod=listing.modified,
-                )
-            )
+            pages.append(listing_page(listing))
     for t in tags:
         for number, url, shown, pagination in paginate(t.url, t.listings, per_page):
             title = t.tag.name if number == 1 else f"{t.tag.name}, page {number} of {len(pagination.urls)}"

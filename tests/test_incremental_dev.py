@@ -76,6 +76,8 @@ def test_dev_rebuild_after_listing_edits_equals_a_clean_build(tmp_path_factory, 
     shop.create()
     rebuild = PipelineRebuild(_options(shop))
     rebuild(FULL_BUILD)
+    previews: dict[str, bytes] = {}
+    rebuild.preview = previews.__setitem__
     broken: str | None = None
     for action, n, words in steps:
         shop.step += 1
@@ -115,7 +117,12 @@ def test_dev_rebuild_after_listing_edits_equals_a_clean_build(tmp_path_factory, 
                 x["private"] = not x["private"]
             shop.write_listing(slug)
             touched, kind = slug, "modified"
+        previews.clear()
         site = rebuild(_events(shop, f"content/listings/{touched}.yaml", kind=kind))
+        # The page served early (a shop without private listings) is the page the rebuild made.
+        assert all(site.outputs[out] == page for out, page in previews.items())
+        if previews:
+            assert rebuild._last is not None and rebuild._last.secret is None
         # The fast path really ran (a full build would pass this test trivially), except right
         # after a failed build, which must be full to report every remaining error.
         assert (rebuild.last_update is None) == last_failed
@@ -186,3 +193,53 @@ def test_on_long_lists_only_the_page_showing_the_listing_is_rendered_again(tmp_p
     assert tag_pages == [shown_on[slug]]
     assert page_of[slug] in rebuild.last_update.pages
     _same_as_clean_build(shop, dict(site.outputs))
+
+
+def test_the_edited_listing_page_is_given_early_and_equals_the_rebuilt_page(tmp_path: Path) -> None:
+    shop = Shop(root=tmp_path)
+    shop.create()
+    for _ in range(3):
+        shop.write_listing(shop.new_listing())
+    rebuild = PipelineRebuild(_options(shop))
+    rebuild(FULL_BUILD)
+    previews: dict[str, bytes] = {}
+    rebuild.preview = previews.__setitem__
+
+    shop.listings["piece-2"]["price"] = "99"
+    shop.listings["piece-2"]["title"] = "Cobalt Jug"
+    shop.write_listing("piece-2")
+    site = rebuild(_events(shop, "content/listings/piece-2.yaml"))
+    assert list(previews) == ["listings/piece-2/index.html"]
+    assert b"Cobalt Jug" in previews["listings/piece-2/index.html"]
+    assert previews["listings/piece-2/index.html"] == site.outputs["listings/piece-2/index.html"]
+
+    # A new listing had no page to show early; a broken file and a listing turned private get
+    # none either (the latter waits for the leak guard, like any page in a shop with private
+    # listings).
+    previews.clear()
+    added = shop.new_listing()
+    shop.write_listing(added)
+    rebuild(_events(shop, f"content/listings/{added}.yaml", kind="created"))
+    assert previews == {}
+    # A new file whose listing would take piece-2's address: an error, and no early page.
+    shop.write("content/listings/Piece 2.yaml", (shop.content / "listings/piece-2.yaml").read_text())
+    with pytest.raises(BuildFailed, match="same address"):
+        rebuild(_events(shop, "content/listings/Piece 2.yaml", kind="created"))
+    assert previews == {}
+    shop.delete("content/listings/Piece 2.yaml")
+    shop.write("content/listings/piece-2.yaml", "title: [unclosed\n")
+    with pytest.raises(BuildFailed):
+        rebuild(_events(shop, "content/listings/piece-2.yaml"))
+    shop.write_listing("piece-2")
+    rebuild(_events(shop, "content/listings/piece-2.yaml"))  # full: the last build failed
+    previews.clear()
+    shop.listings["piece-2"]["private"] = True
+    shop.write_listing("piece-2")
+    site = rebuild(_events(shop, "content/listings/piece-2.yaml"))
+    assert rebuild.last_update is not None and previews == {}
+    assert "listings/piece-2/index.html" not in site.outputs
+    # ... and once the shop has a private listing, no page is given early.
+    shop.listings["piece-1"]["price"] = "12"
+    shop.write_listing("piece-1")
+    rebuild(_events(shop, "content/listings/piece-1.yaml"))
+    assert rebuild.last_update is not None and previews == {}
