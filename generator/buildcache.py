@@ -130,7 +130,14 @@ class StoredHTML:
         self.key = key
 
     def __html__(self) -> str:
-        return _read_stored(self.path, self.offset, self.length)
+        # A listing page reads its description twice (the page, and its plain text for search
+        # engines): the last one read is kept. Equal keys mean equal HTML, wherever it is stored.
+        last = _last_read
+        if last[0] == self.key:
+            return last[1]
+        html = _read_stored(self.path, self.offset, self.length)
+        _remember_read(self.key, html)
+        return html
 
     def __str__(self) -> str:
         return self.__html__()
@@ -156,6 +163,15 @@ class StoredHTML:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (StoredHTML, (self.path, self.offset, self.length, self.key))
+
+
+_last_read: tuple[bytes, str] = (b"", "")
+"""The key and HTML of the StoredHTML read last (one tuple: threads see both or neither)."""
+
+
+def _remember_read(key: bytes, html: str) -> None:
+    global _last_read
+    _last_read = (key, html)
 
 
 _BINARY = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows only

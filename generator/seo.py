@@ -74,8 +74,9 @@ def maker_entity(site: Site, site_view: SiteView, *, full: bool) -> dict[str, An
     return entity
 
 
-def product(site: Site, site_view: SiteView, listing: ListingView) -> dict[str, Any]:
-    """schema.org Product with its Offer, for a public listing page."""
+def product(site: Site, site_view: SiteView, listing: ListingView, text: str) -> dict[str, Any]:
+    """schema.org Product with its Offer, for a public listing page; ``text``: the description
+    as plain text."""
     seller = maker_entity(site, site_view, full=False)
     offer: dict[str, Any] = {
         "@type": "Offer",
@@ -98,7 +99,6 @@ def product(site: Site, site_view: SiteView, listing: ListingView) -> dict[str, 
     }
     if listing.images:
         data["image"] = [img.abs_url for img in listing.images]
-    text = plain_text(str(listing.description))
     if text:
         data["description"] = text
     if listing.tags:
@@ -130,13 +130,15 @@ def page_seo(
     data: list[Mapping[str, Any]] = []
 
     if kind == "listing" and listing is not None:
-        description = listing.summary or f"{listing.title}, handmade by {maker.name}. {listing.price}."
+        # The description's plain text, made once for both (reading it is most of the work).
+        text = plain_text(str(listing.description))
+        description = summarize(text) or f"{listing.title}, handmade by {maker.name}. {listing.price}."
         image = listing.image
         og_type = "product"
         price_amount = decimal_price(listing.price_minor, listing.digits)
         price_currency = listing.currency
         if not listing.private and not (page.listing is not None and page.listing.private):
-            data.append(product(site, site_view, listing))
+            data.append(product(site, site_view, listing, text))
     elif kind == "home":
         first = page.pagination is None or page.pagination.number == 1
         title = cfg.title if first else f"{page.title} · {cfg.title}"

@@ -112,6 +112,26 @@ def test_a_stored_description_prints_as_safe_html_and_compares_by_key(tmp_path: 
     assert not empty
 
 
+def test_a_description_read_twice_in_a_row_is_read_from_the_file_once(tmp_path: Path, monkeypatch) -> None:
+    store = buildcache.open_text_store(tmp_path)
+    a = store.add(b"a" * 16, "<p>first</p>")
+    b = store.add(b"b" * 16, "<p>second</p>")
+    reads: list[int] = []
+    real = buildcache._read_stored
+    monkeypatch.setattr(buildcache, "_read_stored", lambda *args: (reads.append(args[1]), real(*args))[1])
+    monkeypatch.setattr(buildcache, "_last_read", (b"", ""))
+    assert [str(a), str(a), a.__html__(), str(b), str(a), str(b), str(b)] == [
+        "<p>first</p>",
+        "<p>first</p>",
+        "<p>first</p>",
+        "<p>second</p>",
+        "<p>first</p>",
+        "<p>second</p>",
+        "<p>second</p>",
+    ]
+    assert len(reads) == 4  # a, b, a, b: only a repeat of the one just read is skipped
+
+
 def test_the_build_cache_holds_the_store_and_clean_builds_start_afresh(make_site, tmp_path: Path) -> None:
     content = make_site(_listings(3))
     out = tmp_path / "out"
