@@ -84,22 +84,33 @@ def read_content(content: Content) -> bytes:
     return content.read_bytes() if isinstance(content, Path) else content
 
 
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows only
+
+
 def write_file(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` (created or truncated; its folder made if missing), readable by
     web servers (0644) whatever the umask: for files no reader sees before they are moved into
-    place (the spool, see sync_site)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    place (the spool, see sync_site). Each page of a build has a folder of its own, so the folder
+    is made first (on a clean build it never exists yet)."""
+    folder = os.path.dirname(path)
+    if folder:
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o644)
     try:
-        fd = os.open(path, flags, 0o644)
-    except FileNotFoundError:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd = os.open(path, flags, 0o644)
-    with os.fdopen(fd, "wb") as fh:
         # Only an unusual umask (027, 077) needs a change of mode: it is a write to the disk's
         # journal, and a clean build of a large shop creates tens of thousands of files.
         if os.fstat(fd).st_mode & 0o777 != 0o644:
             os.fchmod(fd, 0o644)
-        fh.write(data)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def _stage(folder: Path, data: bytes | Path) -> Path:
