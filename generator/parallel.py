@@ -39,6 +39,7 @@ from .buildcache import StoredHTML, TextEntry, TextStore
 from .config import SiteConfig
 from .errors import SiteError
 from .model import Customization, Image, Listing, Option, Tag
+from .render import MoneyKey, formatted_money, remember_money
 
 
 # Listings travel from workers to the parent by pickle; their read-only `extra` mappings too.
@@ -193,7 +194,9 @@ def _render_slice(indices: range) -> list[Any]:
 
 
 @_collected_after
-def _listing_slice(indices: range) -> tuple[dict[Path, Listing], dict[bytes, TextEntry], set[bytes]]:
+def _listing_slice(
+    indices: range,
+) -> tuple[dict[Path, Listing], dict[bytes, TextEntry], set[bytes], dict[MoneyKey, str]]:
     from . import text
     from .errors import ErrorList
     from .load import load_yaml_file
@@ -211,13 +214,17 @@ def _listing_slice(indices: range) -> tuple[dict[Path, Listing], dict[bytes, Tex
             continue
         if listing is not None and not errors:
             found[path] = listing
+    # Each listing's price, formatted here rather than by the build process, which would do it
+    # for all of them one after the other once loading is done.
+    language = _listing_config.language
+    prices = formatted_money({(x.price, x.currency, language) for x in found.values()})
     store = text.current_text_store()
     if store is None:
-        return found, {}, set()
+        return found, {}, set(), prices
     # The descriptions are in this worker's file of the text store; the listings point into it,
     # and the build process learns where the new ones are.
     new, used = store.take_changes()
-    return found, new, used
+    return found, new, used, prices
 
 
 def _load_once_for_all() -> None:
@@ -314,8 +321,9 @@ def load_listings(
     _shared = {}
     try:
         done = 0
-        for part, (listings, new, used) in _run(_listing_slice, len(paths), workers):
+        for part, (listings, new, used, prices) in _run(_listing_slice, len(paths), workers):
             found.update(listings)
+            remember_money(prices)
             if store is not None:
                 store.merge(new, used)
             done += len(part)

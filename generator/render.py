@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -44,10 +44,33 @@ def _locale(language: str) -> Locale:
         return Locale.parse("en")
 
 
-@lru_cache(maxsize=8192)
+MoneyKey = tuple[int, str, str]
+"""An amount in minor units (cents), its currency and the site's language."""
+
+_money: dict[MoneyKey, str] = {}
+"""Prices formatted so far (Babel takes about 15 us each): every listing page and card shows one,
+and a build's load workers format their listings' prices (see remember_money)."""
+
+
 def format_money(minor: int, currency: str, language: str) -> str:
-    amount = Decimal(minor).scaleb(-currency_digits(currency))
-    return str(format_currency(amount, currency, locale=_locale(language)))
+    key = (minor, currency, language)
+    text = _money.get(key)
+    if text is None:
+        if len(_money) >= 100_000:
+            _money.clear()
+        amount = Decimal(minor).scaleb(-currency_digits(currency))
+        text = _money[key] = str(format_currency(amount, currency, locale=_locale(language)))
+    return text
+
+
+def formatted_money(keys: Iterable[MoneyKey]) -> dict[MoneyKey, str]:
+    """format_money for each of ``keys``, made here (in a worker process) for remember_money."""
+    return {key: format_money(*key) for key in keys}
+
+
+def remember_money(formatted: Mapping[MoneyKey, str]) -> None:
+    """Take prices formatted by formatted_money (in another process) as if made here."""
+    _money.update(formatted)
 
 
 def mailto(address: str, subject: str, body: str) -> str:

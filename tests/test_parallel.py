@@ -8,6 +8,7 @@ import weakref
 from pathlib import Path
 
 import pytest
+from conftest import SITE_YAML
 
 from generator import parallel, pipeline
 from generator.errors import BuildFailed, ErrorList
@@ -96,3 +97,27 @@ def test_workers_start_with_the_markdown_engine_loaded() -> None:
     parallel._load_once_for_all()
     with parallel._pool(2) as pool:
         assert set(pool.map(_loaded_in_worker, range(4))) == {(1, 1)}
+
+
+def test_workers_format_the_prices_of_the_listings_they_load(make_site, tmp_path: Path, monkeypatch) -> None:
+    from babel.numbers import format_currency
+
+    from generator import render
+
+    files: dict[str, str | bytes | None] = {
+        f"listings/item-{i:02d}.yaml": f"title: Item {i}\nprice: {1234 + i}.50\nimages:\n  - {{src: images/mug.png, alt: Mug}}\n"
+        for i in range(6)
+    }
+    content = make_site({**files, "site.yaml": SITE_YAML + "language: de\n"})
+    opts = BuildOptions(content=content, themes=tmp_path / "themes")
+    config = pipeline._site_config(opts)
+    assert config is not None
+    monkeypatch.setattr(render, "_money", {})
+    listings = parallel.load_listings(pipeline._listing_files(opts), config, content, None, 2)
+    # Known here without formatting them again: this process never called Babel for them.
+    keys = {(x.price, x.currency, "de") for x in listings.values()}
+    assert len(keys) == 7 and keys <= set(render._money)
+    monkeypatch.setattr(render, "format_currency", lambda *a, **k: pytest.fail("formatted again"))
+    for minor, currency, language in keys:
+        expected = format_currency(minor / 100, currency, locale=language)
+        assert render.format_money(minor, currency, language) == expected  # "1.234,50 $" for USD in German
