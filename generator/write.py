@@ -359,19 +359,23 @@ def _unchanged(
     it returns when called) and reached through real folders only (``linked`` remembers which
     folders are symlinks); a file with the size and mtime the last sync recorded is trusted by its
     recorded hash."""
-    target = out / rel
+    # Plain strings, not Paths: a large shop's output is tens of thousands of files.
+    base = os.fspath(out)
+    target = os.path.join(base, rel)
     try:
         st = os.lstat(target)
     except OSError:
         return False
     if not stat.S_ISREG(st.st_mode):
         return False
-    for parent in PurePosixPath(rel).parents[:-1]:
-        name = parent.as_posix()
-        if name not in linked:
-            linked[name] = (out / parent).is_symlink()
-        if linked[name]:
+    name = rel.rpartition("/")[0]
+    while name:  # 'a/b/c.html': 'a/b', then 'a'
+        is_link = linked.get(name)
+        if is_link is None:
+            is_link = linked[name] = os.path.islink(os.path.join(base, name))
+        if is_link:
             return False
+        name = name.rpartition("/")[0]
     if known is not None and (st.st_size, st.st_mtime_ns) == known[:2]:
         if known[2] != digest:
             return False
@@ -379,7 +383,7 @@ def _unchanged(
         return True
     if not isinstance(data, bytes):
         data = data()  # read only now: most files are decided by the manifest
-    if st.st_size != len(data) or target.read_bytes() != data:
+    if st.st_size != len(data) or Path(target).read_bytes() != data:
         return False
     manifest[rel] = (st.st_size, st.st_mtime_ns, digest)
     return True
@@ -408,19 +412,34 @@ def _remove_tree(folder: Path) -> None:
 
 
 def _remove_stale(out: Path, keep: Iterable[str]) -> int:
+    """Remove what ``out`` holds beyond the files ``keep`` (and the marker), then every folder
+    left empty, deepest first; a symlink to a folder is removed, never followed."""
     keep_set = set(keep) | {MARKER}
     removed = 0
-    for dirpath, dirnames, filenames in os.walk(out, topdown=False):
-        base = Path(dirpath)
+    base = os.fspath(out)
+    # Folders (relative paths) that still hold something once their own stale files are gone.
+    occupied: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(base, topdown=False):
+        rel_dir = dirpath[len(base) + 1 :].replace(os.sep, "/")  # '' for ``out`` itself
+        prefix = rel_dir + "/" if rel_dir else ""
+        kept = False
         for name in filenames:
-            rel = (base / name).relative_to(out).as_posix()
-            if rel not in keep_set:
-                (base / name).unlink()
+            if prefix + name in keep_set:
+                kept = True
+            else:
+                os.unlink(os.path.join(dirpath, name))
                 removed += 1
         for name in dirnames:
-            sub = base / name
-            if sub.is_symlink():
-                sub.unlink()
-            elif not any(sub.iterdir()):
-                sub.rmdir()
+            sub = os.path.join(dirpath, name)
+            if os.path.islink(sub):
+                os.unlink(sub)
+            elif prefix + name in occupied:
+                kept = True
+            else:
+                try:
+                    os.rmdir(sub)
+                except OSError:  # something appeared in it meanwhile: leave it
+                    kept = True
+        if kept:
+            occupied.add(rel_dir)
     return removed

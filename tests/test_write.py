@@ -82,6 +82,28 @@ def test_stale_files_and_empty_folders_are_removed(tmp_path: Path) -> None:
     ]
 
 
+def test_stale_nested_folders_go_and_folders_of_kept_files_stay(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    pages = {"index.html": b"h", "tags/a/page/2/index.html": b"2", "tags/b/index.html": b"b"}
+    write_site({**pages, "tags/c/page/2/index.html": b"c2", "tags/c/index.html": b"c"}, out)
+    (out / "empty" / "deeper").mkdir(parents=True)
+    (out / "tags" / "a" / "index.html").write_text("old")  # beside a kept folder
+    (out / "tags" / "a" / "page" / "b").mkdir()  # named like a kept folder elsewhere
+    stats = write_site(pages, out)
+    assert stats.removed == 3
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        MARKER,
+        "index.html",
+        "tags",
+        "tags/a",
+        "tags/a/page",
+        "tags/a/page/2",
+        "tags/a/page/2/index.html",
+        "tags/b",
+        "tags/b/index.html",
+    ]
+
+
 def test_a_file_and_a_folder_may_swap_places(tmp_path: Path) -> None:
     out = tmp_path / "out"
     write_site({"faq": b"file", "shop/index.html": b"page"}, out)
