@@ -378,21 +378,26 @@ def save_outputs(folder: Path, files: Mapping[str, OutputEntry]) -> None:
 
 # -- page dependencies ----------------------------------------------------------------------------
 
-PageEntry = tuple[bytes, tuple[str, ...], tuple[str, ...], bytes]
-"""Key of the page's inputs (depends.PageKeys), the `site` parts and the templates it used, and
-the hash of the HTML they produced (a previous output is reused only if it is that HTML)."""
+PageEntry = tuple[bytes, tuple[str, ...], tuple[str, ...], bytes, bytes]
+"""Key of the page's inputs (depends.PageKeys.key), the `site` parts and the templates it used,
+the hash of the HTML they produced (a previous output is reused only if it is that HTML), and the
+page's quick key (PageKeys.quick_key; b"" for none)."""
+
+PAGES_FORMAT = "pages 2"
+"""Changed with PageEntry: a cache of another layout is not read."""
 
 
 def load_pages(folder: Path) -> dict[str, PageEntry]:
     data = _read(folder / "pages.bin")
-    if isinstance(data, dict) and data.get("version") == _version_key() and isinstance(data.get("pages"), dict):
+    version = f"{_version_key()}; {PAGES_FORMAT}"
+    if isinstance(data, dict) and data.get("version") == version and isinstance(data.get("pages"), dict):
         pages: dict[str, PageEntry] = data["pages"]
         return pages
     return {}
 
 
 def save_pages(folder: Path, pages: Mapping[str, PageEntry]) -> None:
-    _write(folder / "pages.bin", {"version": _version_key(), "pages": dict(pages)})
+    _write(folder / "pages.bin", {"version": f"{_version_key()}; {PAGES_FORMAT}", "pages": dict(pages)})
 
 
 # -- input fingerprint ----------------------------------------------------------------------------

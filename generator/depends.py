@@ -46,6 +46,7 @@ class PageKeys:
         """id -> (the view, kept alive so its id cannot be reused; its hash)."""
         self._parts: dict[str, bytes] = {}
         self._templates: dict[str, bytes] = {}
+        self._site_inputs: bytes | None = None
 
     def _value(self, value: object) -> bytes:
         # Listing views are shared by many pages and tags: hash each once. Dataclass reprs list
@@ -117,6 +118,39 @@ class PageKeys:
             self._value(ctx["listing"]),
             self._value(ctx["tag"]),
             # The tag view is hashed whole above; its recorded reads (TAG_PART) add nothing.
+            *(self._site_part(p) for p in site_parts if not p.startswith(TAG_PART)),
+            b"templates",
+            *(self._template(t) for t in templates),
+        )
+
+    def quick_key(self, page: PlannedPage, site_parts: Iterable[str], templates: Iterable[str]) -> bytes:
+        """A key of what the page's render context is made from, rather than of the context itself:
+        checked first when a previous build stored one, so a page whose listing, tag and shown
+        listings (their views), site settings, maker and `site` parts are all as they were is
+        reused without making its context (most of the cost of `key`). When it differs, `key`
+        decides: an edit to site.yaml or maker.yaml changes every quick key, but only pages whose
+        view data changed are rendered again. b"" for a private listing's page (its view is made
+        for that page alone): `key` decides."""
+        if page.private is not None:
+            return b""
+        renderer = self.renderer
+        if self._site_inputs is None:
+            # Everything Renderer.context reads besides the page and the views hashed below.
+            site = renderer.site
+            self._site_inputs = _h(repr((site.config, site.maker, renderer.site_view.maker)).encode())
+        own = (page.url, page.output, page.kind, page.template, page.title, page.root, page.indexable)
+        tag = None
+        if page.tag is not None:
+            slug = page.tag.tag.slug
+            tag = next((t for t in renderer.site_view.tags if t.slug == slug), None)
+        return _h(
+            self.salt,
+            b"quick",
+            repr((own, page.page, page.pagination)).encode(),
+            self._site_inputs,
+            self._value(renderer.listing_view(page.listing) if page.listing is not None else None),
+            self._value(tag),
+            self._value(tuple(renderer.listing_view(x) for x in page.listings)),
             *(self._site_part(p) for p in site_parts if not p.startswith(TAG_PART)),
             b"templates",
             *(self._template(t) for t in templates),

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import TEST_SECRET, png_bytes
+from conftest import MUG_YAML, TEST_SECRET, build_into, png_bytes, write_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -371,3 +371,57 @@ def test_content_errors_are_the_same_with_workers(make_site, tmp_path: Path) -> 
     assert messages[0] == messages[1]
     assert any("item-07.yaml:2" in m and "twelve" in m for m in messages[1])
     assert any("same address /listings/item-12/" in m for m in messages[1])
+
+
+def test_unchanged_pages_are_reused_without_making_their_context(make_site, tmp_path: Path, monkeypatch) -> None:
+    from generator import pipeline
+
+    files: dict[str, str | bytes | None] = {
+        f"listings/item-{i}.yaml": MUG_YAML.replace("Blue Mug", f"Item {i}").replace("[mugs]", f"[mugs, t{i % 2}]")
+        for i in range(6)
+    }
+    site_yaml = "title: T\nbase_url: https://s.example/\ntheme: plain\ncontact:\n  email: a@b.example\n"
+    content = make_site({**files, "site.yaml": site_yaml})
+    # Listing pages that show only their listing (the other templates are the default theme's).
+    write_files(tmp_path / "themes", {"plain/templates/listing.html": "{{ listing.title }}: {{ listing.price }}\n"})
+    out = tmp_path / "out"
+    build_into(content, out, jobs=1)
+    contexts: list[str] = []
+    rendered: list[str] = []
+    real_context, real_render = pipeline.Renderer.context, pipeline.Renderer.render_tracked
+    monkeypatch.setattr(
+        pipeline.Renderer,
+        "context",
+        lambda self, page, *a: (contexts.append(page.output), real_context(self, page, *a))[1],
+    )
+    monkeypatch.setattr(
+        pipeline.Renderer,
+        "render_tracked",
+        lambda self, page, *a: (rendered.append(page.output), real_render(self, page, *a))[1],
+    )
+
+    # One listing edited: only the pages showing it get a context (the quick keys of the others
+    # are as stored), and only those are rendered again.
+    item = content / "listings" / "item-3.yaml"
+    item.write_text(item.read_text().replace("price: 28", "price: 31"))
+    build_into(content, out, jobs=1)
+    shown = ["index.html", "listings/item-3/index.html", "tags/mugs/index.html", "tags/t1/index.html"]
+    assert sorted(rendered) == shown
+    assert sorted(set(contexts)) == shown
+    assert "$31.00" in (out / "listings" / "item-3" / "index.html").read_text()
+
+    # The maker's location is in every quick key. Each page's full key is then made (from its
+    # context), and only the pages whose view data or `site` parts changed are rendered again:
+    # the maker's page, not the listing pages (this theme's show nothing of the maker).
+    contexts.clear()
+    rendered.clear()
+    maker = content / "maker.yaml"
+    maker.write_text(maker.read_text().replace("Portland, Oregon", "Bend, Oregon"))
+    build_into(content, out, jobs=1)
+    assert "listings/item-3/index.html" in contexts
+    assert "maker/index.html" in rendered
+    assert not any(p.startswith("listings/") for p in rendered)
+    assert "Bend, Oregon" in (out / "maker" / "index.html").read_text()
+    clean = tmp_path / "clean"
+    build_into(content, clean, jobs=1)
+    assert tree(out) == tree(clean)
