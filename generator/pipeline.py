@@ -424,12 +424,18 @@ class OutputFolder(Mapping[str, Content]):
         return data
 
     def file(self, rel: str, digest: bytes) -> Path | None:
-        """``rel``'s file, if its size and mtime are as the manifest recorded and its bytes have
-        ``digest`` (read once here to check, never kept)."""
-        try:
-            return self.folder / rel if content_digest(self[rel]) == digest else None
-        except KeyError:
+        """``rel``'s file, if the manifest recorded it with ``digest`` and its size and mtime are
+        still as recorded. Not read back: sync_site trusts the manifest the same way, and the leak
+        guard reads every output, reused or not, before anything is published."""
+        known = self.manifest.get(rel)
+        if known is None or known[2] != digest:
             return None
+        path = self.folder / rel
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return path if (st.st_size, st.st_mtime_ns) == known[:2] else None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.manifest)
