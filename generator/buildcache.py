@@ -378,26 +378,38 @@ def save_outputs(folder: Path, files: Mapping[str, OutputEntry]) -> None:
 
 # -- page dependencies ----------------------------------------------------------------------------
 
-PageEntry = tuple[bytes, tuple[str, ...], tuple[str, ...], bytes, bytes]
-"""Key of the page's inputs (depends.PageKeys.key), the `site` parts and the templates it used,
-the hash of the HTML they produced (a previous output is reused only if it is that HTML), and the
-page's quick key (PageKeys.quick_key; b"" for none)."""
+PageEntry = tuple[bytes, tuple[str, ...], tuple[str, ...], bytes]
+"""Key of the page's inputs (depends.PageKeys), the `site` parts and the templates it used, and
+the hash of the HTML they produced (a previous output is reused only if it is that HTML)."""
 
-PAGES_FORMAT = "pages 2"
-"""Changed with PageEntry: a cache of another layout is not read."""
+PAGES_FORMAT = "pages 3"
+"""Changed with what a page key hashes (3: a public page's key is made from its inputs)."""
+
+
+@functools.lru_cache(maxsize=1)
+def _pages_version() -> str:
+    """What stored page keys are valid for: the libraries (_version_key) and makerfront's own code,
+    which a public page's key does not hash the results of (depends.py): a page cache made by other
+    code is not used, even between two commits of the same version."""
+    import hashlib
+
+    code = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).parent
+    for path in sorted(package.glob("*.py")):
+        code.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"{_version_key()}; {PAGES_FORMAT}; code {code.hexdigest()}"
 
 
 def load_pages(folder: Path) -> dict[str, PageEntry]:
     data = _read(folder / "pages.bin")
-    version = f"{_version_key()}; {PAGES_FORMAT}"
-    if isinstance(data, dict) and data.get("version") == version and isinstance(data.get("pages"), dict):
+    if isinstance(data, dict) and data.get("version") == _pages_version() and isinstance(data.get("pages"), dict):
         pages: dict[str, PageEntry] = data["pages"]
         return pages
     return {}
 
 
 def save_pages(folder: Path, pages: Mapping[str, PageEntry]) -> None:
-    _write(folder / "pages.bin", {"version": f"{_version_key()}; {PAGES_FORMAT}", "pages": dict(pages)})
+    _write(folder / "pages.bin", {"version": _pages_version(), "pages": dict(pages)})
 
 
 # -- input fingerprint ----------------------------------------------------------------------------

@@ -1,11 +1,18 @@
 """What each page depends on, so an incremental build re-renders only the pages whose inputs
 changed.
 
-A page's HTML is a pure function of the templates it loaded, its own view data (the page, and the
-listing or tag it shows) and the parts of `site` its templates read (`site.title`, `site.listings`,
-...). render.TrackingEnvironment records the templates and `site` parts while a page renders; this
-module turns them into a key: a hash of exactly those inputs as they are now. When a page's key
-equals the one stored after the last build, its previous bytes are reused.
+A page's HTML is a pure function of the templates it loaded, its render context and the parts of
+`site` its templates read (`site.title`, `site.listings`, ...). render.TrackingEnvironment records
+the templates and `site` parts while a page renders; this module turns them into a key: a hash of
+exactly those inputs as they are now. When a page's key equals the one stored after the last
+build, its previous bytes are reused.
+
+A public page's context is made by Renderer.context from its plan entry, the views of the listing,
+tag and listings it shows, the site settings and the maker, so its key hashes those (each view
+once per build), not the context itself: deciding that 10,000 pages are unchanged then needs no
+context at all. A private listing's page has a view made for it alone: its key hashes its context.
+The cache these keys are stored in is dropped whenever makerfront's code or the libraries that
+shape a page change (buildcache.PAGES_FORMAT, _version_key).
 
 Reads are recorded through Jinja's attribute and item lookups (`site.x`, `site["x"]`, also inside
 macros and `{% set %}` aliases); a template that printed `site` itself or handed it whole to a
@@ -13,7 +20,7 @@ filter would escape the tracking (no theme does; `site` has no useful string for
 
 So a listing edit re-renders its own page, the tag pages that show it and the pages that read
 `site.listings` or `site.tags` (the home page); a template edit re-renders the pages that loaded
-that template; a site.yaml edit re-renders the pages that read `site.config`, i.e. all of them.
+that template; an edit to site.yaml or maker.yaml re-renders every page.
 """
 
 from __future__ import annotations
@@ -106,33 +113,23 @@ class PageKeys:
         templates: Iterable[str],
         context: PageContext | None = None,
     ) -> bytes:
-        """``context``: the page's render context, when the caller has it already."""
+        """The page's key. ``context``: a private listing's page's render context, when the caller
+        has it already (a public page's key needs none)."""
+        if page.private is None:
+            return self._public_key(page, site_parts, templates)
         ctx = context or self.renderer.context(page)
         page_view = ctx["page"]
         return _h(
             self.salt,
-            # The listings a page shows are hashed one view at a time (each once per build), not
-            # as part of the page's repr (48 whole listing views on each page of a long list).
+            b"private",
             repr(dataclasses.replace(page_view, listings=())).encode(),
-            self._value(page_view.listings),
             self._value(ctx["listing"]),
-            self._value(ctx["tag"]),
-            # The tag view is hashed whole above; its recorded reads (TAG_PART) add nothing.
             *(self._site_part(p) for p in site_parts if not p.startswith(TAG_PART)),
             b"templates",
             *(self._template(t) for t in templates),
         )
 
-    def quick_key(self, page: PlannedPage, site_parts: Iterable[str], templates: Iterable[str]) -> bytes:
-        """A key of what the page's render context is made from, rather than of the context itself:
-        checked first when a previous build stored one, so a page whose listing, tag and shown
-        listings (their views), site settings, maker and `site` parts are all as they were is
-        reused without making its context (most of the cost of `key`). When it differs, `key`
-        decides: an edit to site.yaml or maker.yaml changes every quick key, but only pages whose
-        view data changed are rendered again. b"" for a private listing's page (its view is made
-        for that page alone): `key` decides."""
-        if page.private is not None:
-            return b""
+    def _public_key(self, page: PlannedPage, site_parts: Iterable[str], templates: Iterable[str]) -> bytes:
         renderer = self.renderer
         if self._site_inputs is None:
             # Everything Renderer.context reads besides the page and the views hashed below.
@@ -145,10 +142,12 @@ class PageKeys:
             tag = next((t for t in renderer.site_view.tags if t.slug == slug), None)
         return _h(
             self.salt,
-            b"quick",
+            b"public",
             repr((own, page.page, page.pagination)).encode(),
             self._site_inputs,
             self._value(renderer.listing_view(page.listing) if page.listing is not None else None),
+            # The listings a page shows are hashed one view at a time (each once per build), and
+            # the tag view whole: its recorded reads (TAG_PART) add nothing.
             self._value(tag),
             self._value(tuple(renderer.listing_view(x) for x in page.listings)),
             *(self._site_part(p) for p in site_parts if not p.startswith(TAG_PART)),

@@ -164,14 +164,8 @@ def _build(options: BuildOptions, site: Site | None, previous: Mapping[str, Cont
     entries: dict[str, buildcache.PageEntry] = {}
     for i, page in enumerate(pages):
         entry = known.get(page.output)
-        if entry is None or previous is None:
+        if entry is None or previous is None or keys.key(page, entry[1], entry[2]) != entry[0]:
             continue
-        # The quick key first (made without the page's context); when it differs, the full one.
-        quick = keys.quick_key(page, entry[1], entry[2])
-        if not quick or quick != entry[4]:
-            if keys.key(page, entry[1], entry[2]) != entry[0]:
-                continue
-            entry = (*entry[:4], quick)
         reused = _reuse(previous, page.output, entry[3], spool is not None)
         if reused is not None:
             rendered[i] = reused
@@ -180,7 +174,7 @@ def _build(options: BuildOptions, site: Site | None, previous: Mapping[str, Cont
                 digests[page.output] = entry[3]
     todo = [i for i, done in enumerate(rendered) if done is None]
 
-    def render(i: int) -> tuple[Content, bytes, tuple[str, ...], tuple[str, ...], bytes, bytes, bytes]:
+    def render(i: int) -> tuple[Content, bytes, tuple[str, ...], tuple[str, ...], bytes, bytes]:
         # A listing page's cache key is made here too (in a worker, for most), from the same
         # context; with it comes the hash of its listing's view, which the pages listing many
         # listings (home, tags) hash again, so this process need not work it out a second time.
@@ -188,30 +182,28 @@ def _build(options: BuildOptions, site: Site | None, previous: Mapping[str, Cont
         context = renderer.context(page)
         html, site_parts, templates = renderer.render_tracked(page, context)
         digest = content_digest(html)
-        key = view_hash = quick = b""
+        key = view_hash = b""
         if options.cache and page.listing is not None:
             key = keys.key(page, site_parts, templates, context)
             view_hash = keys.value_hash(context["listing"]) if page.private is None else b""
-            quick = keys.quick_key(page, site_parts, templates)
         if spool is None:
-            return html, digest, site_parts, templates, key, view_hash, quick
-        return _spool_page(spool, page.output, html), digest, site_parts, templates, key, view_hash, quick
+            return html, digest, site_parts, templates, key, view_hash
+        return _spool_page(spool, page.output, html), digest, site_parts, templates, key, view_hash
 
     todo, fresh = _render_pages(site, pages, todo, render, options)
     page_parts = {output: entry[1] for output, entry in entries.items()}
-    for i, (*_, view_hash, _quick) in zip(todo, fresh, strict=True):
+    for i, (*_, view_hash) in zip(todo, fresh, strict=True):
         listing = pages[i].listing
         if view_hash and listing is not None:
             keys.learn(renderer.listing_view(listing), view_hash)
-    for i, (page_data, digest, site_parts, templates, key, _, quick) in zip(todo, fresh, strict=True):
+    for i, (page_data, digest, site_parts, templates, key, _) in zip(todo, fresh, strict=True):
         rendered[i] = page_data
         page_parts[pages[i].output] = site_parts
         if isinstance(page_data, Path):
             digests[pages[i].output] = digest
         if options.cache:
             key = key or keys.key(pages[i], site_parts, templates)
-            quick = quick or keys.quick_key(pages[i], site_parts, templates)
-            entries[pages[i].output] = (key, site_parts, templates, digest, quick)
+            entries[pages[i].output] = (key, site_parts, templates, digest)
     del fresh
     outputs = assemble(plan, renderer, [x for x in rendered if x is not None], secret, options)
     if options.cache:

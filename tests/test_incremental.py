@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import MUG_YAML, TEST_SECRET, build_into, png_bytes, write_files
+from conftest import MUG_YAML, TEST_SECRET, build_into, png_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -380,10 +380,7 @@ def test_unchanged_pages_are_reused_without_making_their_context(make_site, tmp_
         f"listings/item-{i}.yaml": MUG_YAML.replace("Blue Mug", f"Item {i}").replace("[mugs]", f"[mugs, t{i % 2}]")
         for i in range(6)
     }
-    site_yaml = "title: T\nbase_url: https://s.example/\ntheme: plain\ncontact:\n  email: a@b.example\n"
-    content = make_site({**files, "site.yaml": site_yaml})
-    # Listing pages that show only their listing (the other templates are the default theme's).
-    write_files(tmp_path / "themes", {"plain/templates/listing.html": "{{ listing.title }}: {{ listing.price }}\n"})
+    content = make_site(files)
     out = tmp_path / "out"
     build_into(content, out, jobs=1)
     contexts: list[str] = []
@@ -400,8 +397,8 @@ def test_unchanged_pages_are_reused_without_making_their_context(make_site, tmp_
         lambda self, page, *a: (rendered.append(page.output), real_render(self, page, *a))[1],
     )
 
-    # One listing edited: only the pages showing it get a context (the quick keys of the others
-    # are as stored), and only those are rendered again.
+    # One listing edited: only the pages showing it get a context (the keys of the others are as
+    # stored, and are made without one), and only those are rendered again.
     item = content / "listings" / "item-3.yaml"
     item.write_text(item.read_text().replace("price: 28", "price: 31"))
     build_into(content, out, jobs=1)
@@ -410,18 +407,36 @@ def test_unchanged_pages_are_reused_without_making_their_context(make_site, tmp_
     assert sorted(set(contexts)) == shown
     assert "$31.00" in (out / "listings" / "item-3" / "index.html").read_text()
 
-    # The maker's location is in every quick key. Each page's full key is then made (from its
-    # context), and only the pages whose view data or `site` parts changed are rendered again:
-    # the maker's page, not the listing pages (this theme's show nothing of the maker).
+    # The maker is in every public page's key: an edit to maker.yaml renders every page again.
     contexts.clear()
     rendered.clear()
     maker = content / "maker.yaml"
     maker.write_text(maker.read_text().replace("Portland, Oregon", "Bend, Oregon"))
-    build_into(content, out, jobs=1)
-    assert "listings/item-3/index.html" in contexts
-    assert "maker/index.html" in rendered
-    assert not any(p.startswith("listings/") for p in rendered)
+    result = build_into(content, out, jobs=1)
+    assert sorted(rendered) == sorted(p.output for p in result.plan.pages)
     assert "Bend, Oregon" in (out / "maker" / "index.html").read_text()
     clean = tmp_path / "clean"
     build_into(content, clean, jobs=1)
     assert tree(out) == tree(clean)
+
+
+def test_page_keys_from_other_makerfront_code_are_not_used(make_site, tmp_path: Path, monkeypatch) -> None:
+    # A public page's key hashes what its context is made from, not the context: code that makes
+    # contexts differently must not reuse pages rendered by the old code.
+    content = make_site()
+    out = tmp_path / "out"
+    build_into(content, out, jobs=1)
+    cache = buildcache.cache_dir_for(out)
+    assert buildcache.load_pages(cache)
+    package = Path(buildcache.__file__).parent
+    changed = tmp_path / "generator"
+    changed.mkdir()
+    for path in package.glob("*.py"):
+        (changed / path.name).write_bytes(path.read_bytes())
+    (changed / "render.py").write_bytes((package / "render.py").read_bytes() + b"\n# changed\n")
+    monkeypatch.setattr(buildcache, "__file__", str(changed / "buildcache.py"))
+    buildcache._pages_version.cache_clear()
+    try:
+        assert buildcache.load_pages(cache) == {}
+    finally:
+        buildcache._pages_version.cache_clear()
