@@ -541,10 +541,10 @@ class Renderer:
         )
 
     def preview_page(self, page: PlannedPage, listing: Listing) -> bytes:
-        """``page`` (a public listing's page of this renderer's plan) rendered for a new version
-        of its listing, before the site is planned again: the dev server shows it while the rest
-        of the rebuild runs. Everything else on the page comes from this renderer's build; nothing
-        is cached, so the renderer is unchanged."""
+        """The page of a new version of a public listing (``page``: plan.listing_page of it)
+        rendered before the site is planned again: the dev server shows it while the rest of the
+        rebuild runs. Everything else on the page comes from this renderer's build; nothing is
+        cached, so the renderer is unchanged."""
         assert not listing.private and page.private is None
         urls = {img.src: public_image_url(img.src) for img in listing.images}
         view = self.listing_view(listing, url=listing_url(listing), image_urls=urls, remember=False)
