@@ -206,7 +206,8 @@ def sync_site(
     In two phases, so an error while writing (disk full, no permission) cannot leave the output
     half old, half new: first every changed file is staged as a temporary file next to its target
     (on any error the temporary files are deleted and the output is as it was); then they are all
-    moved into place with os.replace, and only then are stale files removed."""
+    moved into place, what they replace (or what is in their way) set aside and put back if a move
+    fails (_Undo); only then are stale files removed."""
     # A new or empty output folder has nothing stale to sweep afterwards (a clean build of a large
     # shop would walk every file it just wrote).
     fresh = not out.is_dir() or _is_empty(out)
@@ -271,28 +272,34 @@ def sync_site(
     cleared: set[str] = set()
     made: set[Path] = set()
     moved = 0
+    undo = _Undo(out)
     try:
         for rel, tmp, digest in staged:
             target = out / rel
-            _clear_way(out, rel, cleared)
-            try:
-                mode = os.lstat(target).st_mode
-            except FileNotFoundError:
-                mode = 0
-            if stat.S_ISLNK(mode):
-                target.unlink()  # replace a link with a real file; never write through it
-            elif stat.S_ISDIR(mode):
-                _remove_tree(target)
+            _clear_way(out, rel, cleared, undo)
+            if os.path.lexists(target):
+                # The old file (or a link, or a folder, where this file goes) is set aside, never
+                # written through, and put back if a later step fails.
+                undo.set_aside(target)
             if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                undo.make_folders(target.parent)
                 made.add(target.parent)
             os.replace(tmp, target)
+            undo.placed(target)
             moved += 1
             st = os.stat(target)
             manifest[rel] = (st.st_size, st.st_mtime_ns, digest)
-    finally:
+    except BaseException:
         for _, tmp, _ in staged[moved:]:
             tmp.unlink(missing_ok=True)
+        undo.roll_back()
+        for folder in reversed(created):  # made to stage files in (see above)
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        raise
+    undo.discard()
     written = len(outputs) - unchanged
     removed = 0 if fresh else _remove_stale(out, set(outputs))
     return WriteStats(written=written, unchanged=unchanged, removed=removed), manifest
@@ -389,9 +396,9 @@ def _unchanged(
     return True
 
 
-def _clear_way(out: Path, rel: str, cleared: set[str]) -> None:
+def _clear_way(out: Path, rel: str, cleared: set[str], undo: _Undo) -> None:
     """Make every parent folder of ``rel`` a real folder inside ``out``: a file left where a folder
-    must now be is removed, and a symlink is removed rather than written through (it could lead
+    must now be is set aside, and so is a symlink rather than written through (it could lead
     anywhere on the machine). ``cleared``: folders already checked in this sync."""
     if rel.rpartition("/")[0] in cleared:
         return  # its folder (and so every folder above it) was checked for an earlier file
@@ -402,13 +409,63 @@ def _clear_way(out: Path, rel: str, cleared: set[str]) -> None:
         cleared.add(name)
         path = out / parent
         if path.is_symlink() or (path.exists() and not path.is_dir()):
-            path.unlink()
+            undo.set_aside(path)
 
 
-def _remove_tree(folder: Path) -> None:
-    for path in sorted(folder.rglob("*"), reverse=True):
-        path.rmdir() if path.is_dir() and not path.is_symlink() else path.unlink()
-    folder.rmdir()
+class _Undo:
+    """The second phase of a sync, step by step, so a failure in the middle (a permission, a
+    full disk) puts the output folder back as it was: what is replaced or in the way is moved
+    into a folder of its own inside the output (a rename, on the same disk) and moved back, files
+    placed and folders made are removed. ``discard`` deletes what was set aside once every file
+    is in place."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.aside: Path | None = None
+        self.steps: list[tuple[str, Path, Path | None]] = []
+
+    def set_aside(self, path: Path) -> None:
+        if self.aside is None:
+            self.aside = Path(tempfile.mkdtemp(prefix=".makerfront-undo-", dir=self.out))
+        kept = self.aside / str(len(self.steps))
+        os.rename(path, kept)
+        self.steps.append(("aside", path, kept))
+
+    def make_folders(self, folder: Path) -> None:
+        missing: list[Path] = []
+        while not os.path.lexists(folder):
+            missing.append(folder)
+            folder = folder.parent
+        for path in reversed(missing):
+            path.mkdir()
+            self.steps.append(("folder", path, None))
+
+    def placed(self, path: Path) -> None:
+        self.steps.append(("placed", path, None))
+
+    def roll_back(self) -> None:
+        for kind, path, kept in reversed(self.steps):
+            try:
+                if kind == "placed":
+                    path.unlink()
+                elif kind == "folder":
+                    path.rmdir()
+                elif kept is not None:
+                    os.rename(kept, path)
+            except OSError:
+                continue  # as much as can be put back; the error that stopped the sync is raised
+        self.steps.clear()
+        if self.aside is not None:
+            try:
+                self.aside.rmdir()  # empty unless something could not be put back: then it stays
+            except OSError:
+                pass
+            self.aside = None
+
+    def discard(self) -> None:
+        if self.aside is not None:
+            shutil.rmtree(self.aside, ignore_errors=True)
+            self.aside = None
 
 
 def _remove_stale(out: Path, keep: Iterable[str]) -> int:

@@ -264,3 +264,59 @@ def test_the_cli_says_truthfully_that_a_failed_write_left_the_output(make_site, 
     assert main(args) == 0  # the next build is not fooled by the failed one
     assert "$31.00" in (out / "listings" / "blue-mug" / "index.html").read_text()
     assert (out / "care" / "index.html").is_file()
+
+
+def _entries(out: Path) -> dict[str, object]:
+    """Every entry under ``out``: a file's bytes, a link's target, or 'folder'."""
+    found: dict[str, object] = {}
+    for path in sorted(out.rglob("*")):
+        rel = path.relative_to(out).as_posix()
+        if path.is_symlink():
+            found[rel] = ("link", os.readlink(path))
+        elif path.is_dir():
+            found[rel] = "folder"
+        else:
+            found[rel] = path.read_bytes()
+    return found
+
+
+@pytest.mark.parametrize("failing", range(1, 7))
+def test_a_failure_while_files_are_moved_into_place_leaves_the_output_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int
+) -> None:
+    out = tmp_path / "out"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    write_site({"index.html": b"home", "a/index.html": b"a", "faq": b"file", "shop/index.html": b"shop"}, out)
+    (out / "links").symlink_to(elsewhere, target_is_directory=True)
+    before = _entries(out)
+    new = {
+        "index.html": b"home 2",  # replaces a file
+        "a/index.html": b"a 2",
+        "faq/index.html": b"faq",  # a file is in the way of its folder
+        "shop": b"now a file",  # a folder is in the way
+        "links/index.html": b"links",  # a symlink is in the way
+        "b/c/index.html": b"new",  # new folders
+    }
+    real_replace = os.replace
+    calls = 0
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == failing:
+            raise OSError(28, "No space left on device (test)")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OSError, match="test"):
+        write_site(new, out)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert _entries(out) == before
+    assert sorted(p.name for p in elsewhere.iterdir()) == []
+    # And with nothing failing, the same sync gives the new site.
+    write_site(new, out)
+    assert (out / "shop").read_bytes() == b"now a file"
+    assert (out / "faq" / "index.html").read_bytes() == b"faq"
+    assert not (out / "links").is_symlink()
+    assert not any(p.name.startswith(".makerfront-undo-") for p in out.iterdir())
