@@ -136,10 +136,6 @@ class PageKeys:
             site = renderer.site
             self._site_inputs = _h(repr((site.config, site.maker, renderer.site_view.maker)).encode())
         own = (page.url, page.output, page.kind, page.template, page.title, page.root, page.indexable)
-        tag = None
-        if page.tag is not None:
-            slug = page.tag.tag.slug
-            tag = next((t for t in renderer.site_view.tags if t.slug == slug), None)
         return _h(
             self.salt,
             b"public",
@@ -148,7 +144,7 @@ class PageKeys:
             self._value(renderer.listing_view(page.listing) if page.listing is not None else None),
             # The listings a page shows are hashed one view at a time (each once per build), and
             # the tag view whole: its recorded reads (TAG_PART) add nothing.
-            self._value(tag),
+            self._value(renderer.tag_view(page)),
             self._value(tuple(renderer.listing_view(x) for x in page.listings)),
             *(self._site_part(p) for p in site_parts if not p.startswith(TAG_PART)),
             b"templates",

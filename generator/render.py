@@ -670,9 +670,7 @@ class Renderer:
             listing = self.listing_view(page.private.listing, url=page.url, image_urls=page.private.image_urls)
         elif listing is None and page.listing is not None:
             listing = self.listing_view(page.listing)
-        tag = None
-        if page.tag is not None:
-            tag = next(t for t in self.site_view.tags if t.slug == page.tag.tag.slug)
+        tag = self.tag_view(page)
         shown = tuple(self.listing_view(x) for x in page.listings)
         page_view = PageView(
             url=page.url,
@@ -689,6 +687,13 @@ class Renderer:
             pagination=pagination_view(page.pagination),
         )
         return PageContext(site=self.site_view, page=page_view, listing=listing, tag=tag)
+
+    def tag_view(self, page: PlannedPage) -> TagView | None:
+        """The view of the tag a tag page shows (None for other pages)."""
+        if page.tag is None:
+            return None
+        slug = page.tag.tag.slug
+        return next(t for t in self.site_view.tags if t.slug == slug)
 
     def render_page(self, page: PlannedPage, context: PageContext | None = None) -> bytes:
         try:
