@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """makerfront entry point: `python build.py` builds content/ into output/. See README.md."""
 
-import sys
-
-from generator.cli import main
+from generator.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

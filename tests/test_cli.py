@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -92,6 +93,24 @@ def test_content_errors_exit_1_without_traceback(tmp_path: Path) -> None:
         "Build failed with 2 errors; output/ was left as it was.",
     ]
     assert not (tmp_path / "output").exists()
+
+
+def test_python_m_generator_exits_with_the_build_status_and_all_its_output(tmp_path: Path) -> None:
+    # `run()` leaves with os._exit: what was printed to a pipe (block-buffered, unless
+    # PYTHONUNBUFFERED is set, as it is on some machines) must still arrive, and the status.
+    files = default_files()
+    write_files(tmp_path / "content", files)
+    cmd = [sys.executable, "-m", "generator"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | {"PYTHONPATH": str(REPO)}
+    ok = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+    assert ok.returncode == 0, ok.stderr
+    assert SUMMARY.match(ok.stdout.strip()), ok.stdout
+    files["listings/blue-mug.yaml"] = "title: Blue Mug\nprice: twelve\nimages: []\n"
+    write_files(tmp_path / "content", files)
+    bad = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
+    assert bad.returncode == 1
+    assert bad.stdout == ""
+    assert bad.stderr.splitlines()[-1] == "Build failed with 2 errors; output/ was left as it was."
 
 
 def test_debug_shows_the_traceback(tmp_path: Path, monkeypatch, capsys) -> None:
