@@ -57,7 +57,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -241,6 +241,31 @@ def set_aside(path: Path) -> None:
         path.rename(Path(tempfile.mkdtemp(dir=TRASH)) / path.name)
     except OSError:  # another disk
         shutil.rmtree(path)
+
+
+def trash_note(workdir: Path) -> str | None:
+    """A warning when earlier runs' set-aside outputs (kept by --keep-trash) take space the
+    disk is short of: three full series once filled this machine's disk part way through a run."""
+    if TRASH is None or not TRASH.is_dir():
+        return None
+    kept = sum(e.stat(follow_symlinks=False).st_size for e in _walk_files(TRASH))
+    free = shutil.disk_usage(workdir).free
+    if kept < 1 << 30 and free > 4 << 30:
+        return None
+    gib = 1 << 30
+    return (
+        f"note: {TRASH} holds {kept / gib:.1f} GiB of earlier builds ({free / gib:.1f} GiB free on its disk); "
+        f"delete it between series (rm -rf {TRASH}), not just before a run"
+    )
+
+
+def _walk_files(folder: Path) -> Iterator[os.DirEntry[str]]:
+    with os.scandir(folder) as scan:
+        for entry in scan:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk_files(Path(entry.path))
+            else:
+                yield entry
 
 
 def empty_trash() -> None:
@@ -701,6 +726,8 @@ def main() -> int:
         print("Hugo: " + subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.strip())
     global TRASH
     TRASH = args.workdir / "trash"
+    if (note := trash_note(args.workdir)) is not None:
+        print(note, flush=True)
     try:
         results = [(n, bench_size(n, args)) for n in sizes]
     finally:
