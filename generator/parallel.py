@@ -158,7 +158,24 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            _age_survivors()
             gc.enable()
+
+
+def _age_survivors() -> None:
+    """Move every object the collector tracks into its oldest generation, without walking any.
+
+    What a paused block made and still holds was made to be kept (the site, its views, the
+    plan). Left in the youngest generation, it would be walked by the first collection after the
+    block and again by the next middle-generation one, to find next to nothing: 0.09 s and 0.13 s
+    after the command line rebuilt one edited listing of 10,000 (a clean build's render workers
+    freeze and unfreeze the heap, which does the same). gc.freeze() then gc.unfreeze() are two
+    list splices that also reset the generations' counters. Skipped while anything else is
+    frozen, which unfreeze would release too (the dev server's built site; the heap while
+    render workers run)."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def _collected_after(func: Callable[[range], T]) -> Callable[[range], T]:
