@@ -151,7 +151,8 @@ def collector_paused() -> Iterator[None]:
     A build keeps nearly everything it makes (the site, its views, the plan) until it ends, and
     frees the rest by reference counting: while that grows by a hundred thousand objects, the
     collector walks the whole of it again every time it has grown by a quarter, and finds
-    nothing. Cycles made in the block are collected by the first collection after it."""
+    nothing. What the block still holds at its end is then moved to the oldest generation
+    (_age_survivors), so cycles it left are collected by the next full collection."""
     enabled = gc.isenabled()
     gc.disable()
     try:
