@@ -250,9 +250,9 @@ def trash_note(workdir: Path) -> str | None:
         return None
     kept = sum(e.stat(follow_symlinks=False).st_size for e in _walk_files(TRASH))
     free = shutil.disk_usage(workdir).free
-    if kept < 1 << 30 and free > 4 << 30:
-        return None
     gib = 1 << 30
+    if kept < gib and free > 4 * gib:
+        return None
     return (
         f"note: {TRASH} holds {kept / gib:.1f} GiB of earlier builds ({free / gib:.1f} GiB free on its disk); "
         f"delete it between series (rm -rf {TRASH}), not just before a run"
