@@ -12,7 +12,7 @@ tag and listings it shows, the site settings and the maker, so its key hashes th
 once per build), not the context itself: deciding that 10,000 pages are unchanged then needs no
 context at all. A private listing's page has a view made for it alone: its key hashes its context.
 The cache these keys are stored in is dropped whenever makerfront's code or the libraries that
-shape a page change (buildcache.PAGES_FORMAT, _version_key).
+shape a page change (buildcache._pages_version).
 
 Reads are recorded through Jinja's attribute and item lookups (`site.x`, `site["x"]`, also inside
 macros and `{% set %}` aliases); a template that printed `site` itself or handed it whole to a
