@@ -34,6 +34,40 @@ def _base_url(value: str) -> str:
     return value
 
 
+TODAY_VARIABLE = "MAKERFRONT_TODAY"
+"""Environment variable with a default for --today (CI jobs and the test suite set it)."""
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date written as YYYY-MM-DD, such as 2027-03-01, got {value!r}"
+        ) from None
+
+
+def pinned_date(args: argparse.Namespace) -> date | None:
+    """The day given by --today, else by $MAKERFRONT_TODAY; None: the computer's date.
+    Raises ArgumentTypeError for a malformed $MAKERFRONT_TODAY."""
+    if args.today is not None:
+        return args.today  # type: ignore[no-any-return]
+    if value := os.environ.get(TODAY_VARIABLE, "").strip():
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"${TODAY_VARIABLE}: expected a date written as YYYY-MM-DD, got {value!r}"
+            ) from None
+    return None
+
+
+def build_date(args: argparse.Namespace) -> date:
+    """The day a build happens on: --today, else $MAKERFRONT_TODAY, else the computer's date.
+    The only place makerfront reads the clock for a build (private listings expire by it)."""
+    return pinned_date(args) or date.today()
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)"
@@ -44,6 +78,13 @@ def _common(p: argparse.ArgumentParser) -> None:
         type=_base_url,
         metavar="URL",
         help="use this base_url instead of the one in site.yaml for this build (preview deploys)",
+    )
+    p.add_argument(
+        "--today",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help=f"build as if it were this day, e.g. to see which private listings will have expired "
+        f"(default: ${TODAY_VARIABLE}, else today)",
     )
     p.add_argument("--debug", action="store_true", help="show Python tracebacks")
 
@@ -131,13 +172,9 @@ class ProgressBar:
             sys.stderr.flush()
 
 
-def _today() -> date:
-    return date.today()
-
-
 def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    today = _today()  # once: the no-change check and the build must agree on what has expired
+    today = build_date(args)  # once: the no-change check and the build must agree on what has expired
     if not args.no_cache:
         key = buildcache.BuildKey(
             content=args.content,
@@ -200,7 +237,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_links(args: argparse.Namespace) -> int:
     from .pipeline import BuildOptions, private_links
 
-    options = BuildOptions(content=args.content, themes=args.themes, base_url=args.base_url)
+    options = BuildOptions(content=args.content, themes=args.themes, base_url=args.base_url, today=build_date(args))
     try:
         entries, notes = private_links(options)
     except (BuildFailed, SiteError) as exc:
@@ -241,9 +278,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .pipeline import BuildOptions
 
     # Worker processes for the first build only (PipelineRebuild): the server then runs threads.
-    options = BuildOptions(content=args.content, themes=args.themes, base_url=args.base_url)
+    # Without --today, each rebuild takes the day it runs on: a preview left open over midnight
+    # drops the private listings that expired.
+    pinned = pinned_date(args)
+    options = BuildOptions(content=args.content, themes=args.themes, base_url=args.base_url, today=build_date(args))
     dev = DevServer(
-        PipelineRebuild(options),
+        PipelineRebuild(options, clock=None if pinned else date.today),
         roots=watch_roots(args.content, args.themes),
         host=args.host,
         port=args.port,
@@ -307,6 +347,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list.insert(0, "build")
     parser = make_parser()
     args = parser.parse_args(args_list)
+    if hasattr(args, "today"):
+        try:
+            pinned_date(args)
+        except argparse.ArgumentTypeError as exc:
+            parser.error(str(exc))
     if args.command == "build":
         return cmd_build(args)
     if args.command == "serve":

@@ -34,6 +34,7 @@ import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -131,12 +132,14 @@ class PipelineRebuild:
     After a failed build the next one is full, so every error still in the content is reported.
     """
 
-    def __init__(self, options: BuildOptions) -> None:
+    def __init__(self, options: BuildOptions, clock: Callable[[], date] | None = None) -> None:
         # Worker processes only while no other thread runs (the first build, before the server
         # starts watching and serving): a fork while another thread holds a lock (logging, the
         # HTTP server, the watcher) can leave the child stuck forever.
         self.options = dataclasses.replace(options, jobs=1)
         self._first_jobs = options.jobs
+        self.clock = clock
+        """Gives the build date of each rebuild; None: always options.today."""
         self._last: BuildResult | None = None
         """Last successful build, or None when the latest build failed (then the next one is full)."""
         self.last_update: Rendered | None = None
@@ -148,6 +151,9 @@ class PipelineRebuild:
     def __call__(self, changes: ChangeSet) -> BuiltSite:
         last, self._last = self._last, None
         self.last_update = None
+        if self.clock is not None and (today := self.clock()) != self.options.today:
+            self.options = dataclasses.replace(self.options, today=today)
+            last = None  # a new day: private listings may have expired, so build everything
         listing_files = self._listing_files(changes)
         if last is not None and changes.only_modified_static:
             result = last

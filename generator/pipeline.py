@@ -44,8 +44,9 @@ class BuildOptions:
     themes: Path
     base_url: str | None = None
     """Overrides site.yaml base_url for this build (preview deploys)."""
-    today: date | None = None
-    """The build date (expiry of private listings); passed in so builds are reproducible."""
+    today: date
+    """The build date (expiry of private listings). Always passed in, so the same content builds
+    the same site on any day: only the command line reads the clock (cli.build_date)."""
     jobs: int | None = None
     """Worker processes for Markdown and rendering; None: one per CPU when the site is large
     enough to gain from it, else 1. A caller that runs threads (the dev server) must pass 1:
@@ -122,7 +123,7 @@ def plan_for(
     site: Site, theme: Theme, options: BuildOptions, secret: Secret | None, previous: SitePlan | None = None
 ) -> SitePlan:
     token = partial(listing_token, secret.value) if secret is not None else None
-    return plan_site(site, theme.static_files(), options.today or date.today(), token, previous)
+    return plan_site(site, theme.static_files(), options.today, token, previous)
 
 
 def build(
@@ -444,7 +445,7 @@ def build_key(options: BuildOptions) -> buildcache.BuildKey:
         content=options.content,
         themes=options.themes,
         base_url=options.base_url,
-        today=options.today or date.today(),
+        today=options.today,
         secret=secret,
     )
 
@@ -472,7 +473,7 @@ def build_to(options: BuildOptions, output: Path) -> tuple[BuildResult, WriteSta
             path=cache,
             hint="give a cache folder outside the output folder",
         )
-    options = replace(options, cache=cache, today=options.today or date.today())
+    options = replace(options, cache=cache)
     key = build_key(options)
     taken_at = buildcache.now()
     inputs = buildcache.inputs_seen(buildcache.fingerprint(key.roots()))
@@ -540,7 +541,7 @@ def private_links(options: BuildOptions) -> tuple[list[PrivateLink], list[str]]:
     the secret. Loads and validates the content like a build, but renders and writes nothing."""
     site = load_site(options)
     secret = site_secret(site, options)
-    today = options.today or date.today()
+    today = options.today
     links: list[PrivateLink] = []
     for listing in site.listings:
         if not listing.private:

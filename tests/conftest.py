@@ -22,13 +22,15 @@ TEST_SECRET = "test-suite-secret-not-for-real-shops-0123456789"
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _site_secret() -> Iterator[None]:
+def _site_secret_and_date() -> Iterator[None]:
     """Every test (module-scoped builds and every build.py it runs included) gets a fixed site
-    secret from the environment, so no test creates or reads a .makerfront-secret file next to
-    the repository's content/. Tests of the secret file itself remove the variable with
-    monkeypatch.delenv."""
+    secret and a fixed build date from the environment: no test creates or reads a
+    .makerfront-secret file next to the repository's content/, and none depends on the real date
+    (the suite passes with the clock in 2019 or 2031). Tests of the secret file itself remove the
+    variable with monkeypatch.delenv; tests of other dates pass --today."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MAKERFRONT_SECRET", TEST_SECRET)
+        mp.setenv("MAKERFRONT_TODAY", BUILD_DATE.isoformat())
         yield
 
 

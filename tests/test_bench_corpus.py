@@ -8,6 +8,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from conftest import BUILD_DATE
 
 from generator.pipeline import BuildOptions, build_to
 
@@ -24,7 +25,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _build(site: Path, themes: Path) -> Path:
     out = site / "output"
-    build_to(BuildOptions(content=site / "content", themes=themes, secret="bench-test"), out)
+    build_to(BuildOptions(content=site / "content", themes=themes, secret="bench-test", today=BUILD_DATE), out)
     return out
 
 

@@ -8,11 +8,10 @@ import os
 import subprocess
 import sys
 import threading
-from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_DATE, REPO, TEST_SECRET, options, write_files
+from conftest import REPO, TEST_SECRET, options, write_files
 
 from generator import buildcache, cli, parallel, pipeline
 from generator.devserver import PipelineRebuild
@@ -54,7 +53,6 @@ def shop(make_site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[li
     content = make_site({"listings/heron.yaml": PRIVATE})
     (tmp_path / "themes").mkdir()
     _old_mtimes(content, tmp_path / "themes")
-    monkeypatch.setattr(cli, "_today", lambda: BUILD_DATE)
     out = tmp_path / "out"
     args = ["build", "--content", str(content), "--themes", str(tmp_path / "themes"), "--output", str(out)]
     return args, out
@@ -109,13 +107,12 @@ def test_an_expired_private_listing_disappears_with_nothing_else_changed(
     shop, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
     args, out = shop
-    monkeypatch.setattr(cli, "_today", lambda: date(2026, 12, 31))  # the last day it is built
+    monkeypatch.setenv("MAKERFRONT_TODAY", "2026-12-31")  # the last day it is built
     assert cli.main(args) == 0
     assert _private_folders(out) == {listing_token(TEST_SECRET, "heron")}
     assert cli.main(args) == 0
     assert "Nothing changed" in capsys.readouterr().out
-    monkeypatch.setattr(cli, "_today", lambda: date(2027, 1, 1))
-    assert cli.main(args) == 0
+    assert cli.main([*args, "--today", "2027-01-01"]) == 0
     printed = capsys.readouterr().out
     assert "Built" in printed and "expired" in printed
     assert _private_folders(out) == set()

@@ -151,3 +151,48 @@ def test_base_url_option_overrides_site_yaml(tmp_path: Path, monkeypatch, capsys
     assert "https%3A%2F%2Fpreview.example%2Fpr-7%2Flistings%2Fblue-mug%2F" in page
     assert "shop.example/listings" not in page
     assert 'href="/pr-7/static/style.css"' in (tmp_path / "out" / "404.html").read_text()
+
+
+PRIVATE_UNTIL_NEW_YEAR = """\
+title: Heron Jug
+price: 90
+private: true
+expires: 2026-12-31
+images:
+  - {src: images/mug.png, alt: A jug}
+"""
+
+
+def test_today_option_decides_what_has_expired(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """--today (and $MAKERFRONT_TODAY) is the build's date: a maker can see what a later day builds."""
+    write_files(tmp_path / "content", {**default_files(), "listings/heron.yaml": PRIVATE_UNTIL_NEW_YEAR})
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--today", "2026-12-31"]) == 0
+    assert "1 private listing written" in capsys.readouterr().out
+    assert main(["build", "--today", "2027-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert "note: listing heron.yaml expired on 2026-12-31 and was not built" in out
+    assert "private listing written" not in out
+    monkeypatch.setenv("MAKERFRONT_TODAY", "2026-12-30")
+    assert main(["links"]) == 0
+    assert "expires: 2026-12-31\n" in capsys.readouterr().out
+    assert main(["links", "--today", "2027-02-01"]) == 0
+    assert "expires: 2026-12-31 (expired: no longer built)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("value", ["2027-02-30", "tomorrow", "31.12.2026"])
+def test_a_wrong_today_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, value: str) -> None:
+    write_files(tmp_path / "content", default_files())
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        main(["build", "--today", value])
+    assert exc.value.code == 2
+    assert (
+        f"--today: expected a date written as YYYY-MM-DD, such as 2027-03-01, got '{value}'" in capsys.readouterr().err
+    )
+    monkeypatch.setenv("MAKERFRONT_TODAY", value)
+    with pytest.raises(SystemExit) as exc:
+        main(["build"])
+    assert exc.value.code == 2
+    assert f"$MAKERFRONT_TODAY: expected a date written as YYYY-MM-DD, got '{value}'" in capsys.readouterr().err
+    assert not (tmp_path / "output").exists()

@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -754,6 +755,20 @@ def test_pipeline_rebuild_after_a_failure_is_always_full(make_site, tmp_path: Pa
     # Re-rendering the old Site here would hide the broken listing behind a "successful" build.
     with pytest.raises(BuildFailed):
         rebuild(template)
+
+
+def test_pipeline_rebuild_on_a_new_day_drops_the_private_listings_that_expired(make_site, tmp_path: Path) -> None:
+    """`serve` without --today left open over midnight: the next rebuild, whatever changed, is
+    built on the new day."""
+    heron = "title: Heron Jug\nprice: 90\nprivate: true\nexpires: 2026-12-31\nimages:\n  - {src: images/mug.png, alt: A jug}\n"
+    content = make_site({"listings/heron.yaml": heron})
+    roots = watch_roots(content, tmp_path / "themes")
+    days = iter([date(2026, 12, 31), date(2026, 12, 31), date(2027, 1, 1)])
+    rebuild = PipelineRebuild(options(content, themes=tmp_path / "themes"), clock=lambda: next(days))
+    assert any(p.startswith("p/") for p in rebuild(FULL_BUILD).outputs)
+    edit = classify([FileEvent("modified", str((content / "listings" / "blue-mug.yaml").resolve()))], roots)
+    assert any(p.startswith("p/") for p in rebuild(edit).outputs)
+    assert not any(p.startswith("p/") for p in rebuild(edit).outputs)
 
 
 # -- python build.py serve ----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import MUG_YAML, TEST_SECRET, build_into, png_bytes
+from conftest import BUILD_DATE, MUG_YAML, TEST_SECRET, build_into, png_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -218,7 +218,7 @@ def cli_build(shop: Shop, out: Path) -> int:
 def clean_build(shop: Shop, out: Path) -> dict[str, bytes]:
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(buildcache.cache_dir_for(out), ignore_errors=True)
-    build_to(BuildOptions(content=shop.content, themes=shop.themes, jobs=1), out)
+    build_to(BuildOptions(content=shop.content, themes=shop.themes, jobs=1, today=BUILD_DATE), out)
     return tree(out)
 
 
@@ -306,8 +306,12 @@ def test_parallel_build_is_byte_identical_to_serial(make_site, tmp_path: Path) -
             f"tags: [t{i % 5}]\nextra: {{colour: c{i}}}\ndescription: |\n  Item *{i}* with a [link](https://x.example/{i}).\n"
         )
     content = make_site(files)
-    serial, _ = build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=1), tmp_path / "a")
-    par, _ = build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=2), tmp_path / "b")
+    serial, _ = build_to(
+        BuildOptions(content=content, themes=tmp_path / "themes", jobs=1, today=BUILD_DATE), tmp_path / "a"
+    )
+    par, _ = build_to(
+        BuildOptions(content=content, themes=tmp_path / "themes", jobs=2, today=BUILD_DATE), tmp_path / "b"
+    )
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
     assert set(serial.outputs) == set(par.outputs)
 
@@ -322,7 +326,7 @@ def test_template_error_in_a_worker_is_reported_with_its_file(make_site, tmp_pat
     site_yaml = content / "site.yaml"
     site_yaml.write_text(site_yaml.read_text() + "theme: mine\n")
     with pytest.raises(SiteError) as info:
-        build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=2), tmp_path / "out")
+        build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=2, today=BUILD_DATE), tmp_path / "out")
     assert info.value.path is not None and info.value.path.name == "listing.html"
     assert not (tmp_path / "out").exists()
 
@@ -366,7 +370,10 @@ def test_content_errors_are_the_same_with_workers(make_site, tmp_path: Path) -> 
     messages = []
     for jobs in (1, 2):
         with pytest.raises(BuildFailed) as info:
-            build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=jobs), tmp_path / f"out{jobs}")
+            build_to(
+                BuildOptions(content=content, themes=tmp_path / "themes", jobs=jobs, today=BUILD_DATE),
+                tmp_path / f"out{jobs}",
+            )
         messages.append([str(e) for e in info.value.errors])
     assert messages[0] == messages[1]
     assert any("item-07.yaml:2" in m and "twelve" in m for m in messages[1])

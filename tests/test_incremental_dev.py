@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import TEST_SECRET
+from conftest import BUILD_DATE, TEST_SECRET
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_incremental import TAGS, Shop, text_st
@@ -34,7 +34,7 @@ class PagedShop(Shop):
 
 
 def _options(shop: Shop) -> BuildOptions:
-    return BuildOptions(content=shop.content, themes=shop.themes, secret=TEST_SECRET, jobs=1)
+    return BuildOptions(content=shop.content, themes=shop.themes, secret=TEST_SECRET, jobs=1, today=BUILD_DATE)
 
 
 def _events(shop: Shop, *rels: str, kind: str = "modified") -> ChangeSet:

@@ -8,7 +8,7 @@ import weakref
 from pathlib import Path
 
 import pytest
-from conftest import SITE_YAML
+from conftest import BUILD_DATE, SITE_YAML
 
 from generator import parallel, pipeline
 from generator.errors import BuildFailed, ErrorList
@@ -26,7 +26,7 @@ def test_listings_from_workers_equal_serial_ones_and_share_what_is_equal(make_si
             f"    options: [Blue, {{label: Green, price: 4}}]\ndescription: Item *{i}*.\n"
         )
     content = make_site(files)
-    opts = BuildOptions(content=content, themes=tmp_path / "themes")
+    opts = BuildOptions(content=content, themes=tmp_path / "themes", today=BUILD_DATE)
     paths = pipeline._listing_files(opts)
     config = pipeline._site_config(opts)
     assert config is not None
@@ -66,16 +66,18 @@ def test_a_worker_slice_runs_without_the_collector_and_leaves_no_cycles() -> Non
 def test_the_collector_is_on_again_after_a_build_that_worked_or_failed(make_site, tmp_path: Path) -> None:
     content = make_site()
     assert gc.isenabled()
-    build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=2), tmp_path / "a")
+    build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=2, today=BUILD_DATE), tmp_path / "a")
     assert gc.isenabled()
     (content / "listings/broken.yaml").write_text("title: Broken\nprice: twelve\n")
     with pytest.raises(BuildFailed):
-        build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=2), tmp_path / "b")
+        build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=2, today=BUILD_DATE), tmp_path / "b")
     assert gc.isenabled()
     gc.disable()
     try:  # a caller that turned it off keeps it off
         with pytest.raises(BuildFailed):
-            build_to(BuildOptions(content=content, themes=tmp_path / "themes", jobs=2), tmp_path / "b")
+            build_to(
+                BuildOptions(content=content, themes=tmp_path / "themes", jobs=2, today=BUILD_DATE), tmp_path / "b"
+            )
         assert not gc.isenabled()
     finally:
         gc.enable()
@@ -142,7 +144,7 @@ def test_workers_format_the_prices_of_the_listings_they_load(make_site, tmp_path
         for i in range(6)
     }
     content = make_site({**files, "site.yaml": SITE_YAML + "language: de\n"})
-    opts = BuildOptions(content=content, themes=tmp_path / "themes")
+    opts = BuildOptions(content=content, themes=tmp_path / "themes", today=BUILD_DATE)
     config = pipeline._site_config(opts)
     assert config is not None
     monkeypatch.setattr(render, "_money", {})

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TEST_SECRET, build_into, build_site, png_bytes, text_of, write_files
+from conftest import BUILD_DATE, REPO, TEST_SECRET, build_into, build_site, png_bytes, text_of, write_files
 from leakscan import PrivateFacts, all_paths, assert_visible_in_own_folder, scan, with_tokens
 
 from generator import cli, pipeline
@@ -581,7 +581,11 @@ def test_links_reports_content_errors(make_site, capsys) -> None:
 
 
 def test_build_options_secret_wins_over_environment(make_site) -> None:
-    result = build(BuildOptions(content=make_site(shop_files()), themes=Path("themes"), secret="explicit-secret-xyz"))
+    result = build(
+        BuildOptions(
+            content=make_site(shop_files()), themes=Path("themes"), secret="explicit-secret-xyz", today=BUILD_DATE
+        )
+    )
     assert f"p/{listing_token('explicit-secret-xyz', 'vexbridge-lantern')}/index.html" in result.outputs
 
 
