@@ -468,8 +468,8 @@ class BuildKey:
         )
 
     def roots(self) -> list[Path]:
-        # The built-in themes folder (theme.BUILTIN_THEMES, not imported: it pulls in YAML).
-        return [self.content, self.themes, GENERATOR_DIR.parent / "themes", GENERATOR_DIR]
+        # GENERATOR_DIR holds the built-in themes too (theme.BUILTIN_THEMES).
+        return [self.content, self.themes, GENERATOR_DIR]
 
 
 @dataclass(slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,9 @@ from .errors import ErrorList, SiteError
 from .fields import Reader
 from .load import YMap, load_yaml_file
 
-BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
-"""Themes shipped with makerfront; `default` is always the last in the chain."""
+BUILTIN_THEMES = Path(str(files("generator") / "themes"))
+"""Themes shipped inside the makerfront package (package data); `default` is always the last in
+the chain. A folder of the same name in the maker's themes folder overrides it file by file."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,11 +43,13 @@ class Theme:
         return sorted(files.items())
 
 
-def _find(name: str, themes_dir: Path) -> Path | None:
-    for base in (themes_dir, BUILTIN_THEMES):
-        if (base / name).is_dir():
-            return base / name
-    return None
+def _find(name: str, themes_dir: Path) -> list[Path]:
+    """The folders of theme ``name``: the maker's own first, then the built-in one of that name
+    (so a maker's themes/default/ holds only the files it changes)."""
+    found = [base / name for base in (themes_dir, BUILTIN_THEMES) if (base / name).is_dir()]
+    if len(found) == 2 and found[0].resolve() == found[1].resolve():
+        del found[1]
+    return found
 
 
 def load_theme(name: str, themes_dir: Path) -> Theme:
@@ -54,19 +58,21 @@ def load_theme(name: str, themes_dir: Path) -> Theme:
     extras: list[dict[str, Any]] = []
     current: str | None = name
     while current is not None:
-        folder = _find(current, themes_dir)
-        if folder is None:
+        folders = _find(current, themes_dir)
+        if not folders:
             raise SiteError(
                 f"theme '{current}' not found",
                 path=themes_dir / current,
-                hint=f"create the folder {themes_dir.as_posix()}/{current}/templates, or set theme: default",
+                hint=f"create the folder {themes_dir.as_posix()}/{current}/templates, or remove the theme: "
+                "line from site.yaml to use the built-in theme",
             )
-        if folder in chain:
-            raise SiteError("themes extend each other in a loop", path=folder / "theme.yaml")
-        chain.append(folder)
+        if any(folder in chain for folder in folders):
+            raise SiteError("themes extend each other in a loop", path=folders[0] / "theme.yaml")
+        chain.extend(folders)
         parent: str | None = None
-        meta = folder / "theme.yaml"
-        if meta.is_file():
+        for meta in (folder / "theme.yaml" for folder in folders):
+            if not meta.is_file():
+                continue
             doc = load_yaml_file(meta)
             if doc.data is not None and not isinstance(doc.data, YMap):
                 raise SiteError("expected 'name: value' lines", path=meta, line=1)
@@ -74,12 +80,12 @@ def load_theme(name: str, themes_dir: Path) -> Theme:
                 r = Reader(doc.data, meta, errors)
                 r.text("name")
                 r.text("description")
-                parent = r.text("extends")
+                parent = parent or r.text("extends")
                 extra = r.raw_value("extra", False)
                 if isinstance(extra, YMap):
                     extras.append(dict(extra))
                 r.done()
-        if parent is None and folder.name != "default":
+        if parent is None and current != "default":
             parent = "default"
         current = parent
     errors.raise_if_any()

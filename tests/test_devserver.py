@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import REPO, build_site, options, write_files
+from conftest import BUILTIN_THEMES, REPO, build_site, options, write_files
 
 from generator import incremental, pipeline
 from generator.devserver import (
@@ -158,7 +158,7 @@ def test_serves_pages_with_no_store_and_the_reload_script(serve) -> None:
     assert page.status == 200 and "<h1" in page.text and "Blue Mug" in page.text
     css = s.get("/static/style.css")
     assert css.status == 200 and css.headers["content-type"] == "text/css; charset=utf-8"
-    assert css.body == (REPO / "themes" / "default" / "static" / "style.css").read_bytes()  # not injected
+    assert css.body == (BUILTIN_THEMES / "default" / "static" / "style.css").read_bytes()  # not injected
     assert css.headers["cache-control"] == "no-store"
     png = s.get("/images/mug.png")
     assert png.headers["content-type"] == "image/png" and png.body[:4] == b"\x89PNG"
@@ -731,9 +731,9 @@ def test_pipeline_rebuild_reuses_the_site_for_theme_changes(make_site, tmp_path:
 
     first = rebuild(FULL_BUILD)
     assert loads == [1]
-    same = rebuild(changes(REPO / "themes" / "default" / "static" / "style.css"))
+    same = rebuild(changes(BUILTIN_THEMES / "default" / "static" / "style.css"))
     assert same.outputs is first.outputs and loads == [1]  # static edit: no build at all
-    theme = rebuild(changes(REPO / "themes" / "default" / "templates" / "base.html"))
+    theme = rebuild(changes(BUILTIN_THEMES / "default" / "templates" / "base.html"))
     assert theme.outputs is not first.outputs and loads == [1]  # re-rendered, not reloaded
     assert changes(content / "listings" / "blue-mug.yaml").kinds == {Change.CONTENT}
     rebuild(changes(content / "listings" / "blue-mug.yaml"))
@@ -751,7 +751,7 @@ def test_pipeline_rebuild_after_a_failure_is_always_full(make_site, tmp_path: Pa
     broken = classify([FileEvent("modified", str((content / "listings" / "blue-mug.yaml").resolve()))], roots)
     with pytest.raises(BuildFailed):
         rebuild(broken)
-    template = classify([FileEvent("modified", str(REPO / "themes" / "default" / "templates" / "base.html"))], roots)
+    template = classify([FileEvent("modified", str(BUILTIN_THEMES / "default" / "templates" / "base.html"))], roots)
     # Re-rendering the old Site here would hide the broken listing behind a "successful" build.
     with pytest.raises(BuildFailed):
         rebuild(template)

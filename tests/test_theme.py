@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import build_into, build_site, default_files, text_of, write_files
+from conftest import BUILTIN_THEMES, build_into, build_site, default_files, text_of, write_files
 
 from generator.errors import BuildFailed, SiteError
 from generator.write import MARKER
@@ -37,7 +37,7 @@ def test_theme_overrides_one_template_and_one_stylesheet(make_site, tmp_path: Pa
         assert "site-footer" not in html
         assert '<header class="site-header">' in html  # everything else still comes from default
     assert (out / "static" / "style.css").read_text() == "body { color: rebeccapurple; }\n"
-    default_js = (Path(__file__).parent.parent / "themes" / "default" / "static" / "listing.js").read_bytes()
+    default_js = (BUILTIN_THEMES / "default" / "static" / "listing.js").read_bytes()
     assert (out / "static" / "listing.js").read_bytes() == default_js
     assert sorted(p.name for p in (tmp_path / "themes" / "mytheme").rglob("*") if p.is_file()) == [
         "footer.html",
@@ -45,6 +45,20 @@ def test_theme_overrides_one_template_and_one_stylesheet(make_site, tmp_path: Pa
         "theme.yaml",
     ]
     assert (out / MARKER).exists()
+
+
+def test_a_themes_default_folder_beside_content_overrides_the_built_in_theme_file_by_file(
+    make_site, tmp_path: Path
+) -> None:
+    """No `theme:` line: the maker's themes/default/ holds only the files it changes."""
+    write_files(tmp_path / "themes", {"default/templates/partials/footer.html": '<footer class="mine">Mine</footer>\n'})
+    result = build_into(make_site(), tmp_path / "out")
+    html = text_of(result, "listings/blue-mug/index.html")
+    assert '<footer class="mine">Mine</footer>' in html
+    assert '<header class="site-header">' in html  # the rest is the built-in default
+    assert (tmp_path / "out" / "static" / "style.css").read_bytes() == (
+        BUILTIN_THEMES / "default" / "static" / "style.css"
+    ).read_bytes()
 
 
 def test_override_extends_the_template_it_replaces(make_site, tmp_path: Path) -> None:
@@ -99,7 +113,7 @@ def test_missing_template_names_the_folders_searched(make_site, tmp_path: Path) 
         build_site(content)
     message = str(exc.value)
     mine = (tmp_path / "themes" / "mytheme" / "templates").as_posix()
-    default = (Path(__file__).parent.parent / "themes" / "default" / "templates").as_posix()
+    default = (BUILTIN_THEMES / "default" / "templates").as_posix()
     assert f"template 'partials/hero.html' not found; searched {mine}, {default}." in message
     assert f"Create {mine}/partials/hero.html" in message
 
