@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -66,6 +67,23 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+def _joins(ch: str) -> bool:
+    """Whether ``ch``, next to a word of text, would make it part of a longer word: a letter,
+    digit or '_' of a script that puts spaces between words. Chinese, Japanese and Korean (wide
+    and half-width characters) and Thai, Lao, Myanmar and Khmer run words together or attach
+    particles to them (私の赤い帽子です), so a title in them is found wherever it stands."""
+    if ch.isascii():
+        return ch.isalnum() or ch == "_"
+    if not ch.isalnum():
+        return False
+    return not (
+        unicodedata.east_asian_width(ch) in "WFH"
+        or "\u0e00" <= ch <= "\u0eff"  # Thai, Lao
+        or "\u1000" <= ch <= "\u109f"  # Myanmar
+        or "\u1780" <= ch <= "\u17ff"  # Khmer
+    )
+
+
 def _bounded_at(haystack: str, needle: str, start: int, file_name: bool) -> bool:
     """The occurrence of ``needle`` at ``start`` is a whole word (or a whole file name)."""
     end = start + len(needle)
@@ -76,7 +94,7 @@ def _bounded_at(haystack: str, needle: str, start: int, file_name: bool) -> bool
             return False
         # 'duck.png.webp' is another file
         return not (after == "." and end + 1 < len(haystack) and _is_word(haystack[end + 1]))
-    return not (_is_word(before) and _is_word(needle[0])) and not (_is_word(after) and _is_word(needle[-1]))
+    return not (_joins(before) and _joins(needle[0])) and not (_joins(after) and _joins(needle[-1]))
 
 
 def _find_bounded(haystack: str, needle: str, file_name: bool) -> bool:

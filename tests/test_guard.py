@@ -129,3 +129,31 @@ def test_token_is_found_upper_cased_or_percent_encoded(built: BuildResult) -> No
     for written in (url.upper(), quote(url, safe="")):
         found = kinds(built, planted(built, "tags/mugs/index.html", written))
         assert found == {("tags/mugs/index.html", "secret address (p/...)")}, written
+
+
+CJK_PRIVATE = """\
+title: 给小明的红杯子
+price: 70
+private: true
+buyer: 山田花子
+images:
+  - {src: images/mug.png, alt: A cup}
+"""
+
+
+@pytest.mark.parametrize(
+    ("written", "kind"),
+    [
+        ("<p>看看给小明的红杯子吧</p>", "title"),  # Chinese puts no spaces between words
+        ("<p>山田花子さんへ</p>", "buyer"),  # a Japanese particle follows the name
+        ("<p>Made for 山田花子.</p>", "buyer"),
+    ],
+)
+def test_text_in_scripts_without_spaces_is_found_inside_a_sentence(make_site, written: str, kind: str) -> None:
+    result = build_site(make_site({"listings/cup.yaml": CJK_PRIVATE}), leak_guard=False)
+    assert kinds(result, planted(result, "maker/index.html", written)) == {("maker/index.html", kind)}
+
+
+@pytest.mark.parametrize("written", ["Zoë O'Haras", "XZoë O'Hara", "ЗоиZoë O'Hara"])
+def test_a_latin_or_cyrillic_word_still_needs_its_own_boundaries(built: BuildResult, written: str) -> None:
+    assert kinds(built, planted(built, "maker/index.html", written)) == set()
