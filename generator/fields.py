@@ -180,7 +180,9 @@ class Reader:
             return None
         if "," in raw:
             # "12,50" means 12.50 to many makers and 1250 to others: never guess with money.
-            self.wrong(key, "a price such as 12 or 12.50", value, hint="write it without commas, e.g. 1200 or 12.50")
+            cents = re.fullmatch(r"\s*(\d+),(\d\d?)\s*", raw)  # 12,50 or 12,5: only a decimal comma
+            example = f"{cents[1]}.{cents[2]}" if cents else "12.50; and no comma between thousands: 1200"
+            self.wrong(key, "a price such as 12 or 12.50", value, hint=f"use a dot before the cents: {example}")
             return None
         try:
             amount = Decimal(raw.strip())

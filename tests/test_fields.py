@@ -63,13 +63,13 @@ def test_money_is_exact_minor_units(written: str, currency: str, minor: int) -> 
             "12,50",
             "EUR",
             'listing.yaml:1:8: price: expected a price such as 12 or 12.50, got "12,50"\n'
-            "  hint: write it without commas, e.g. 1200 or 12.50",
+            "  hint: use a dot before the cents: 12.50",
         ),
         (
             "1,200",
             "USD",
             'listing.yaml:1:8: price: expected a price such as 12 or 12.50, got "1,200"\n'
-            "  hint: write it without commas, e.g. 1200 or 12.50",
+            "  hint: use a dot before the cents: 12.50; and no comma between thousands: 1200",
         ),
         ("-5", "USD", "listing.yaml:1:8: price: must be 0 or more (got -5)"),
         ("12.999", "USD", "listing.yaml:1:8: price: USD prices have at most 2 decimals (got 12.999)"),
