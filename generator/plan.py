@@ -7,11 +7,13 @@ looping over the wrong collection.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 from .errors import SiteError
 from .model import Listing, Page, Site, Tag
@@ -56,7 +58,8 @@ class Pagination:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlannedPage:
     url: str
-    """Site-relative URL: '' for home, 'listings/eagle-mug/', '404.html'."""
+    """Site-relative URL: '' for home, 'listings/eagle-mug/', '404.html'; not percent-encoded
+    ('tags/帽子/', the path on disk): links write it with href()."""
     output: str
     """Output file path relative to the output folder."""
     kind: PageKind
@@ -122,6 +125,21 @@ def headers_rules(base_path: str) -> str:
     for path in paths:
         rules += f"{path}\n  X-Robots-Tag: noindex\n  Referrer-Policy: no-referrer\n"
     return rules
+
+
+_PLAIN_URL = re.compile(r"[A-Za-z0-9/_.~-]*")
+
+
+def href(url: str) -> str:
+    """A site-relative URL of the plan as links write it: each UTF-8 byte other than ASCII
+    letters, digits, '/' and '_.-~' percent-encoded, 'tags/帽子/' -> 'tags/%E5%B8%BD%E5%AD%90/'.
+
+    URLs in the plan are the paths on disk (output/tags/帽子/index.html), never encoded; views
+    (render.py), seo.py and feeds.py encode each one here as they take it, once, so nothing is
+    encoded twice and sitemap.xml and feed.xml hold ASCII URIs. Addresses made from slugs only
+    change when a slug has letters beyond ASCII; a photo or static file name is encoded as the
+    photos' absolute URLs always were (urllib.parse.quote)."""
+    return url if _PLAIN_URL.fullmatch(url) else quote(url)
 
 
 def listing_url(listing: Listing) -> str:

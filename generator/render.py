@@ -27,7 +27,7 @@ from .config import freeze
 from .errors import SiteError
 from .fields import currency_digits
 from .model import Customization, Image, Listing, Tag
-from .plan import Pagination, PlannedPage, SitePlan, listing_url, public_image_url
+from .plan import Pagination, PlannedPage, SitePlan, href, listing_url, page_url, public_image_url, tag_url
 from .seo import EMPTY as EMPTY_SEO
 from .seo import SeoView, page_seo
 from .text import percent_encode, plain_text, summarize
@@ -84,7 +84,7 @@ def mailto(address: str, subject: str, body: str) -> str:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImageView:
     url: str
-    """Site-relative URL (prefix with page.root)."""
+    """Site-relative URL, percent-encoded (prefix with page.root)."""
     abs_url: str
     alt: str
     width: int | None
@@ -127,7 +127,7 @@ class ListingView:
     slug: str
     title: str
     url: str
-    """Site-relative URL of the listing page."""
+    """Site-relative URL of the listing page, percent-encoded (as every URL in a view is)."""
     abs_url: str
     price: str
     """Formatted base price, e.g. '$28.00'."""
@@ -266,12 +266,12 @@ def pagination_view(pagination: Pagination | None, near: int = 2) -> PaginationV
     for k in shown:
         if links and links[-1].number is not None and k > links[-1].number + 1:
             links.append(PageLink(number=None, url=None))
-        links.append(PageLink(number=k, url=urls[k - 1], current=k == n))
+        links.append(PageLink(number=k, url=href(urls[k - 1]), current=k == n))
     return PaginationView(
         number=n,
         count=len(urls),
-        prev_url=urls[n - 2] if n > 1 else None,
-        next_url=urls[n] if n < len(urls) else None,
+        prev_url=href(urls[n - 2]) if n > 1 else None,
+        next_url=href(urls[n]) if n < len(urls) else None,
         links=tuple(links),
     )
 
@@ -501,8 +501,9 @@ class Renderer:
         key = ("image", img, url)
         view = self._shared_views.get(key)
         if view is None:
+            link = href(url)
             view = self._shared_views[key] = ImageView(
-                url=url, abs_url=self.cfg.base_url + quote(url), alt=img.alt, width=img.width, height=img.height
+                url=link, abs_url=self.cfg.base_url + link, alt=img.alt, width=img.width, height=img.height
             )
         return view  # type: ignore[no-any-return]
 
@@ -510,7 +511,7 @@ class Renderer:
         key = ("tag", tag)
         view = self._shared_views.get(key)
         if view is None:
-            view = self._shared_views[key] = TagLink(name=tag.name, url=f"tags/{tag.slug}/")
+            view = self._shared_views[key] = TagLink(name=tag.name, url=href(tag_url(tag)))
         return view  # type: ignore[no-any-return]
 
     def _customization(self, c: Customization, listing: Listing) -> CustomizationView:
@@ -565,15 +566,15 @@ class Renderer:
         if cached is not None and url is None:
             return cached
         url = url if url is not None else listing_url(listing)
-        abs_url = self.cfg.base_url + url
+        link = href(url)
         urls = image_urls if image_urls is not None else self.plan.image_urls
         images = tuple(self.image(img, urls[img.src]) for img in listing.images)
         price = self.money(listing.price, listing.currency)
         view = ListingView(
             slug=listing.slug,
             title=listing.title,
-            url=url,
-            abs_url=abs_url,
+            url=link,
+            abs_url=self.cfg.base_url + link,
             price=price,
             price_minor=listing.price,
             currency=listing.currency,
@@ -601,10 +602,10 @@ class Renderer:
         co = maker.custom_orders
         extra = dict(self.theme.extra)
         extra.update(self.cfg.extra)
-        favicon_url = self.plan.image_urls.get(self.cfg.favicon) if self.cfg.favicon else None
+        favicon = self.plan.image_urls.get(self.cfg.favicon) if self.cfg.favicon else None
         return SiteView(
-            favicon_url=favicon_url,
-            favicon_type=mimetypes.guess_type(favicon_url)[0] if favicon_url else None,
+            favicon_url=href(favicon) if favicon else None,
+            favicon_type=mimetypes.guess_type(favicon)[0] if favicon else None,
             config=self.cfg,
             title=self.cfg.title,
             maker=MakerView(
@@ -624,13 +625,13 @@ class Renderer:
                 TagView(
                     name=t.tag.name,
                     slug=t.tag.slug,
-                    url=t.url,
+                    url=href(t.url),
                     listings=tuple(self.listing_view(x) for x in t.listings),
                     count=len(t.listings),
                 )
                 for t in self.plan.tags
             ),
-            menu=tuple(MenuItem(title=p.title, url=f"{p.slug}/") for p in self.plan.menu),
+            menu=tuple(MenuItem(title=p.title, url=href(page_url(p))) for p in self.plan.menu),
             # Read-only, so a template cannot carry data from one page (a private one) to the next.
             extra=freeze(extra),
         )
@@ -649,10 +650,10 @@ class Renderer:
         if not co.enabled:
             return None
         if self.cfg.contact.form_action:
-            href = f"{page.root}custom-order/"
+            form = f"{page.root}custom-order/"
             if listing is not None:
-                href += f"?listing={quote(listing.title, safe='')}&url={quote(listing.abs_url, safe='')}"
-            return href
+                form += f"?listing={quote(listing.title, safe='')}&url={quote(listing.abs_url, safe='')}"
+            return form
         maker = self.site.maker.name
         if listing is not None:
             subject = f"Custom order enquiry: {listing.title}"
@@ -672,9 +673,10 @@ class Renderer:
             listing = self.listing_view(page.listing)
         tag = self.tag_view(page)
         shown = tuple(self.listing_view(x) for x in page.listings)
+        link = href(page.url)
         page_view = PageView(
-            url=page.url,
-            abs_url=self.cfg.base_url + page.url,
+            url=link,
+            abs_url=self.cfg.base_url + link,
             root=page.root,
             kind=page.kind,
             title=page.title,

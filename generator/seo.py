@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .plan import href
 from .text import plain_text, summarize
 
 if TYPE_CHECKING:
@@ -157,7 +158,7 @@ def page_seo(
             {
                 "@context": SCHEMA,
                 "@type": "ProfilePage",
-                "url": cfg.base_url + page.url,
+                "url": cfg.base_url + href(page.url),
                 "mainEntity": maker_entity(site, site_view, full=True),
             }
         )
@@ -178,7 +179,7 @@ def page_seo(
     return SeoView(
         title=title,
         description=summarize(description),
-        canonical=cfg.base_url + page.url,
+        canonical=cfg.base_url + href(page.url),
         og_type=og_type,
         image=image,
         price_amount=price_amount,
