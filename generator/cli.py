@@ -128,6 +128,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _print_errors(exc: BaseException, debug: bool) -> None:
     errors = exc.errors if isinstance(exc, BuildFailed) else [exc]
+    _print_warnings(exc.warnings if isinstance(exc, BuildFailed) else [])
     for err in errors:
         print(f"error: {err}", file=sys.stderr)
         cause = err.__cause__
@@ -136,6 +137,12 @@ def _print_errors(exc: BaseException, debug: bool) -> None:
             cause = cause.__cause__
     if debug:
         traceback.print_exception(exc)
+
+
+def _print_warnings(warnings: Sequence[SiteError]) -> None:
+    """Likely mistakes in the content that do not fail the build (load.RawDoc.warnings)."""
+    for warning in sorted(warnings, key=SiteError.sort_key):
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 class ProgressBar:
@@ -218,6 +225,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         )
         return 1
     elapsed = time.perf_counter() - started
+    _print_warnings(result.content_warnings)
     for warning in result.warnings:
         print(f"note: {warning}")
     print(

@@ -66,8 +66,11 @@ class SiteError(Exception):
 class BuildFailed(Exception):
     """Several SiteErrors found in one run; the build stops before anything is written."""
 
-    def __init__(self, errors: list[SiteError]) -> None:
+    def __init__(self, errors: list[SiteError], warnings: list[SiteError] | None = None) -> None:
         self.errors = sorted(errors, key=SiteError.sort_key)
+        self.warnings = sorted(warnings or (), key=SiteError.sort_key)
+        """Found in the same run: shown with the errors, since one may explain another (a title
+        cut short by a '#' is missing)."""
         super().__init__(f"{len(self.errors)} error(s)")
 
     def __str__(self) -> str:
@@ -79,13 +82,15 @@ class ErrorList:
     """Collects every error of a run, so a maker sees all of them at once."""
 
     errors: list[SiteError] = field(default_factory=list)
+    warnings: list[SiteError] = field(default_factory=list)
+    """Likely mistakes that do not fail the build (load.RawDoc.warnings), printed as 'warning: ...'."""
 
     def add(self, error: SiteError) -> None:
         self.errors.append(error)
 
     def raise_if_any(self) -> None:
         if self.errors:
-            raise BuildFailed(self.errors)
+            raise BuildFailed(self.errors, self.warnings)
 
     def __bool__(self) -> bool:
         return bool(self.errors)

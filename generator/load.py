@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Container
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -109,6 +109,8 @@ class RawDoc:
     """Markdown body after the front matter (pages only)."""
     body_line: int = 1
     """Line of the file where ``body`` starts."""
+    warnings: tuple[SiteError, ...] = ()
+    """Likely mistakes that do not stop the build, such as a ``#`` that cut a title short."""
 
 
 def _mark(node: Node, line_offset: int) -> Mark:
@@ -186,30 +188,42 @@ def _convert(loader: Any, node: Node, path: Path, line_offset: int) -> Any:
     raise SiteError(f"unsupported YAML node {node!r}", path=path)  # pragma: no cover
 
 
-def parse_yaml(text: str, path: Path, line_offset: int = 0) -> Any:
-    """Parse one YAML document; syntax errors become SiteErrors with the maker's line."""
+def parse_yaml(text: str, path: Path, line_offset: int = 0, warnings: list[SiteError] | None = None) -> Any:
+    """Parse one YAML document; syntax errors become SiteErrors with the maker's line.
+
+    Likely mistakes that are still valid YAML (see _check_text) are added to ``warnings``, or
+    raised when they would lose a list item."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
-        return _convert(loader, node, path, line_offset)
+        data = _convert(loader, node, path, line_offset)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        line = mark.line + 1 + line_offset if mark else 0
-        col = mark.column + 1 if mark else 0
-        raise SiteError(
-            f"YAML syntax error: {problem}",
-            path=path,
-            line=line,
-            column=col,
-            hint=_yaml_hint(problem),
-        ) from exc
+        raise _syntax_error(exc, text, path, line_offset) from exc
     except yaml.YAMLError as exc:
         raise SiteError(f"YAML syntax error: {exc}", path=path) from exc
     finally:
         loader.dispose()
+    _check_text(node, text, path, line_offset, warnings)
+    return data
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: Path, line_offset: int) -> SiteError:
+    # Only a page's front matter starts after line 1 of its file; it ends at its closing '---'.
+    explained = _explain(exc, text, "the closing ---" if line_offset else "the end of the file")
+    if explained is not None:
+        (line, column), message, hint = explained
+        return SiteError(message, path=path, line=line + 1 + line_offset, column=column + 1, hint=hint)
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    return SiteError(
+        f"YAML syntax error: {problem}",
+        path=path,
+        line=mark.line + 1 + line_offset if mark else 0,
+        column=mark.column + 1 if mark else 0,
+        hint=_yaml_hint(problem),
+    )
 
 
 def _yaml_hint(problem: str) -> str | None:
@@ -222,6 +236,391 @@ def _yaml_hint(problem: str) -> str | None:
         return "indent with spaces, not tabs"
     if "could not find expected ':'" in problem:
         return "each line of a block needs 'key: value'; check the line above too"
+    if "unknown escape character" in problem:
+        return 'inside "..." a \\ starts a special character: write \\\\ for one \\, or put the text in \' quotes'
+    if "expected key" in problem or "expected '-'" in problem or "expected <block end>" in problem:
+        return "check the indentation of this line and the one above: YAML needs the lines of a block lined up"
+    return None
+
+
+# -- YAML mistakes explained -----------------------------------------------------------------
+#
+# PyYAML names the grammar rule that failed ("did not find expected key"), often at the place
+# where it gave up rather than where the maker went wrong. The functions below look at the
+# tokens scanned before the error (yaml.scan) and at the lines themselves to name the real
+# mistake: the quote that was never closed, the line indented differently from its neighbours.
+# They run only when a file has an error, so they need not be fast.
+
+_Pos = tuple[int, int]
+"""0-based (line, column), as PyYAML's marks count."""
+_Explained = tuple[_Pos, str, str | None]
+"""Where the mistake is, the message, the hint."""
+
+_BREAKS = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of ``text`` as YAML counts them (a mark's line indexes this list)."""
+    return _BREAKS.split(text)
+
+
+def _pos(mark: Any) -> _Pos:
+    return (mark.line, mark.column)
+
+
+def _tokens(text: str) -> list[yaml.Token]:
+    """Every token before the first scanner error. The parse error being explained was already
+    caught; a scanner error here is that one, or one after it, and says nothing new."""
+    found: list[yaml.Token] = []
+    try:
+        for token in yaml.scan(text, Loader=_BaseLoader):
+            found.append(token)
+    except yaml.YAMLError:
+        pass
+    return found
+
+
+def _explain(exc: yaml.MarkedYAMLError, text: str, end: str) -> _Explained | None:
+    """What went wrong, in the maker's words; None when the mistake is not one of those known
+    here (the caller then gives PyYAML's own message). ``end`` names where ``text`` ends."""
+    problem, context = exc.problem or "", exc.context or ""
+    lines = _lines(text)
+    if "quoted scalar" in context and "escape" not in problem and exc.context_mark is not None:
+        return _unclosed_quote(_pos(exc.context_mark), problem, exc.problem_mark, lines, end)
+    if "while parsing a flow" in context and exc.context_mark is not None:
+        cut = _flow_cut_by_comment(_pos(exc.context_mark), lines)
+        if cut is not None:
+            return cut
+    mark = exc.problem_mark
+    if mark is None or mark.line >= len(lines):
+        return None
+    where = _pos(mark)
+    tokens = _tokens(text)
+    if "mapping values are not allowed" in problem:
+        # A line indented further than it should be continues the text above, until its ':'.
+        last = next((t for t in reversed(tokens) if isinstance(t, yaml.ScalarToken)), None)
+        if last is not None and not last.style and last.start_mark.line < mark.line and _pos(last.end_mark) == where:
+            return _misindented(tokens, lines, mark.line, continued=True)
+        return None
+    if "expected" in problem:
+        early = _quote_ends_early(tokens, lines, where)
+        if early is not None:
+            return early
+    block = ("expected key", "expected '-'", "expected <block end>")
+    if any(b in problem for b in block) and not lines[mark.line][: mark.column].strip():
+        # The parser stopped at the start of a line: one indented unlike any block above it.
+        return _misindented(tokens, lines, mark.line, continued=False)
+    return None
+
+
+def _unclosed_quote(opened: _Pos, problem: str, mark: Any, lines: list[str], end: str) -> _Explained:
+    line, column = opened
+    quote = lines[line][column : column + 1] or '"'
+    if "end of stream" in problem or mark is None:
+        until = end
+    else:  # a '---' line stopped it
+        until = f"line {mark.line + 1}"
+    return (
+        opened,
+        f"this quote is never closed: the text from here to {until} was read as one value",
+        f"end the text with a matching {quote} on the same line",
+    )
+
+
+def _quote_ends_early(tokens: list[yaml.Token], lines: list[str], where: _Pos) -> _Explained | None:
+    """The parser stopped just after a quoted text on the same line: either that text's quote
+    was closed on a later line (the text swallowed the lines in between), or a quote inside it
+    (an apostrophe) closed it early."""
+    scalars = [t for t in tokens if isinstance(t, yaml.ScalarToken) and _pos(t.end_mark) <= where]
+    if not scalars or scalars[-1].style not in ("'", '"'):
+        return None
+    text = scalars[-1]
+    start, end = _pos(text.start_mark), _pos(text.end_mark)
+    if end[0] != where[0] or lines[where[0]][end[1] : where[1]].strip():
+        return None
+    quote = str(text.style)
+    if start[0] < end[0]:
+        return (
+            start,
+            f"this quote is not closed on its line: the text from here to the {quote} on line {end[0] + 1} "
+            "was read as one value",
+            f"end the text with a matching {quote} on the same line",
+        )
+    typed = lines[start[0]][start[1] :].rstrip()
+    last = typed.rfind(quote)
+    if last > end[1] - start[1]:  # the quote that ends the text as meant (not a '}' after it)
+        typed = typed[: last + 1]
+    inner = typed[1:-1] if len(typed) > 1 and typed.endswith(quote) else typed[1:]
+    if quote == "'":
+        doubled = "'" + inner.replace("'", "''") + "'"
+        other = '"' + inner.replace("\\", "\\\\") + '"' if '"' not in inner else None
+        kept = f"write each ' inside the text twice: {doubled}"
+    else:
+        doubled = '"' + inner.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        other = "'" + inner + "'" if "'" not in inner else None
+        kept = f'write \\" for each " inside the text: {doubled}'
+    return (  # end[1], 0-based, is after the closing quote: its 1-based column
+        start,
+        f"this quoted text ends early: the {quote} in column {end[1]} closes it, "
+        f"and YAML does not expect more text after it on the line",
+        f"put the text in the other quotes: {other} (or {kept})" if other else kept,
+    )
+
+
+def _flow_cut_by_comment(opened: _Pos, lines: list[str]) -> _Explained | None:
+    """A '#' after a space inside {...} or [...] starts a comment, which hides the rest of the
+    line and so the closing bracket: {label: Gold #2, price: 4}."""
+    line, column = opened
+    text = lines[line]
+    comment = re.search(r"[ \t]#", text[column:])
+    if comment is None or re.search("[\"']", text[column : column + comment.start()]):
+        return None
+    at = column + comment.start() + 1
+    start = max(text.rfind(c, column, at) for c in ":,{[") + 1
+    stop = min([i for i in (text.find(c, at) for c in ",}]") if i != -1] or [len(text)])
+    value = text[start:stop].strip()
+    start += len(text[start:stop]) - len(text[start:stop].lstrip())
+    key = re.search(r"([^\s{,\[]+)[ \t]*:[ \t]*$", text[column + 1 : start])
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    bracket = text[column]
+    closer = "}" if bracket == "{" else "]"
+    if closer in text[at:]:
+        lost = f"and with it the {closer} that closes the {bracket} in column {column + 1}"
+    else:
+        lost = f"so the {bracket} in column {column + 1} is never closed"
+    return (
+        (line, start),
+        f'the text after "#" was read as a comment, {lost}',
+        f"write {key[1]}: {quoted} to keep it all" if key else f"write {quoted} (in quotes) to keep it all",
+    )
+
+
+class _Start(NamedTuple):
+    """Where a key or a list item's '-' starts: what a line's indentation is lined up with."""
+
+    line: int
+    column: int
+    label: str
+    dash: bool
+
+
+def _block_starts(tokens: list[yaml.Token], before: int) -> list[_Start]:
+    """The keys and '-' of block collections on lines before ``before``, in file order (keys
+    inside {...} and [...] are not lined up with anything)."""
+    starts: list[_Start] = []
+    flow = 0
+    after_key = False
+    for token in tokens:
+        if token.start_mark.line >= before:
+            break
+        if isinstance(token, (yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
+            flow += 1
+        elif isinstance(token, (yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
+            flow = max(0, flow - 1)
+        elif flow == 0 and isinstance(token, yaml.BlockEntryToken):
+            starts.append(_Start(token.start_mark.line, token.start_mark.column, "-", True))
+        elif flow == 0 and after_key and isinstance(token, yaml.ScalarToken):
+            starts.append(_Start(token.start_mark.line, token.start_mark.column, _short(token.value), False))
+        after_key = flow == 0 and isinstance(token, yaml.KeyToken)
+    return starts
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= 40 else label[:37] + "..."
+
+
+def _open_blocks(starts: list[_Start]) -> list[_Start]:
+    """Of ``starts``, those whose block is still open at the line after the last one: each
+    starts further left than every later one (the nearest line when two start alike)."""
+    open_: list[_Start] = []
+    leftmost = None
+    for start in reversed(starts):
+        if leftmost is None or start.column < leftmost:
+            open_.append(start)
+            leftmost = start.column
+    return open_
+
+
+def _spaces(n: int) -> str:
+    return f"{n} space{'s' if n != 1 else ''}"
+
+
+def _text_block_above(tokens: list[yaml.Token], lines: list[str], line: int) -> tuple[int, int] | None:
+    """(first line, indentation) of the text written after | or > that ends just above ``line``."""
+    scalars = [t for t in tokens if isinstance(t, yaml.ScalarToken) and t.start_mark.line < line]
+    if not scalars or scalars[-1].style not in ("|", ">"):
+        return None
+    start = scalars[-1].start_mark.line + 1
+    for n in range(start, line):
+        if lines[n].strip():
+            return n, len(lines[n]) - len(lines[n].lstrip(" "))
+    return None
+
+
+def _misindented(tokens: list[yaml.Token], lines: list[str], line: int, continued: bool) -> _Explained | None:
+    """The line ``line`` starts at a column none of the blocks open above it starts at: name the
+    nearest, as the key or '-' it should be lined up with. ``continued``: YAML read the line as
+    more of the text above (so it is indented further than that text's key)."""
+    text = lines[line]
+    column = len(text) - len(text.lstrip(" "))
+    rest = text[column:]
+    dash = rest == "-" or rest.startswith("- ")
+    if not continued and not dash and not re.search(r":(?:[ \t]|$)", rest):
+        block = _text_block_above(tokens, lines, line)
+        if block is not None and column < block[1]:
+            first, indent = block
+            return (
+                (line, column),
+                "this line is indented differently from the lines above it: it starts "
+                f"{_spaces(indent - column)} further left than the first line of the text (line {first + 1}), "
+                "so YAML took the text to end on the line above",
+                f"YAML needs every line of a text written after | or > indented at least as far as its first "
+                f"line: start this line with {_spaces(indent)}",
+            )
+    open_ = _open_blocks(_block_starts(tokens, line))
+    alike = [s for s in open_ if s.dash == dash] or open_
+    if not alike or any(s.column == column for s in alike):
+        return None
+    alike.sort(key=lambda s: (abs(s.column - column), -s.line))
+    near = alike[0]
+    what = 'its "-"' if dash else f'"{_short(rest.split(":")[0].strip())}"'
+    there = 'the "-"' if near.dash else f'"{near.label}"'
+    others = [s for s in alike[1:] if abs(s.column - column) == abs(near.column - column)]
+    if others:
+        far = others[0]
+        where = f"between {there} on line {near.line + 1} and " + (
+            f'the "-" on line {far.line + 1}' if far.dash else f'"{far.label}" on line {far.line + 1}'
+        )
+        message = f"this line is indented differently from the lines above it: {what} starts {where}"
+        hint_target = "the one it belongs with"
+    else:
+        side = "right" if column > near.column else "left"
+        message = (
+            f"this line is indented differently from the lines above it: {what} starts "
+            f"{_spaces(abs(column - near.column))} further {side} than {there} on line {near.line + 1}"
+        )
+        hint_target = f'the "-" on line {near.line + 1}' if near.dash else f'"{near.label}"'
+    if dash:
+        hint = f'YAML needs the items of a list lined up with spaces: put this "-" exactly below {hint_target}'
+    else:
+        hint = f"YAML needs the lines of a block lined up with spaces: start {what} exactly below {hint_target}"
+    if continued and column - near.column > 1:
+        hint += "; if this line is part of the text above, put all of that text in quotes"
+    return (line, column), message, hint
+
+
+# -- valid YAML that probably is not what the maker meant --------------------------------------
+
+_TEXT_KEYS = {
+    "title": "title",
+    "name": "name",
+    "label": "label",
+    "alt": "alt text",
+    "buyer": "buyer",
+    "accepts": "text",
+    "location": "location",
+    "intro": "intro",
+    "instructions": "text",
+}
+"""Keys whose value is a few words of text, where a '#' is part of what the maker wrote (Mug #2),
+not the start of a comment, and what a warning calls that text. (A comment after other values
+can be meant: price: 28  # was 32.)"""
+
+# Cheap tests on the whole text (a few microseconds at most, against some 200 for parsing a
+# listing), so that the nodes are walked only for files that may need it.
+_TEXT_KEY = re.compile(r"(?:^|[\s{,])(?:" + "|".join(_TEXT_KEYS) + r")[ \t]*:[ \t]", re.M)
+_MAYBE_MERGED_ITEM = re.compile(r"\n( *)- [^\n]*\n\1 +-[ \r\n]")
+
+
+def _maybe_comment_after_text(text: str) -> bool:
+    """Whether a comment follows a text key on its line (a regular expression for the whole
+    test is ten times slower)."""
+    at = text.find("#")
+    while at != -1:
+        if text[at - 1 : at] in (" ", "\t") and _TEXT_KEY.search(text, text.rfind("\n", 0, at) + 1, at):
+            return True
+        at = text.find("#", at + 1)
+    return False
+
+
+def _check_text(node: Node, text: str, path: Path, line_offset: int, warnings: list[SiteError] | None) -> None:
+    """Warn about a '#' that cut a text value short; refuse a list item that, indented further
+    than the one above, was read as more of that item's text."""
+    comments = warnings is not None and _maybe_comment_after_text(text)
+    merged = _MAYBE_MERGED_ITEM.search(text) is not None
+    if not (comments or merged):
+        return
+    lines = _lines(text)
+    for field, parent, value in _walk(node, ""):
+        if not isinstance(value, ScalarNode) or value.style:
+            continue
+        if comments and warnings is not None and isinstance(parent, str) and parent in _TEXT_KEYS:
+            warning = _comment_warning(field, parent, value, lines)
+            if warning is not None:
+                (line, column), message, hint = warning
+                warnings.append(
+                    SiteError(message, path=path, line=line + 1 + line_offset, column=column + 1, hint=hint)
+                )
+        if merged and parent is None and value.end_mark.line > value.start_mark.line:
+            error = _merged_item(value, lines)
+            if error is not None:
+                (line, column), message, hint = error
+                raise SiteError(message, path=path, line=line + 1 + line_offset, column=column + 1, hint=hint)
+
+
+def _walk(node: Node, field: str) -> Iterator[tuple[str, str | None, Node]]:
+    """(field path, its key or None for a list item, node) of every value under ``node``."""
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            name = str(key.value) if isinstance(key, ScalarNode) else "?"
+            path = f"{field}.{name}" if field else name
+            yield path, name, value
+            yield from _walk(value, path)
+    elif isinstance(node, SequenceNode):
+        for i, item in enumerate(node.value):
+            path = f"{field}[{i}]"
+            yield path, None, item
+            yield from _walk(item, path)
+
+
+def _comment_warning(field: str, key: str, value: ScalarNode, lines: list[str]) -> _Explained | None:
+    end = value.end_mark
+    if not re.match(r"[ \t]+#", lines[end.line][end.column :]):
+        return None
+    start = value.start_mark
+    comment = lines[end.line][end.column :].strip()
+    typed = f"{value.value} {comment}".strip()
+    if '"' in typed and "'" not in typed:
+        quoted = f"'{typed}'"
+    else:
+        quoted = '"' + typed.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    now = f'is "{value.value}"' if value.value else "is empty"
+    return (
+        (start.line, start.column),
+        f'{field}: the text after "#" was read as a comment, so the {_TEXT_KEYS[key]} {now}',
+        f"write {key}: {quoted} to keep it all",
+    )
+
+
+def _merged_item(value: ScalarNode, lines: list[str]) -> _Explained | None:
+    start = value.start_mark
+    before = lines[start.line][: start.column].rstrip()
+    if not before.endswith("-"):
+        return None
+    dash = len(before) - 1
+    for n in range(start.line + 1, value.end_mark.line + 1):
+        text = lines[n]
+        column = len(text) - len(text.lstrip(" "))
+        rest = text[column:]
+        if rest == "-" or rest.startswith("- "):
+            return (
+                (n, column),
+                f'this line is indented differently from the lines above it: its "-" starts '
+                f'{_spaces(column - dash)} further right than the "-" on line {start.line + 1}, '
+                f'so this item was read as more of the one above: "{_short(value.value)}"',
+                f'YAML needs the items of a list lined up with spaces: put this "-" exactly below '
+                f'the "-" on line {start.line + 1}',
+            )
     return None
 
 
@@ -239,7 +638,9 @@ def read_text(path: Path) -> str:
 
 
 def load_yaml_file(path: Path) -> RawDoc:
-    return RawDoc(path=path, data=parse_yaml(read_text(path), path))
+    warnings: list[SiteError] = []
+    data = parse_yaml(read_text(path), path, warnings=warnings)
+    return RawDoc(path=path, data=data, warnings=tuple(warnings))
 
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
@@ -257,10 +658,11 @@ def load_markdown_file(path: Path) -> RawDoc:
             column=1,
             hint="put '---', then 'title: Your title', then '---' at the top of the file",
         )
-    data = parse_yaml(match.group(1), path, line_offset=1)
+    warnings: list[SiteError] = []
+    data = parse_yaml(match.group(1), path, line_offset=1, warnings=warnings)
     body = text[match.end() :]
     body_line = text[: match.end()].count("\n") + 1
-    return RawDoc(path=path, data=data, body=body, body_line=body_line)
+    return RawDoc(path=path, data=data, body=body, body_line=body_line, warnings=tuple(warnings))
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,10 +730,11 @@ def load_content(root: Path, errors: ErrorList, skip_listings: Container[Path] =
     def guarded(loader: Any, path: Path) -> RawDoc | None:
         try:
             doc: RawDoc = loader(path)
-            return doc
         except SiteError as exc:
             errors.add(exc)
             return None
+        errors.warnings.extend(doc.warnings)
+        return doc
 
     def required(name: str) -> RawDoc | None:
         path = root / name

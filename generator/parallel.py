@@ -227,10 +227,11 @@ def _listing_slice(
         path = _listing_paths[i]
         errors = ErrorList()
         try:
-            listing = load_listing(load_yaml_file(path), errors, _listing_config, _listing_config_root)
+            doc = load_yaml_file(path)
+            listing = load_listing(doc, errors, _listing_config, _listing_config_root)
         except SiteError:
             continue
-        if listing is not None and not errors:
+        if listing is not None and not errors and not doc.warnings:
             found[path] = listing
     # Each listing's price, formatted here rather than by the build process, which would do it
     # for all of them one after the other once loading is done.
@@ -326,9 +327,9 @@ def load_listings(
 ) -> dict[Path, Listing]:
     """Listings built from these files by ``workers`` processes (YAML, validation, Markdown).
 
-    A file with any error is left out: the parent's model step reads it again and reports the
-    error with its file and line, as in a serial build. What the workers added to the text store
-    ``store`` (the one text.py uses) is merged into it.
+    A file with any error or warning is left out: the parent's model step reads it again and
+    reports it with its file and line, as in a serial build. What the workers added to the text
+    store ``store`` (the one text.py uses) is merged into it.
     """
     global _listing_paths, _listing_config, _listing_config_root, _shared
     found: dict[Path, Listing] = {}

@@ -77,6 +77,9 @@ class BuildResult:
     outputs: dict[str, Content]
     """Output path -> bytes (rendered) or Path (copied file)."""
     warnings: list[str] = field(default_factory=list)
+    content_warnings: list[SiteError] = field(default_factory=list)
+    """Likely mistakes in the content files that did not fail the build (load.RawDoc.warnings),
+    each with its file and line; the command line prints them as 'warning: ...'."""
     seconds: float = 0.0
     renderer: Renderer | None = None
     """The renderer of this build (its theme, views and compiled templates), for an incremental
@@ -98,13 +101,18 @@ class BuildResult:
         return len(self.plan.private_listings)
 
 
-def load_site(options: BuildOptions, preloaded: Mapping[Path, Listing] | None = None) -> Site:
-    """Load and validate the content; ``preloaded`` listings (built by workers) are not re-read."""
+def load_site(
+    options: BuildOptions, preloaded: Mapping[Path, Listing] | None = None, warnings: list[SiteError] | None = None
+) -> Site:
+    """Load and validate the content; ``preloaded`` listings (built by workers) are not re-read.
+    The files' warnings are added to ``warnings`` (or to the BuildFailed raised)."""
     errors = ErrorList()
     files = load_content(options.content, errors, skip_listings=preloaded or ())
     site = build_site(files, errors, options.base_url, preloaded)
     errors.raise_if_any()
     assert site is not None
+    if warnings is not None:
+        warnings.extend(errors.warnings)
     return site
 
 
@@ -144,11 +152,12 @@ def build(
 
 def _build(options: BuildOptions, site: Site | None, previous: Mapping[str, Content] | None) -> BuildResult:
     started = time.perf_counter()
+    content_warnings: list[SiteError] = []
     if site is None:
         # With a build cache, rendered descriptions stay in its text store (buildcache.TextStore):
         # the listings point into its files, and each page reads its own description back.
         store = buildcache.open_text_store(options.cache) if options.cache else None
-        site = _load_site_parallel(options, store)
+        site = _load_site_parallel(options, store, content_warnings)
         if store is not None:
             store.save()
     theme = load_theme(site.config.theme, options.themes)
@@ -209,7 +218,9 @@ def _build(options: BuildOptions, site: Site | None, previous: Mapping[str, Cont
     outputs = assemble(plan, renderer, [x for x in rendered if x is not None], secret, options)
     if options.cache:
         buildcache.save_pages(options.cache, entries)
-    return finished(plan, renderer, secret, outputs, page_parts, started, digests)
+    result = finished(plan, renderer, secret, outputs, page_parts, started, digests)
+    result.content_warnings = content_warnings
+    return result
 
 
 def finished(
@@ -332,7 +343,7 @@ def _spool_page(spool: Path, output: str, html: bytes) -> Path:
     return path
 
 
-def _load_site_parallel(options: BuildOptions, store: buildcache.TextStore | None) -> Site:
+def _load_site_parallel(options: BuildOptions, store: buildcache.TextStore | None, warnings: list[SiteError]) -> Site:
     """load_site, with the listings of a large site built by worker processes (parallel.py)."""
     text.use_text_store(store)
     try:
@@ -345,7 +356,7 @@ def _load_site_parallel(options: BuildOptions, store: buildcache.TextStore | Non
                 preloaded = parallel.load_listings(
                     listing_files, config, options.content, store, workers, options.progress
                 )
-            return load_site(options, preloaded)
+            return load_site(options, preloaded, warnings)
     finally:
         text.use_text_store(None)
 
@@ -495,7 +506,8 @@ def build_to(options: BuildOptions, output: Path) -> tuple[BuildResult, WriteSta
     result.outputs.update({rel: output / rel for rel in result.digests})
     buildcache.save_outputs(cache, manifest)
     summary = buildcache.Summary(pages=result.page_count, files=len(result.outputs), notes=list(result.warnings))
-    buildcache.record_inputs(cache, key, inputs, taken_at, summary, manifest)
+    if not result.content_warnings:  # else the next build runs again, and shows them again
+        buildcache.record_inputs(cache, key, inputs, taken_at, summary, manifest)
     return result, stats
 
 

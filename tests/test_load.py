@@ -111,3 +111,116 @@ def test_load_content_collects_errors_and_skips_editor_files(tmp_path: Path) -> 
         f"{root.as_posix()}/pages/about.markdown: this file is ignored: its name must end in '.md'\n"
         "  hint: rename it to about.md",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        # A quote never closed: the quote that opened, wherever the text ended.
+        ('title: Mug\nprice: 28\ndescription: "A lovely mug\n', (3, 14), "this quote is never closed"),
+        ("title: 'Blue Mug\nprice: 28\nimages:\n  - src: a.png\n    alt: A mug\n", (1, 8), "this quote is never"),
+        ('title: Mug\ntags:\n  - "gift\n  - kitchen\nprice: 3\n', (3, 5), "this quote is never closed"),
+        ('images:\n  - {src: a.png, alt: "A mug}\nprice: 3\n', (2, 23), "this quote is never closed"),
+        # ... or closed by the next quote, lines further on.
+        ('title: "Blue Mug\nprice: 28\ndescription: "Nice"\n', (1, 8), "this quote is not closed on its line"),
+        # A quote inside the quoted text.
+        ("title: 'Grandma's mug'\nprice: 28\n", (1, 8), "this quoted text ends early: the ' in column 16"),
+        ('title: "The "best" mug"\n', (1, 8), 'this quoted text ends early: the " in column 13'),
+        # A line indented differently from the lines above it: that line.
+        ("title: Mug\n price: 28\n", (2, 2), '"price" starts 1 space further right than "title" on line 1'),
+        ("images:\n  - src: a.png\n     alt: A\n", (3, 6), '"alt" starts 1 space further right than "src" on line 2'),
+        ("images:\n  - src: a.png\n   alt: A\n", (3, 4), '"alt" starts 1 space further left than "src" on line 2'),
+        ("c:\n  - name: C\n    type: choice\n   options: [R]\n", (4, 4), '"options" starts 1 space further left'),
+        ("maker:\n  name: A\n    bio: hi\n", (3, 5), '"bio" starts 2 spaces further right than "name" on line 2'),
+        ("maker:\n    name: A\n  bio: hi\n", (3, 3), '"bio" starts between "name" on line 2 and "maker" on line 1'),
+        ("tags:\n  - gift\n - kitchen\n", (3, 2), 'its "-" starts 1 space further left than the "-" on line 2'),
+        ("images:\n  - src: a\n    alt: A\n   - src: b\n", (4, 4), 'its "-" starts 1 space further right'),
+        # Valid YAML, but a list item that became more of the item above.
+        ("tags:\n  - gift\n   - kitchen\n", (3, 4), 'so this item was read as more of the one above: "gift - kitchen"'),
+        # A comment that hides the end of a {...}.
+        ("images:\n  - {src: a.png, alt: Mug #2}\n", (2, 23), 'the text after "#" was read as a comment, and with it'),
+    ],
+)
+def test_yaml_mistakes_are_explained_where_they_are(text: str, where: tuple[int, int], message: str) -> None:
+    for crlf in (False, True):
+        with pytest.raises(SiteError) as exc:
+            parse_yaml(text.replace("\n", "\r\n") if crlf else text, Path("x.yaml"))
+        assert (exc.value.line, exc.value.column) == where
+        assert message in exc.value.message
+        assert not exc.value.message.startswith("YAML syntax error")
+        assert exc.value.hint
+
+
+def test_unexplained_syntax_errors_keep_pyyamls_words() -> None:
+    with pytest.raises(SiteError) as exc:
+        parse_yaml("title: Mug: large\n", Path("x.yaml"))
+    assert (exc.value.line, exc.value.column) == (1, 11)
+    assert exc.value.message == "YAML syntax error: mapping values are not allowed in this context"
+    with pytest.raises(SiteError) as exc:
+        parse_yaml('title: "C:\\files\\photo"\n', Path("x.yaml"))
+    assert exc.value.hint is not None and "write \\\\ for one \\" in exc.value.hint
+
+
+def test_an_unclosed_quote_in_front_matter_runs_to_the_closing_dashes(tmp_path: Path) -> None:
+    page = tmp_path / "faq.md"
+    page.write_text('---\ntitle: FAQ\nintro: "Ask us\norder: 2\n---\nBody.\n')
+    with pytest.raises(SiteError) as exc:
+        load_markdown_file(page)
+    assert (exc.value.line, exc.value.column) == (3, 8)
+    assert (
+        exc.value.message == "this quote is never closed: the text from here to the closing --- was read as one value"
+    )
+
+
+def test_a_hash_after_text_warns_that_the_rest_is_a_comment() -> None:
+    warnings: list[SiteError] = []
+    text = (
+        "title: Mug #2 - the everyday one\nprice: 28  # was 32\nimages:\n  - {src: a.png, alt: Mug  # two spaces\n  }\n"
+    )
+    data = parse_yaml(text, Path("x.yaml"), warnings=warnings)
+    assert data["title"] == "Mug" and data["price"] == 28
+    assert [str(w) for w in warnings] == [
+        'x.yaml:1:8: title: the text after "#" was read as a comment, so the title is "Mug"\n'
+        '  hint: write title: "Mug #2 - the everyday one" to keep it all',
+        'x.yaml:4:23: images[0].alt: the text after "#" was read as a comment, so the alt text is "Mug"\n'
+        '  hint: write alt: "Mug # two spaces" to keep it all',
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'title: "Mug #2"  # quoted: kept\n',
+        "title: Mug#2\n",  # no space before '#': not a comment
+        "price: 28  # was 32\nsize: large  # other keys may have comments\n",
+        "# title: Mug #2\ntitle: Mug\n",
+        "description: |\n  title: Mug #2\n",
+    ],
+)
+def test_no_warning_when_nothing_was_cut(text: str) -> None:
+    warnings: list[SiteError] = []
+    parse_yaml(text, Path("x.yaml"), warnings=warnings)
+    assert warnings == []
+
+
+def test_a_hash_that_empties_a_title_names_it(tmp_path: Path) -> None:
+    page = tmp_path / "faq.md"
+    page.write_text("---\ntitle: #1 questions\n---\nBody.\n")
+    doc = load_markdown_file(page)
+    assert doc.data["title"] is None
+    assert [str(w) for w in doc.warnings] == [
+        f'{page.as_posix()}:2:7: title: the text after "#" was read as a comment, so the title is empty\n'
+        '  hint: write title: "#1 questions" to keep it all'
+    ]
+
+
+def test_load_content_collects_warnings(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    (root / "listings").mkdir(parents=True)
+    (root / "site.yaml").write_text("title: Studio #1\n")
+    (root / "maker.yaml").write_text("name: Ada\n")
+    (root / "listings" / "mug.yaml").write_text("title: Mug\nprice: 3\nimages:\n  - {src: a.png, alt: x #1}\n")
+    errors = ErrorList()
+    load_content(root, errors)
+    assert [(w.path, w.line) for w in errors.warnings] == [(root / "site.yaml", 1)]
+    assert [e.line for e in errors.errors] == [4]  # the comment hid the '}'

@@ -3,7 +3,11 @@
 Each folder in tests/sites_invalid/ holds a few files that replace or add to the small valid shop
 of conftest.default_files(); expected.txt holds the build's error output, one line per error
 (without the leading "error: ") followed by its indented hint line, if any. The build must exit 1,
-print exactly those lines and nothing else, and leave the output folder as it was.
+print exactly those lines and nothing else, and leave the output folder as it was. Warnings found
+in the same run come first, as "warning: " lines.
+
+The folders in tests/sites_warnings/ are likely mistakes that do not fail the build: it must
+succeed and print exactly the warnings of expected.txt (without "warning: "), every time it runs.
 """
 
 from __future__ import annotations
@@ -12,16 +16,19 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import default_files, write_files
+from conftest import build_site, default_files, write_files
 
+from generator import parallel
 from generator.cli import main
 
 CASES_DIR = Path(__file__).parent / "sites_invalid"
 CASES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir())
+WARNING_CASES_DIR = Path(__file__).parent / "sites_warnings"
+WARNING_CASES = sorted(p.name for p in WARNING_CASES_DIR.iterdir() if p.is_dir())
 
 
-def case_files(case: str) -> dict[str, str | bytes | None]:
-    folder = CASES_DIR / case
+def case_files(case: str, cases_dir: Path = CASES_DIR) -> dict[str, str | bytes | None]:
+    folder = cases_dir / case
     files: dict[str, str | bytes | None] = dict(default_files())
     for path in sorted(folder.rglob("*")):
         if path.is_file() and path.name != "expected.txt":
@@ -52,7 +59,7 @@ def check_failure(code: int, out: str, err: str, expected: list[str]) -> None:
     assert out == ""
     assert "Traceback" not in err
     assert body == expected
-    n = sum(1 for line in expected if not line.startswith(" "))
+    n = sum(1 for line in expected if not line.startswith((" ", "warning: ")))
     assert summary == f"Build failed with {n} error{'s' if n != 1 else ''}; out/ was left as it was."
 
 
@@ -71,6 +78,25 @@ def test_every_case_has_expected_output() -> None:
     assert len(CASES) >= 20
     for case in CASES:
         assert (CASES_DIR / case / "expected.txt").is_file(), case
+    assert WARNING_CASES
+    for case in WARNING_CASES:
+        assert (WARNING_CASES_DIR / case / "expected.txt").is_file(), case
+
+
+@pytest.mark.parametrize("case", WARNING_CASES)
+def test_site_with_warnings_builds_and_reports_exact_warnings(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_files(tmp_path / "content", case_files(case, WARNING_CASES_DIR))
+    expected = (WARNING_CASES_DIR / case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    # The second build has nothing to do, but must not skip the warnings of the first.
+    for _ in range(2):
+        code, out, err = run_build(tmp_path, monkeypatch, capsys)
+        assert code == 0
+        assert out.startswith("Built "), out
+        assert [line.removeprefix("warning: ") for line in err.splitlines()] == expected
+        assert all(line.startswith(("warning: ", "  hint: ")) for line in err.splitlines())
+    assert (tmp_path / "out" / "index.html").is_file()
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
@@ -139,3 +165,14 @@ def test_symlinked_listings_folder_outside_content_is_refused(
             "  hint: copy the file into the content folder instead of linking to it",
         ],
     )
+
+
+@pytest.mark.skipif(parallel.worker_count(2, 2) < 2, reason="needs worker processes (fork)")
+def test_warnings_of_listings_read_by_worker_processes_are_reported(tmp_path: Path) -> None:
+    files = default_files()
+    files["listings/green-bowl.yaml"] = str(files["listings/blue-mug.yaml"]).replace("Blue Mug", "Bowl #2")
+    write_files(tmp_path / "content", files)
+    result = build_site(tmp_path / "content", jobs=2)
+    assert [(w.path.name, w.line, w.message) for w in result.content_warnings] == [
+        ("green-bowl.yaml", 1, 'title: the text after "#" was read as a comment, so the title is "Bowl"')
+    ]
