@@ -17,10 +17,10 @@ from PIL import UnidentifiedImageError
 
 from .buildcache import StoredHTML
 from .config import SiteConfig, expected_mapping, freeze, load_config
-from .errors import ErrorList, SiteError, SourceRef
+from .errors import ErrorList, SiteError, SourceRef, display_path
 from .fields import Reader, describe, once_per_build
-from .load import ContentFiles, Mark, RawDoc, YList, YMap
-from .text import plain_text, render_markdown, slugify, stored_markdown
+from .load import ContentFiles, Mark, RawDoc, YList, YMap, load_yaml_file
+from .text import plain_text, render_markdown, same_tag, slugify, stored_markdown
 
 Kind = Literal["choice", "text", "number", "checkbox"]
 KINDS: tuple[Kind, ...] = ("choice", "text", "number", "checkbox")
@@ -397,7 +397,7 @@ def _tags(r: Reader) -> tuple[Tag, ...]:
     raw = r.sequence("tags")
     if raw is None:
         return ()
-    tags: dict[str, Tag] = {}
+    tags: dict[str, tuple[int, Tag]] = {}
     for i, item in enumerate(raw):
         if isinstance(item, bool) or not isinstance(item, (str, int, float)):
             r.error_at(raw.marks[i], f"tags[{i}]: expected a word, got {describe(item)}")
@@ -407,8 +407,34 @@ def _tags(r: Reader) -> tuple[Tag, ...]:
         if not slug:
             r.error_at(raw.marks[i], f"tags[{i}]: a tag needs at least one letter or digit, got {describe(item)}")
             continue
-        tags.setdefault(slug, Tag(name=name, slug=slug))
-    return tuple(tags.values())
+        if (first := tags.get(slug)) is None:
+            tags[slug] = (i, Tag(name=name, slug=slug))
+        elif not same_tag(first[1].name, name):  # the same tag in another letter case is one tag
+            r.error_at(raw.marks[i], _tag_clash(f"tags[{i}]", name, first[1], f"tags[{first[0]}]"), hint=TAG_CLASH_HINT)
+    return tuple(tag for _, tag in tags.values())
+
+
+TAG_CLASH_HINT = "write the tag the same way everywhere, or use another word for one of them"
+
+
+def _tag_clash(field: str, name: str, other: Tag, where: str) -> str:
+    return f'{field}: "{name}" and "{other.name}" ({where}) would have the same address /tags/{other.slug}/'
+
+
+def _tag_mark(path: Path, name: str) -> tuple[int, Mark]:
+    """Where the tag ``name`` is written in the listing file ``path``: (its index, its mark).
+    A Tag keeps no line of its own (listings share their Tag objects, see parallel.py), so the
+    file is read again, only to report a problem; (-1, line 1) when it can no longer be found."""
+    try:
+        data = load_yaml_file(path).data
+    except (SiteError, OSError):
+        data = None
+    raw = data.get("tags") if isinstance(data, YMap) else None
+    if isinstance(raw, YList):
+        for i, item in enumerate(raw):
+            if (raw.raw[i] or str(item)).strip() == name:
+                return i, raw.marks[i]
+    return -1, Mark(1, 1)
 
 
 def _images(r: Reader) -> tuple[Image, ...]:
@@ -439,9 +465,6 @@ def _images(r: Reader) -> tuple[Image, ...]:
             if img is not None:
                 out.append(img)
     return tuple(out)
-
-
-_SLUG_OK = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def load_listing(doc: RawDoc, errors: ErrorList, config: SiteConfig | None, root: Path) -> Listing | None:
@@ -613,8 +636,10 @@ def build_site(
 
 def merge_listings(built: Iterable[tuple[Path, Listing]], errors: ErrorList) -> tuple[Listing, ...]:
     """The listings of the site, sorted by slug, from (file, listing) pairs: where two files would
-    give the same address, the first file (by path) keeps it and the other is reported."""
+    give the same address, the first file (by path) keeps it and the other is reported; so is a
+    tag whose address another tag already has (two names with one slug: 'Mugs!', 'mugs?')."""
     listings: dict[str, Listing] = {}
+    tags: dict[str, tuple[Tag, Path]] = {}
     # By the path as text: listing files share one folder, so this is the order of their names
     # (and quicker than comparing Path objects, for the dev server's rebuilds of large shops).
     for path, listing in sorted(built, key=lambda item: str(item[0])):
@@ -631,7 +656,23 @@ def merge_listings(built: Iterable[tuple[Path, Listing]], errors: ErrorList) -> 
             )
             continue
         listings[listing.slug] = listing
+        for tag in listing.tags:
+            if (first := tags.get(tag.slug)) is None:
+                tags[tag.slug] = (tag, path)
+            elif first[0] is not tag and not same_tag(first[0].name, tag.name):
+                errors.add(_tag_clash_error(path, tag, *first))
     return tuple(listings[k] for k in sorted(listings))
+
+
+def _tag_clash_error(path: Path, tag: Tag, other: Tag, other_path: Path) -> SiteError:
+    """Two listing files with tags of one address: reported where the second is written."""
+    index, mark = _tag_mark(path, tag.name)
+    other_mark = _tag_mark(other_path, other.name)[1]
+    where = f"{display_path(other_path)}:{other_mark.line}"
+    field = f"tags[{index}]" if index >= 0 else "tags"
+    return SiteError(
+        _tag_clash(field, tag.name, other, where), path=path, line=mark.line, column=mark.column, hint=TAG_CLASH_HINT
+    )
 
 
 __all__ = [

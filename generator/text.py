@@ -361,6 +361,73 @@ def summarize(text: str, limit: int = 160) -> str:
     return cut + "…"
 
 
+# -- slugs ------------------------------------------------------------------------------------
+#
+# A slug is the part of an address made from a tag or a file name: tags/<slug>/, listings/<slug>/,
+# <slug>/. Letters of every script are kept (tags/帽子/, tags/кружки/), not transliterated:
+# transliterating Chinese or Japanese needs dictionaries and guesses (a kanji has several
+# readings), buyers read their own script in the address bar (browsers show a percent-encoded
+# UTF-8 path decoded), and static hosts serve UTF-8 paths. The folder on disk is the UTF-8 name;
+# links write it percent-encoded (plan.href), so sitemap.xml and feed.xml hold ASCII URIs.
+#
+# Accented Latin letters still lose their accents, as they always have (café -> cafe): an address
+# a shop has published must not change.
+
+_ASCII_SLUG_GAP = re.compile(r"[^a-z0-9]+")
+_FINAL_SIGMA = re.compile(r"(?<=[^\W\d_])σ(?![^\W\d_])")
+
+
+def _ascii_slug(text: str) -> str:
+    return _ASCII_SLUG_GAP.sub("-", text.lower()).strip("-")
+
+
 def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    """The slug of a tag or a file name: letters, digits and combining marks, in lower case, with
+    each run of anything else (spaces, punctuation, symbols) made one hyphen.
+
+    'Blue Mugs!' -> 'blue-mugs', 'Crème brûlée' -> 'creme-brulee', '帽子' -> '帽子',
+    'Кружки' -> 'кружки', 'マグ' -> 'マグ', 'Κούπες' -> 'κούπες', 'Straße' -> 'strasse'.
+
+    When every letter and digit of the text is an ASCII one, perhaps with accents, the slug is
+    exactly what makerfront has always made (NFKD, accents and other non-ASCII characters
+    dropped). Otherwise the text is NFKC-normalised and case-folded, so 'ｍｕｇ' (full width) is
+    'mug' and 'STRASSE' is 'strasse' like 'Straße'; a Latin letter that is an ASCII one with
+    accents still loses them ('Café 帽子' -> 'cafe-帽子'), and a Greek sigma ending a word is
+    written ς. An empty result means the text has no letter or digit."""
+    if text.isascii():
+        return _ascii_slug(text)
+    return _unicode_slug(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _unicode_slug(text: str) -> str:
+    # Remembered: a shop's listings share a few tags, each slugified once per listing.
+    decomposed = unicodedata.normalize("NFKD", text)
+    if all(ch.isascii() or unicodedata.category(ch)[0] not in "LN" for ch in decomposed):
+        return _ascii_slug(decomposed.encode("ascii", "ignore").decode())
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    out: list[str] = []
+    kept = False  # whether the last character was kept as written (a mark may follow it)
+    gap = False
+    for ch in folded:
+        kind = unicodedata.category(ch)[0]
+        if kind in "LN":
+            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+            if gap and out:
+                out.append("-")
+            gap = False
+            kept = not base.isascii()
+            out.append(ch if kept else base)
+        elif kind == "M" and not gap and out:
+            if kept:
+                out.append(ch)
+        else:
+            gap = True
+    return _FINAL_SIGMA.sub("ς", unicodedata.normalize("NFC", "".join(out)))
+
+
+def same_tag(a: str, b: str) -> bool:
+    """Whether two tags are one tag written in different letter case ('Mugs', 'mugs'): the same
+    text once Unicode-normalised (NFC) and case-folded. 'Mugs!' and 'mugs?', or full-width 'ｍｕｇ'
+    and 'mug', share a slug but are different tags."""
+    return a == b or unicodedata.normalize("NFC", a).casefold() == unicodedata.normalize("NFC", b).casefold()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,9 +40,15 @@ def test_any_two_decimal_price_is_exact_in_cents(amount: Decimal) -> None:
 
 
 @given(text=st.text())
-def test_slugs_are_url_safe(text: str) -> None:
+def test_slugs_are_words_joined_by_single_hyphens(text: str) -> None:
+    """Letters, digits and marks of any script (tags/帽子/), never a character a path or an
+    address treats specially; ASCII text gives an ASCII slug, and a slug is its own slug."""
     slug = slugify(text)
-    assert slug == "" or re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug)
+    words = slug.split("-")
+    assert slug == "" or all(words), slug
+    assert all(unicodedata.category(ch)[0] in "LNM" for ch in slug.replace("-", "")), slug
+    assert not text.isascii() or re.fullmatch(r"([a-z0-9]+(-[a-z0-9]+)*)?", slug)
+    assert slugify(slug) == slug
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
