@@ -1,5 +1,5 @@
-"""The README's Publishing recipes are copied by makers as they are: they must parse and must
-run the same build the project documents."""
+"""The publishing recipes (docs/publishing.md, linked from the README's Publishing section) are
+copied by makers as they are: they must parse and must run the same build the project documents."""
 
 from __future__ import annotations
 
@@ -10,21 +10,25 @@ import yaml
 from conftest import REPO
 
 
-def publishing_section() -> str:
+def publishing_doc() -> str:
+    return (REPO / "docs" / "publishing.md").read_text(encoding="utf-8")
+
+
+def test_readme_publishing_section_links_to_the_recipes() -> None:
     text = (REPO / "README.md").read_text(encoding="utf-8")
     match = re.search(r"^## Publishing\n(.*?)^## ", text, re.S | re.M)
     assert match, "README.md has no Publishing section"
-    return match.group(1)
+    assert "(docs/publishing.md" in match.group(1)
 
 
 def blocks(lang: str) -> list[str]:
-    found = re.findall(rf"^( *)```{lang}\n(.*?)^\1```", publishing_section(), re.S | re.M)
+    found = re.findall(rf"^( *)```{lang}\n(.*?)^\1```", publishing_doc(), re.S | re.M)
     return [re.sub(rf"^{indent}", "", body, flags=re.M) for indent, body in found]
 
 
 def test_publishing_covers_github_pages_netlify_and_s3() -> None:
-    section = publishing_section()
-    for host in ("### GitHub Pages", "### Netlify", "### An S3-style bucket"):
+    section = publishing_doc()
+    for host in ("## GitHub Pages", "## Netlify", "## An S3-style bucket"):
         assert host in section
     assert "--base-url" in section
 
