@@ -639,7 +639,8 @@ def merge_listings(built: Iterable[tuple[Path, Listing]], errors: ErrorList) -> 
     give the same address, the first file (by path) keeps it and the other is reported; so is a
     tag whose address another tag already has (two names with one slug: 'Mugs!', 'mugs?')."""
     listings: dict[str, Listing] = {}
-    tags: dict[str, tuple[Tag, Path]] = {}
+    tags: dict[str, Tag] = {}
+    """The first tag of each slug."""
     # By the path as text: listing files share one folder, so this is the order of their names
     # (and quicker than comparing Path objects, for the dev server's rebuilds of large shops).
     for path, listing in sorted(built, key=lambda item: str(item[0])):
@@ -657,15 +658,16 @@ def merge_listings(built: Iterable[tuple[Path, Listing]], errors: ErrorList) -> 
             continue
         listings[listing.slug] = listing
         for tag in listing.tags:
-            if (first := tags.get(tag.slug)) is None:
-                tags[tag.slug] = (tag, path)
-            elif first[0] is not tag and not same_tag(first[0].name, tag.name):
-                errors.add(_tag_clash_error(path, tag, *first))
+            first = tags.setdefault(tag.slug, tag)
+            if first is not tag and first.name != tag.name and not same_tag(first.name, tag.name):
+                errors.add(_tag_clash_error(path, tag, first, listings.values()))
     return tuple(listings[k] for k in sorted(listings))
 
 
-def _tag_clash_error(path: Path, tag: Tag, other: Tag, other_path: Path) -> SiteError:
-    """Two listing files with tags of one address: reported where the second is written."""
+def _tag_clash_error(path: Path, tag: Tag, other: Tag, listings: Iterable[Listing]) -> SiteError:
+    """Two listing files with tags of one address: reported where the second is written, naming
+    the first listing (of ``listings``) that has ``other``."""
+    other_path = next(x.source.path for x in listings if any(t is other for t in x.tags))
     index, mark = _tag_mark(path, tag.name)
     other_mark = _tag_mark(other_path, other.name)[1]
     where = f"{display_path(other_path)}:{other_mark.line}"
