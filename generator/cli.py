@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import signal
 import sys
 import threading
@@ -17,12 +18,21 @@ from typing import NoReturn
 
 from . import __version__, buildcache
 from .errors import BuildFailed, SiteError, display_path
+from .schema import SCHEMA_DIR
 from .secret import secret_fingerprint
 
 # generator.pipeline (Jinja, Babel, Markdown, Pillow...) is imported only when there is something
 # to build: a rebuild with nothing changed answers from the build cache in a fraction of a second.
 
-COMMANDS = ("build", "serve", "links")
+COMMANDS = ("build", "serve", "links", "check", "init", "new", "schema")
+
+
+def command_name(full: bool = False) -> str:
+    """How the maker started makerfront: `python build.py` in this repository, else the
+    `makerfront` command, so usage lines and hints show what they typed."""
+    if Path(sys.argv[0]).name == "build.py":
+        return "python build.py" if full else "build.py"
+    return "makerfront"
 
 
 def _base_url(value: str) -> str:
@@ -91,7 +101,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="build.py",
+        prog=command_name(),
         description="makerfront: build a handmade maker's storefront from content/ into output/.",
     )
     parser.add_argument("--version", action="version", version=f"makerfront {__version__}")
@@ -123,6 +133,47 @@ def make_parser() -> argparse.ArgumentParser:
     )
     _common(lk)
     lk.add_argument("--json", action="store_true", help="print a JSON list instead of text")
+    ck = sub.add_parser(
+        "check",
+        help="check every file for mistakes without building (writes nothing)",
+        description="Read and check the content, the photos and the theme's templates, and report every "
+        "mistake as the build would. Nothing is written. Exit code 0: all good, 1: mistakes found.",
+    )
+    _common(ck)
+    it = sub.add_parser(
+        "init",
+        help="make a new shop to start from",
+        description="Make a complete starter shop in DIR (default: this folder): settings, your maker profile, "
+        "two example listings, a shipping page, a photo, a .gitignore and a GitHub Pages workflow. "
+        "Existing files are never overwritten.",
+    )
+    it.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR", help="folder of the new shop")
+    it.add_argument("--title", default="My Handmade Shop", help="name of the shop")
+    it.add_argument("--base-url", default="https://example.com/", help="address the shop will have")
+    it.add_argument("--language", default="en", help="language code of your text, e.g. en, de, ja, zh-CN")
+    it.add_argument("--currency", default="USD", help="currency of your prices, e.g. USD, EUR, GBP, JPY")
+    it.add_argument("--force", action="store_true", help="add the starter files to a folder that is not empty")
+    it.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    nw = sub.add_parser(
+        "new",
+        help="add a listing: makerfront new listing SLUG",
+        description="Write content/listings/SLUG.yaml from a template with every field explained.",
+    )
+    nw.add_argument("kind", choices=["listing"], help="what to add (listing)")
+    nw.add_argument("slug", metavar="SLUG", help="the listing's name in its address, e.g. blue-bowl")
+    nw.add_argument(
+        "--content", type=Path, default=Path("content"), metavar="DIR", help="content folder (default: content)"
+    )
+    nw.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    sc = sub.add_parser(
+        "schema",
+        help="write JSON Schemas so your editor checks and completes fields as you type",
+        description="Write JSON Schemas for site.yaml, maker.yaml and listings into DIR (default: .schemas). "
+        "Editors with the YAML language server (VS Code's YAML extension) use them through the "
+        "'# yaml-language-server: $schema=...' first line of each file.",
+    )
+    sc.add_argument("dir", nargs="?", type=Path, default=Path(SCHEMA_DIR), metavar="DIR")
+    sc.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -237,7 +288,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         n = result.private_count
         print(
             f"{n} private listing{'s' if n != 1 else ''} written; "
-            f"see {'their addresses' if n != 1 else 'its address'} with: python build.py links"
+            f"see {'their addresses' if n != 1 else 'its address'} with: {command_name(full=True)} links"
         )
     return 0
 
@@ -270,6 +321,76 @@ def cmd_links(args: argparse.Namespace) -> int:
             print(f"  expires: {e.expires.isoformat()}{' (expired: no longer built)' if e.expired else ''}")
         print(f"  file:    {display_path(e.source)}")
         print(f"  url:     {e.url}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .pipeline import BuildOptions, check_site
+
+    options = BuildOptions(content=args.content, themes=args.themes, base_url=args.base_url, today=build_date(args))
+    try:
+        report = check_site(options)
+    except (BuildFailed, SiteError) as exc:
+        _print_errors(exc, args.debug)
+        n = len(exc.errors) if isinstance(exc, BuildFailed) else 1
+        print(f"Found {n} mistake{'s' if n != 1 else ''}; nothing was written.", file=sys.stderr)
+        return 1
+    _print_warnings(report.content_warnings)
+    for note in report.notes:
+        print(f"note: {note}")
+    print(
+        f"No mistakes found: {report.listings} listing{'s' if report.listings != 1 else ''}, "
+        f"{report.pages} page{'s' if report.pages != 1 else ''}, {report.photos} photo{'s' if report.photos != 1 else ''} "
+        f"and {report.templates} templates checked."
+    )
+    return 0
+
+
+def _shown(path: Path) -> str:
+    return display_path(path) + ("/" if path.is_dir() else "")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .scaffold import ShopSettings, init_shop
+
+    settings = ShopSettings(title=args.title, base_url=args.base_url, language=args.language, currency=args.currency)
+    try:
+        result = init_shop(args.dir, settings, force=args.force)
+    except SiteError as exc:
+        _print_errors(exc, args.debug)
+        return 2 if exc.path is None else 1
+    for path in result.kept:
+        print(f"kept:    {display_path(path)} (already there)")
+    print(f"Made a new shop in {_shown(args.dir)} ({len(result.written)} files). Next:")
+    go = "" if args.dir.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(display_path(args.dir))} && "
+    print(f"  {go}makerfront build        # build the shop into output/")
+    print("  makerfront serve --open     # look at it in your browser; it updates as you edit content/")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import new_listing
+
+    try:
+        path = new_listing(args.content, args.slug)
+    except SiteError as exc:
+        _print_errors(exc, args.debug)
+        return 1
+    print(f"Wrote {display_path(path)}: fill it in, put its photo in {display_path(args.content / 'images')}/, then run:")
+    print("  makerfront check")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import write_schemas
+
+    try:
+        written = write_schemas(args.dir)
+    except OSError as exc:
+        print(f"error: {display_path(args.dir)}: cannot write the schemas: {exc.strerror}", file=sys.stderr)
+        return 1
+    print(f"Wrote {len(written)} JSON Schemas into {_shown(args.dir)}: " + ", ".join(p.name for p in written))
+    print("Start a content file with a line such as  # yaml-language-server: $schema=../.schemas/site.schema.json")
     return 0
 
 
@@ -366,5 +487,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_serve(args)
     if args.command == "links":
         return cmd_links(args)
+    if args.command == "check":
+        return cmd_check(args)
+    if args.command == "init":
+        return cmd_init(args)
+    if args.command == "new":
+        return cmd_new(args)
+    if args.command == "schema":
+        return cmd_schema(args)
     parser.print_help()
     return 2

@@ -13,6 +13,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from .errors import ErrorList, SiteError, SourceRef
 from .fields import Reader
 from .load import Mark, RawDoc, YList, YMap
+from .schema import SITE
 
 DEFAULT_PER_PAGE = 48
 """Listings per page of the home and tag pages: whole rows of 2, 3 or 4 cards."""
@@ -87,6 +88,13 @@ def base_url_problem(url: str) -> str | None:
     return None
 
 
+def language_problem(code: str) -> str | None:
+    """Why ``code`` cannot be a site's language, or None when it can."""
+    if not _LANGUAGE.match(code):
+        return f'expected a language code such as en or fr-CA, got "{code}"'
+    return None
+
+
 def normalize_base_url(url: str) -> str:
     """Ends in '/', with the path percent-encoded (sitemaps and feeds need ASCII URLs).
     Already-encoded '%XX' sequences are kept as they are."""
@@ -103,7 +111,7 @@ def load_config(
     if not isinstance(doc.data, YMap):
         errors.add(expected_mapping(doc))
         return None
-    r = Reader(doc.data, doc.path, errors, content_root=content_root)
+    r = Reader(doc.data, doc.path, errors, content_root=content_root, spec=SITE)
     title = r.req_text("title")
     base_url = r.url("base_url", required=True)
     if base_url is not None and (problem := base_url_problem(base_url)) is not None:
@@ -116,8 +124,8 @@ def load_config(
         base_url = base_url_override if problem is None else None
     description = r.text("description")
     language = r.text("language", default="en") or "en"
-    if not _LANGUAGE.match(language):
-        r.error("language", f'language: expected a language code such as en or fr-CA, got "{language}"')
+    if (problem := language_problem(language)) is not None:
+        r.error("language", f"language: {problem}")
         language = "en"
     currency = r.currency("currency", "USD")
     theme = r.text("theme", default="default") or "default"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -21,6 +21,23 @@ from babel.numbers import get_currency_precision, list_currencies
 
 from .errors import ErrorList, SiteError
 from .load import Mark, YList, YMap
+from .schema import MAX_PRICE, Field
+
+# Which kinds of field (schema.Field.kind) each accessor of Reader reads.
+_ACCESSOR_KINDS: dict[str, tuple[str, ...]] = {
+    "text": ("text", "markdown", "language", "url", "email", "currency", "path"),
+    "boolean": ("boolean",),
+    "integer": ("integer",),
+    "money": ("money",),
+    "currency": ("currency",),
+    "url": ("url",),
+    "email": ("email",),
+    "day": ("date",),
+    "path": ("path",),
+    "mapping": ("block", "links"),
+    "sequence": ("list",),
+    "raw": ("any", "markdown"),
+}
 
 _CURRENCIES = frozenset(list_currencies())
 _MISSING = object()
@@ -33,7 +50,9 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return '"' + (value if len(value) <= 60 else value[:57] + "...") + '"'
+        # Control and invisible characters shown as escapes (\x00, \u200b), never printed raw.
+        shown = "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode() for c in value)
+        return '"' + (shown if len(shown) <= 60 else shown[:57] + "...") + '"'
     if isinstance(value, YMap):
         return "a block of fields"
     if isinstance(value, YList):
@@ -59,8 +78,11 @@ class Reader:
         errors: ErrorList,
         prefix: str = "",
         content_root: Path | None = None,
+        spec: Mapping[str, Field] | None = None,
     ) -> None:
         self.data = data
+        self.spec = spec
+        """The fields this mapping may have (schema.py); None: any (a `links:` block)."""
         self.path = path
         self.errors = errors
         self.prefix = prefix
@@ -94,6 +116,16 @@ class Reader:
 
     # -- presence ----------------------------------------------------------------------------
 
+    def declared(self, key: str, accessor: str, required: bool = False) -> bool:
+        """Whether ``key`` is required, by its definition in schema.py. Reading a field that is
+        not defined there, or reading it as another kind, is a mistake in makerfront itself."""
+        if self.spec is None:
+            return required
+        f = self.spec.get(key)
+        if f is None or f.kind not in _ACCESSOR_KINDS[accessor] or (required and not f.required):
+            raise AssertionError(f"{self.field(key)} is read as {accessor} but schema.py defines it as {f}")
+        return f.required
+
     def raw_value(self, key: str, required: bool) -> Any:
         self.seen.add(key)
         if key not in self.data or self.data[key] is None:
@@ -110,8 +142,11 @@ class Reader:
     def has(self, key: str) -> bool:
         return self.data.get(key) is not None
 
-    def done(self, allowed: tuple[str, ...] | None = None) -> None:
-        """Report keys nobody asked for: typos must never vanish silently."""
+    def done(self, allowed: Iterable[str] | None = None) -> None:
+        """Report keys nobody asked for, or (with a spec) that it does not define: typos must
+        never vanish silently."""
+        if allowed is None and self.spec is not None:
+            allowed = self.spec
         known = sorted(self.seen if allowed is None else set(allowed) | self.seen)
         for key in self.data:
             if key in known:
@@ -123,6 +158,7 @@ class Reader:
     # -- scalar kinds --------------------------------------------------------------------------
 
     def text(self, key: str, *, required: bool = False, default: str | None = None) -> str | None:
+        required = self.declared(key, "text", required)
         value = self.raw_value(key, required)
         if value is _MISSING:
             return default
@@ -142,6 +178,7 @@ class Reader:
         return self.text(key, required=True) or ""
 
     def boolean(self, key: str, *, default: bool, required: bool = False) -> bool:
+        required = self.declared(key, "boolean", required)
         value = self.raw_value(key, required)
         if value is _MISSING:
             return default
@@ -158,6 +195,7 @@ class Reader:
         minimum: int | None = None,
         required: bool = False,
     ) -> int | None:
+        required = self.declared(key, "integer", required)
         value = self.raw_value(key, required)
         if value is _MISSING:
             return default
@@ -171,6 +209,7 @@ class Reader:
 
     def money(self, key: str, currency: str, *, required: bool = False, positive: bool = False) -> int | None:
         """A price in the currency's minor units (cents), exactly as typed (no float rounding)."""
+        required = self.declared(key, "money", required)
         value = self.raw_value(key, required)
         if value is _MISSING:
             return None
@@ -184,14 +223,14 @@ class Reader:
             example = f"{cents[1]}.{cents[2]}" if cents else "12.50; and no comma between thousands: 1200"
             self.wrong(key, "a price such as 12 or 12.50", value, hint=f"use a dot before the cents: {example}")
             return None
-        try:
-            amount = Decimal(raw.strip())
-        except InvalidOperation:
+        # Digits (YAML lets _ group them) and a decimal point only: no exponent (1e400), no "inf", no "nan".
+        if not re.fullmatch(r"-?\d[\d_]*(\.\d+)?", raw.strip()):  # 1_000 is YAML for 1000
             hint = "write only the number, without a currency sign" if re.search(r"[$€£¥]", raw) else None
             self.wrong(key, "a price such as 12 or 12.50", value, hint=hint)
             return None
-        if not amount.is_finite():
-            self.wrong(key, "a price such as 12 or 12.50", value)
+        amount = Decimal(raw.strip())
+        if amount >= MAX_PRICE:
+            self.error(key, f"{self.field(key)}: must be less than {MAX_PRICE:,} (got {describe(raw)})")
             return None
         if amount < 0 or (positive and amount == 0):
             need = "greater than 0" if positive else "0 or more"
@@ -206,6 +245,7 @@ class Reader:
         return int(minor)
 
     def currency(self, key: str, default: str) -> str:
+        self.declared(key, "currency")
         value = self.text(key)
         if value is None:
             return default
@@ -222,10 +262,14 @@ class Reader:
         return code
 
     def url(self, key: str, *, required: bool = False, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
+        required = self.declared(key, "url", required)
         value = self.text(key, required=required)
         if value is None:
             return None
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # e.g. https://[::1/ (an unclosed IPv6 address)
+            parts = urlsplit("")
         if parts.scheme.lower() not in schemes or not parts.netloc or any(c.isspace() for c in value):
             self.error(
                 key,
@@ -235,6 +279,7 @@ class Reader:
         return value
 
     def email(self, key: str, *, required: bool = False) -> str | None:
+        required = self.declared(key, "email", required)
         value = self.text(key, required=required)
         if value is None:
             return None
@@ -244,7 +289,7 @@ class Reader:
         return value
 
     def day(self, key: str) -> date | None:
-        value = self.raw_value(key, False)
+        value = self.raw_value(key, self.declared(key, "day"))
         if value is _MISSING:
             return None
         if isinstance(value, datetime):
@@ -259,6 +304,7 @@ class Reader:
     ) -> Path | None:
         """A file under content/, given relative to content/; nothing may point outside it."""
         if value is _MISSING:
+            self.declared(key, "path")
             value = self.text(key)
         name = field or self.field(key)
         where = mark or self.mark_of(key)
@@ -272,15 +318,18 @@ class Reader:
     # -- structure -------------------------------------------------------------------------------
 
     def mapping(self, key: str, *, required: bool = False) -> Reader | None:
+        required = self.declared(key, "mapping", required)
         value = self.raw_value(key, required)
         if value is _MISSING:
             return None
         if not isinstance(value, YMap):
             self.wrong(key, "a block of 'name: value' lines", value)
             return None
-        return Reader(value, self.path, self.errors, f"{self.field(key)}.", self.content_root)
+        spec = self.spec[key].fields or None if self.spec is not None else None
+        return Reader(value, self.path, self.errors, f"{self.field(key)}.", self.content_root, spec)
 
     def sequence(self, key: str, *, required: bool = False) -> YList | None:
+        required = self.declared(key, "sequence", required)
         value = self.raw_value(key, required)
         if value is _MISSING:
             return None
@@ -289,12 +338,23 @@ class Reader:
             return None
         return value
 
-    def child(self, key: str, index: int, value: YMap) -> Reader:
-        return Reader(value, self.path, self.errors, f"{self.field(key)}[{index}].", self.content_root)
+    def child(self, key: str, index: int, value: YMap, spec: Mapping[str, Field] | None = None) -> Reader:
+        """A Reader for item ``index`` of the list ``key``: with the fields of ``spec``, else of
+        the list's items as schema.py defines them."""
+        if spec is None and self.spec is not None and (items := self.spec[key].items) is not None:
+            spec = items.fields or None
+        return Reader(value, self.path, self.errors, f"{self.field(key)}[{index}].", self.content_root, spec)
 
 
 def check_content_path(value: str, root: Path | None, field: str, reader: Reader, mark: Mark) -> Path | None:
     text = value.strip().replace("\\", "/")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        reader.error_at(
+            mark,
+            f"{field}: a file name cannot contain control characters such as a tab or a NUL byte (got {describe(value)})",
+            hint="write the path as it appears in your files, e.g. images/mug.jpg",
+        )
+        return None
     if text.startswith("/") or re.match(r"^[A-Za-z]:", text) or "://" in text:
         reader.error_at(
             mark,

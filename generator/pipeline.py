@@ -23,7 +23,7 @@ from .load import _list_files, load_content, load_yaml_file
 from .model import Listing, Site, build_site
 from .parallel import Progress
 from .plan import HEADERS_FILE, PlannedPage, SitePlan, headers_rules, is_expired, plan_site, private_url
-from .render import Renderer
+from .render import Renderer, check_templates
 from .secret import Secret, fingerprint_of, listing_token, resolve_secret, secret_file_for, secret_fingerprint
 from .theme import Theme, load_theme
 from .write import (
@@ -571,3 +571,37 @@ def private_links(options: BuildOptions) -> tuple[list[PrivateLink], list[str]]:
             )
         )
     return links, list(secret.notes if secret else ())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckReport:
+    """What `makerfront check` looked at, when it found no mistake."""
+
+    listings: int
+    pages: int
+    photos: int
+    templates: int
+    content_warnings: list[SiteError]
+    notes: list[str]
+
+
+def check_site(options: BuildOptions) -> CheckReport:
+    """Every check of a build that needs no rendering: the content and its photos (load, model),
+    the pages and addresses (plan) and every template of the theme (compiled, not run). Raises
+    BuildFailed/SiteError like build(); reads the site secret only if it exists, and writes nothing."""
+    warnings: list[SiteError] = []
+    site = load_site(options, warnings=warnings)
+    theme = load_theme(site.config.theme, options.themes)
+    # Planning needs an address for each private listing; the real ones depend on the secret,
+    # which check does not create, so these stand-ins are used and forgotten.
+    plan = plan_site(site, theme.static_files(), options.today, lambda slug: f"check-{slug}")
+    templates = check_templates(theme)
+    photos = {image.src for listing in site.listings for image in listing.images}
+    return CheckReport(
+        listings=len(site.listings),
+        pages=len(site.pages),
+        photos=len(photos),
+        templates=templates,
+        content_warnings=warnings,
+        notes=list(plan.skipped),
+    )

@@ -20,11 +20,12 @@ from urllib.parse import quote
 import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from .buildcache import StoredHTML
 from .config import freeze
-from .errors import SiteError
+from .errors import ErrorList, SiteError
 from .fields import currency_digits
 from .model import Customization, Image, Listing, Tag
 from .plan import Pagination, PlannedPage, SitePlan, href, listing_url, page_url, public_image_url, tag_url
@@ -216,9 +217,34 @@ class MenuItem:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ContactView:
+    email: str
+    """Where orders and custom-order requests go (site.yaml contact.email)."""
+    form_action: str | None
+    """Form endpoint for custom-order requests; None: they are mailed."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigView:
+    """site.yaml's settings as templates see them (plain values: no paths or source files)."""
+
+    title: str
+    base_url: str
+    """Absolute URL of the site root, ending in '/'."""
+    base_path: str
+    description: str | None
+    language: str
+    currency: str
+    theme: str
+    contact: ContactView
+    listings_per_page: int
+    extra: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SiteView:
-    config: Any
-    """SiteConfig: title, base_url, language, currency, contact, extra."""
+    config: ConfigView
+    """site.yaml's settings: title, base_url, language, currency, contact, extra..."""
     title: str
     maker: MakerView
     listings: tuple[ListingView, ...]
@@ -349,7 +375,10 @@ class _ThemeLoader(jinja2.BaseLoader):
         )
 
 
-class _ThemeEnvironment(jinja2.Environment):
+class _ThemeEnvironment(ImmutableSandboxedEnvironment):
+    # Sandboxed: a theme is code a maker downloads. Templates reach only the views' public
+    # attributes and safe methods, never Python internals (__globals__, __subclasses__...), and
+    # cannot change what they are given.
     def join_path(self, template: str, parent: str) -> str:
         # 'theme:NAME' inside a template means: search the themes after the one that template came from.
         if not template.startswith("theme:") or not isinstance(self.loader, _ThemeLoader):
@@ -395,15 +424,18 @@ class TrackingEnvironment(_ThemeEnvironment):
             self.site_parts.add(TAG_PART + name)
 
     # Every attribute a template reads goes through here (millions per large build): the two
-    # identity checks and the common case of jinja2's own getattr (a plain attribute) are
-    # inlined; anything else (an item, an undefined name) is left to jinja2's.
+    # identity checks and the common case, a public field of one of makerfront's own views, are
+    # inlined; anything else (another object, an item, an undefined name) is left to the
+    # sandbox's getattr, which refuses what is unsafe.
     def getattr(self, obj: Any, attribute: str) -> Any:
         if obj is self.tracked or obj is self.tracked_tag:
             self._note(obj, attribute)
-        try:
-            return getattr(obj, attribute)
-        except AttributeError:
-            return _BASE_GETATTR(self, obj, attribute)
+        if type(obj) in VIEW_TYPES and not attribute.startswith("_"):
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
+                pass
+        return _BASE_GETATTR(self, obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         if obj is self.tracked or obj is self.tracked_tag:
@@ -415,6 +447,12 @@ class TrackingEnvironment(_ThemeEnvironment):
             self.templates.add(self.join_path(name, parent) if parent is not None else name)
         return super().get_template(name, parent, globals)
 
+
+VIEW_TYPES = frozenset(
+    {ImageView, OptionView, CustomizationView, TagLink, ListingView, OrderContact, MakerView, TagView, MenuItem,
+     ContactView, ConfigView, SiteView, PageLink, PaginationView, PageView, SeoView}
+)  # fmt: skip
+"""What templates are given: plain values, safe to read without the sandbox's checks."""
 
 _BASE_GETATTR = _ThemeEnvironment.getattr
 _BASE_GETITEM = _ThemeEnvironment.getitem
@@ -435,6 +473,35 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     env.filters["json_ld"] = _json_ld
     env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)
     return env
+
+
+def check_templates(theme: Theme) -> int:
+    """Compile every template of the theme chain (without running any), raising BuildFailed with
+    each syntax error at its file and line. Returns how many templates were checked."""
+    env = make_environment(theme)
+    errors = ErrorList()
+    names = sorted(
+        {
+            path.relative_to(folder).as_posix()
+            for folder in theme.template_dirs
+            for path in folder.rglob("*")
+            if path.is_file() and not path.name.startswith(".")
+        }
+    )
+    for name in names:
+        try:
+            env.get_template(name)
+        except (jinja2.TemplateError, UnicodeDecodeError) as exc:
+            if isinstance(exc, UnicodeDecodeError):
+                errors.add(SiteError("this template is not saved as UTF-8 text", path=_template_path(theme, name)))
+            else:
+                errors.add(_template_error(exc, theme))
+    errors.raise_if_any()
+    return len(names)
+
+
+def _template_path(theme: Theme, name: str) -> Path | None:
+    return next((d / name for d in theme.template_dirs if (d / name).is_file()), None)
 
 
 def _template_error(exc: BaseException, theme: Theme) -> SiteError:
@@ -606,7 +673,18 @@ class Renderer:
         return SiteView(
             favicon_url=href(favicon) if favicon else None,
             favicon_type=mimetypes.guess_type(favicon)[0] if favicon else None,
-            config=self.cfg,
+            config=ConfigView(
+                title=self.cfg.title,
+                base_url=self.cfg.base_url,
+                base_path=self.cfg.base_path,
+                description=self.cfg.description,
+                language=self.cfg.language,
+                currency=self.cfg.currency,
+                theme=self.cfg.theme,
+                contact=ContactView(email=self.cfg.contact.email, form_action=self.cfg.contact.form_action),
+                listings_per_page=self.cfg.listings_per_page,
+                extra=self.cfg.extra,
+            ),
             title=self.cfg.title,
             maker=MakerView(
                 name=maker.name,

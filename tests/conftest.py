@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from generator.pipeline import BuildOptions, BuildResult, build, build_to
+from generator.pipeline import BuildOptions, BuildResult, Renderer, build, build_to
 from generator.theme import BUILTIN_THEMES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -136,6 +136,24 @@ def text_of(result: BuildResult, path: str) -> str:
         assert path in result.digests, f"{path} is a copied file"
         data = data.read_bytes()
     return data.decode("utf-8")
+
+
+def leak_private_listings_into_public_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a theme that read the listing files itself did before themes were sandboxed: every
+    page gets each private listing's title, buyer and photo file names."""
+    real = Renderer.render_tracked
+
+    def leaky(self, page, context=None):  # type: ignore[no-untyped-def]
+        html, parts, templates = real(self, page, context)
+        catalog = "".join(
+            f"<li>{x.title} for {x.buyer} {' '.join(i.src.name for i in x.images)}</li>"
+            for x in self.plan.site.listings
+            if x.private
+        )
+        html = html.replace(b"</footer>", f"<ul>{catalog}</ul></footer>".encode())
+        return html, parts, templates
+
+    monkeypatch.setattr(Renderer, "render_tracked", leaky)
 
 
 __all__ = ["BUILTIN_THEMES", "REPO", "TEST_SECRET", "build_into", "build_site", "options", "png_bytes", "text_of"]

@@ -43,7 +43,9 @@ def test_build_py_builds_default_folders(tmp_path: Path) -> None:
 def test_help_and_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     proc = run(tmp_path, "--help")
     assert proc.returncode == 0
-    assert "usage: build.py" in proc.stdout
+    assert "usage: build.py" in proc.stdout  # what the maker typed
+    for command in ("build", "serve", "check", "init", "new", "schema", "links"):
+        assert command in proc.stdout
     with pytest.raises(SystemExit) as exc:
         main(["build", "--help"])
     assert exc.value.code == 0
@@ -63,7 +65,7 @@ def test_usage_errors_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]
         main(args)
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert "usage: build.py" in err
+    assert "usage: makerfront" in err  # in-process, as the `makerfront` command
     assert "error:" in err
 
 

@@ -9,7 +9,17 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_DATE, REPO, TEST_SECRET, build_into, build_site, png_bytes, text_of, write_files
+from conftest import (
+    BUILD_DATE,
+    REPO,
+    TEST_SECRET,
+    build_into,
+    build_site,
+    leak_private_listings_into_public_pages,
+    png_bytes,
+    text_of,
+    write_files,
+)
 from leakscan import PrivateFacts, all_paths, assert_visible_in_own_folder, scan, with_tokens
 
 from generator import cli, pipeline
@@ -386,23 +396,15 @@ def test_guard_stops_a_theme_that_hard_codes_a_private_link(make_site, tmp_path:
     assert token("quillfeather-trio") not in text
 
 
-LEAKY_CATALOG = """\
-{# A "complete catalogue" footer that reads the listing files itself instead of using
-   site.listings: it gets private listings too. #}
-<footer><ul>
-{% for f in site.config.source.path.parent.joinpath("listings").glob("*.yaml")|sort %}
-  <li>{{ f.read_text() }}</li>
-{% endfor %}
-</ul></footer>
-"""
-
 LEAKY_STATE = """\
 {% extends "theme:listing.html" %}
 {% import "partials/recent.html" as recent %}
 {% block listing_banner %}
-{# "Recently viewed": remembers every listing page across pages, private ones included. #}
-<ul class="recent">{% for u in recent.seen %}<li><a href="{{ page.root }}{{ u }}">seen</a></li>{% endfor %}</ul>
-{{ recent.seen.append(listing.url) or "" }}
+{# "Recently viewed": remembers every listing page across pages, private ones included: an
+   imported template's namespace outlives the page, even in the sandbox. #}
+{% set ns = recent.ns %}
+<ul class="recent">{% for u in ns.seen.split() %}<li><a href="{{ page.root }}{{ u }}">seen</a></li>{% endfor %}</ul>
+{% set ns.seen = ns.seen ~ " " ~ listing.url %}
 {% endblock %}
 """
 
@@ -414,9 +416,10 @@ def _theme_site(make_site, tmp_path: Path, templates: dict[str, str]) -> Path:
     return content
 
 
-def test_guard_stops_a_theme_that_reads_content_files_itself(make_site, tmp_path: Path) -> None:
-    content = _theme_site(make_site, tmp_path, {"partials/footer.html": LEAKY_CATALOG})
-    # Without the guard the theme really does leak (so this test proves the guard is what stops it).
+def test_guard_names_each_private_listing_a_page_leaks(make_site, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = make_site(shop_files())
+    leak_private_listings_into_public_pages(monkeypatch)
+    # Without the guard the pages really do leak (so this test proves the guard is what stops it).
     leaked = build_site(content, leak_guard=False)
     assert "Marisol Quenby" in text_of(leaked, "index.html")
     with pytest.raises(BuildFailed) as err:
@@ -439,7 +442,7 @@ def test_guard_stops_a_theme_that_reads_content_files_itself(make_site, tmp_path
 
 def test_guard_stops_a_theme_that_carries_one_private_page_into_another(make_site, tmp_path: Path) -> None:
     content = _theme_site(
-        make_site, tmp_path, {"listing.html": LEAKY_STATE, "partials/recent.html": "{% set seen = [] %}"}
+        make_site, tmp_path, {"listing.html": LEAKY_STATE, "partials/recent.html": "{% set ns = namespace(seen='') %}"}
     )
     leaked = build_site(content, leak_guard=False)
     tokens = [x.token for x in leaked.plan.private_listings]
@@ -524,7 +527,7 @@ def test_build_summary_counts_private_listings_without_addresses(make_site, tmp_
     code = cli.main(["build", "--content", str(content), "--output", str(tmp_path / "out")])
     printed = capsys.readouterr()
     assert code == 0
-    assert "3 private listings written; see their addresses with: python build.py links" in printed.out
+    assert "3 private listings written; see their addresses with: makerfront links" in printed.out
     assert "note: listing old-commission.yaml expired on" in printed.out
     assert not re.search(r"p/[a-z2-7]{32}", printed.out + printed.err)
 

@@ -1,0 +1,326 @@
+"""The fields of site.yaml, maker.yaml, listings and pages: one definition, read by the validator
+(fields.Reader checks every field it reads against it and reports unknown ones from it) and turned
+into JSON Schemas for editors (`makerfront schema`), so the two cannot disagree.
+
+Each field says what kind of value it takes, whether it is required and what it means; the
+meaning is the description an editor shows while the maker types.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+FieldKind = Literal[
+    "text", "markdown", "boolean", "integer", "money", "currency", "url", "email", "date", "path",
+    "language", "block", "list", "links", "option", "any",
+]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    kind: FieldKind
+    """What the value is: the accessor of fields.Reader that reads it must be of this kind."""
+    doc: str
+    """What the field means, in a maker's words (shown by editors as the field's description)."""
+    required: bool = False
+    enum: tuple[str, ...] = ()
+    """The closed list of allowed values, for a text field that has one."""
+    minimum: int | None = None
+    """The smallest number allowed (integer), or the fewest items (list)."""
+    default: Any = None
+    fields: Mapping[str, Field] = field(default_factory=dict)
+    """The fields of a `block` (a nested mapping) or of each item of a `list` of blocks."""
+    items: Field | None = None
+    """The kind of each item of a `list`."""
+
+
+def _block(doc: str, fields: Mapping[str, Field], required: bool = False) -> Field:
+    return Field("block", doc, required=required, fields=fields)
+
+
+EXTRA = Field("any", "Anything your theme needs, passed to it untouched")
+
+SITE: Mapping[str, Field] = {
+    "title": Field("text", "Name of the shop, shown on every page", required=True),
+    "base_url": Field(
+        "url", "Full address where the shop will live, e.g. https://riverbend.example/ or https://you.github.io/shop/",
+        required=True,
+    ),
+    "description": Field("text", "One sentence about the shop (the home page summary for search engines)"),
+    "language": Field("language", "Language code of your text, e.g. en, de, zh-CN", default="en"),
+    "currency": Field("currency", "Three-letter currency code (ISO 4217) of your prices: USD, EUR, GBP, JPY...",
+                      default="USD"),
+    "theme": Field("text", "Folder name of a theme under themes/ (leave out for the built-in theme)", default="default"),
+    "contact": _block(
+        "How buyers reach you",
+        {
+            "email": Field("email", "Where order and custom-order emails go", required=True),
+            "form_action": Field(
+                "url", "Web address of a form service; when set, 'Ask about a Custom Order' opens a form that posts there"
+            ),
+        },
+        required=True,
+    ),
+    "favicon": Field("path", "Path of an image in content/ for the browser tab icon, e.g. images/icon.png"),
+    "listings_per_page": Field(
+        "integer", "How many listings the home page and each tag page show before further pages", minimum=1, default=48
+    ),
+    "extra": EXTRA,
+}  # fmt: skip
+
+MAKER_KINDS = ("person", "business")
+
+MAKER: Mapping[str, Field] = {
+    "name": Field("text", "Your name or your studio's", required=True),
+    "kind": Field("text", "person, or business for a studio, workshop or company", enum=MAKER_KINDS, default="person"),
+    "photo": Field("path", "Path of a photo of you in content/, e.g. images/maker.jpg"),
+    "location": Field("text", "Where you work, e.g. Asheville, North Carolina"),
+    "intro": Field("text", "One or two sentences for the home page"),
+    "bio": Field("markdown", "Your story, in Markdown"),
+    "links": Field("links", "Name: address lines, e.g. Instagram: https://instagram.com/riverbend"),
+    "custom_orders": _block(
+        "Whether and how you take custom orders",
+        {
+            "enabled": Field("boolean", "true if you take custom orders, false if not", required=True),
+            "accepts": Field("text", "What kinds of custom orders you accept"),
+            "production_time": Field("text", "Average time to make a custom order, e.g. 2-3 weeks"),
+            "response_time": Field("text", "How fast you answer a request, e.g. 24 hours", default="24 hours"),
+        },
+        required=True,
+    ),
+    "extra": EXTRA,
+}
+
+CUSTOMIZATION_KINDS = ("choice", "text", "number", "checkbox")
+
+OPTION: Mapping[str, Field] = {
+    "label": Field("text", "The option's name, as the buyer sees it", required=True),
+    "price": Field("money", "Added to the listing's price when chosen, e.g. 4 or 4.50", default=0),
+}
+
+_NAME = Field("text", "What the buyer is asked, e.g. Colour or Monogram", required=True)
+_TYPE = Field("text", "choice (a list), text (a text box), number or checkbox", required=True, enum=CUSTOMIZATION_KINDS)
+_SURCHARGE = Field("money", "Added to the price when the buyer uses it, e.g. 6", default=0)
+
+CUSTOMIZATION: Mapping[str, Mapping[str, Field]] = {
+    "choice": {
+        "name": _NAME,
+        "type": _TYPE,
+        "required": Field("boolean", "Whether the buyer must choose (default true)", default=True),
+        "options": Field(
+            "list", "The choices: a name, or label: and price: lines for a surcharge", required=True, minimum=1,
+            items=Field("option", "An option: its name, or label: and price: lines", fields=OPTION),
+        ),
+    },
+    "text": {
+        "name": _NAME,
+        "type": _TYPE,
+        "max_length": Field("integer", "Most characters the buyer may type (default 100)", minimum=1, default=100),
+        "required": Field("boolean", "Whether the buyer must fill it in (default false)", default=False),
+        "price": _SURCHARGE,
+        "instructions": Field("text", "A short help line under the box, e.g. Up to three letters"),
+    },
+    "number": {
+        "name": _NAME,
+        "type": _TYPE,
+        "min": Field("integer", "Smallest number allowed (default 0)", default=0),
+        "max": Field("integer", "Largest number allowed"),
+        "step": Field("integer", "Allowed steps between numbers (default 1)", minimum=1, default=1),
+        "required": Field("boolean", "Whether the buyer must fill it in (default false)", default=False),
+        "price": Field("money", "Added to the price for each unit", default=0),
+    },
+    "checkbox": {
+        "name": _NAME,
+        "type": _TYPE,
+        "price": _SURCHARGE,
+    },
+}  # fmt: skip
+
+IMAGE: Mapping[str, Field] = {
+    "src": Field("path", "Path of the photo in content/, e.g. images/eagle-mug.jpg", required=True),
+    "alt": Field("text", "What the photo shows, for blind buyers and search engines", required=True),
+}
+
+LISTING: Mapping[str, Field] = {
+    "title": Field("text", "Name of the item", required=True),
+    "price": Field("money", "Price as a number, e.g. 34 or 34.50 (no currency sign; a dot before the cents)",
+                   required=True, minimum=0),
+    "currency": Field("currency", "Overrides the shop's currency for this item (ISO 4217 code)"),
+    "images": Field("list", "Photos of the item; the first is the main photo", required=True, minimum=1,
+                    items=Field("block", "A photo: src: and alt: lines", fields=IMAGE)),
+    "description": Field("markdown", "What the item is, in Markdown"),
+    "tags": Field("list", "Words that group items, e.g. [mugs, birds]; each tag gets its own page",
+                  items=Field("text", "A tag")),
+    "production_time": Field("text", "How long you need to make it, e.g. 1-2 weeks"),
+    "order_url": Field("url", "Address of an external checkout; without it the page offers ordering by email"),
+    "private": Field("boolean", "true for an item made for one buyer, built at a secret address", default=False),
+    "buyer": Field("text", "Private listings only: who it is made for"),
+    "expires": Field("date", "Private listings only: last day it is built, written as YYYY-MM-DD"),
+    "date": Field("date", "When the listing was added, YYYY-MM-DD; newest come first in the feed"),
+    "customizations": Field(
+        "list", "Options the buyer chooses: choices, text, numbers, checkboxes",
+        items=Field("block", "One customization: name: and type: lines and the fields of its type"),
+    ),
+    "extra": EXTRA,
+}  # fmt: skip
+
+PAGE: Mapping[str, Field] = {
+    "title": Field("text", "Title of the page", required=True),
+    "order": Field("integer", "Position in the menu (smaller first)", default=0),
+    "menu": Field("boolean", "Whether the page is in the menu", default=True),
+}
+
+DOCUMENTS: Mapping[str, Mapping[str, Field]] = {"site": SITE, "maker": MAKER, "listing": LISTING}
+"""The files that get a schema, by schema name: site.yaml, maker.yaml, listings/*.yaml."""
+
+SCHEMA_DIR = ".schemas"
+"""Where `init` and `makerfront schema` put the schemas, in the shop's folder (beside content/)."""
+
+_TITLES = {"site": "makerfront site.yaml", "maker": "makerfront maker.yaml", "listing": "makerfront listing"}
+
+
+MAX_PRICE = 1_000_000_000
+"""Prices (and surcharges) are below a billion of the currency's units: a larger number is a typo."""
+
+
+# -- JSON Schema (draft-07, what yaml-language-server reads) ---------------------------------------
+
+_MONEY = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "exclusiveMaximum": MAX_PRICE},
+        {"type": "string", "pattern": r"^\s*\d{1,9}(\.\d+)?\s*$"},
+    ]
+}
+# Plain text: YAML reads `title: 1984` as a number and makerfront keeps it as the text typed.
+_TEXT: dict[str, Any] = {"type": ["string", "number"]}
+
+
+def _json(f: Field) -> dict[str, Any]:
+    out: dict[str, Any]
+    if f.kind in ("text", "markdown"):
+        out = {"enum": list(f.enum)} if f.enum else dict(_TEXT)
+    elif f.kind == "language":
+        out = {"type": "string", "pattern": r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$"}
+    elif f.kind == "currency":
+        out = {"enum": _currencies()}
+    elif f.kind == "boolean":
+        out = {"type": "boolean"}
+    elif f.kind == "integer":
+        out = {"type": "integer"}
+        if f.minimum is not None:
+            out["minimum"] = f.minimum
+    elif f.kind == "money":
+        out = json.loads(json.dumps(_MONEY))
+    elif f.kind == "url":
+        out = {"type": "string", "pattern": r"^[hH][tT][tT][pP][sS]?://\S+$"}
+    elif f.kind == "email":
+        out = {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$"}
+    elif f.kind == "date":
+        out = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+    elif f.kind == "path":
+        # Inside content/: not absolute, no drive letter or scheme, no ".." step.
+        out = {
+            "type": "string",
+            "pattern": r"^(?![/\\]|[A-Za-z]:)(?!.*://)(?!(.*[/\\])?\.\.([/\\]|$))[^\x00-\x1f\x7f]+$",
+        }
+    elif f.kind == "links":
+        out = {"type": "object", "additionalProperties": _json(Field("url", "A web address"))}
+    elif f.kind == "block":
+        out = _object(f.fields) if f.fields else {"type": "object"}
+    elif f.kind == "option":
+        out = {"anyOf": [dict(_TEXT), _object(f.fields)]}
+    elif f.kind == "list":
+        out = {"type": "array"}
+        if f.minimum is not None:
+            out["minItems"] = f.minimum
+        if f.items is not None:
+            out["items"] = _json(f.items)
+    else:  # any
+        out = {}
+    out["description"] = f.doc
+    if f.default is not None:
+        out["default"] = f.default
+    return out
+
+
+def _currencies() -> list[str]:
+    from babel.numbers import list_currencies  # here: only `makerfront schema` needs the list
+
+    return sorted(list_currencies())
+
+
+def _object(fields: Mapping[str, Field]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "object",
+        "properties": {name: _json(f) for name, f in fields.items()},
+        "additionalProperties": False,
+    }
+    if required := [name for name, f in fields.items() if f.required]:
+        out["required"] = required
+    return out
+
+
+def _customization() -> dict[str, Any]:
+    """One customization: the fields allowed depend on its type."""
+    every = sorted({name for fields in CUSTOMIZATION.values() for name in fields})
+    properties: dict[str, Any] = {}
+    for fields in CUSTOMIZATION.values():
+        for name, f in fields.items():
+            properties.setdefault(name, _json(f))
+    return {
+        "type": "object",
+        "description": LISTING["customizations"].items.doc if LISTING["customizations"].items else "",
+        "properties": properties,
+        "required": ["name", "type"],
+        "additionalProperties": False,
+        "allOf": [
+            {
+                "if": {"properties": {"type": {"const": kind}}, "required": ["type"]},
+                "then": {
+                    "properties": {name: False for name in every if name not in fields},
+                    **({"required": [n for n, f in fields.items() if f.required]}),
+                },
+            }
+            for kind, fields in CUSTOMIZATION.items()
+        ],
+    }
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema of one kind of file: "site", "maker" or "listing"."""
+    schema = _object(DOCUMENTS[name])
+    if name == "listing":
+        schema["properties"]["customizations"]["items"] = _customization()
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": f"makerfront-{name}.schema.json",
+        "title": _TITLES[name],
+        **schema,
+    }
+
+
+def schema_file(name: str) -> str:
+    return f"{name}.schema.json"
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """Write every schema into ``folder``; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in DOCUMENTS:
+        path = folder / schema_file(name)
+        path.write_text(json.dumps(json_schema(name), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def modeline(name: str, file: Path, schemas: Path) -> str:
+    """The first line of a content file that points editors at its schema (a relative path)."""
+    import os
+
+    rel = os.path.relpath(schemas / schema_file(name), file.parent)
+    return f"# yaml-language-server: $schema={Path(rel).as_posix()}\n"
