@@ -376,7 +376,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     except SiteError as exc:
         _print_errors(exc, args.debug)
         return 1
-    print(f"Wrote {display_path(path)}: fill it in, put its photo in {display_path(args.content / 'images')}/, then run:")
+    print(
+        f"Wrote {display_path(path)}: fill it in, put its photo in {display_path(args.content / 'images')}/, then run:"
+    )
     print("  makerfront check")
     return 0
 

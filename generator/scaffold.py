@@ -42,7 +42,9 @@ class ShopSettings:
         if (problem := language_problem(self.language)) is not None:
             found.append(f"--language: {problem}")
         if not is_currency(self.currency.upper()):
-            found.append(f"--currency: expected a three-letter currency code such as USD, EUR or JPY, got {self.currency!r}")
+            found.append(
+                f"--currency: expected a three-letter currency code such as USD, EUR or JPY, got {self.currency!r}"
+            )
         return found
 
 

@@ -493,9 +493,9 @@ def test_guard_allows_a_buyer_shared_by_two_private_listings(make_site) -> None:
     assert sum("Marisol Quenby" in p for p in pages) == 2
 
 
-def test_guard_ignores_words_that_are_public_anyway(make_site) -> None:
-    """Buyer 'Ada' is also the maker's name; a private copy of 'Blue Mug' shares its title and photo;
-    buyer 'Sam' only appears inside the word 'Sample'."""
+def test_guard_allows_public_words_only_where_the_maker_says_so(make_site) -> None:
+    """Buyer 'Ada' is also the maker's name and a private copy of 'Blue Mug' shares its title and
+    photo: allowed only with public_mentions. Buyer 'Sam' only appears inside the word 'Sample'."""
     ada = (
         "title: Blue Mug\nprice: 30\nprivate: true\nbuyer: Ada\n"
         "images:\n  - {src: images/mug.png, alt: mug}\ndescription: Just for Ada.\n"
@@ -507,6 +507,13 @@ def test_guard_ignores_words_that_are_public_anyway(make_site) -> None:
         "listings/green-bowl.yaml": BOWL.replace("A bowl for soup.", "Sample bowl for soup."),
         "images/bowl.png": png_bytes((20, 160, 20)),
     }
+    with pytest.raises(BuildFailed) as err:
+        build_site(make_site(files))
+    assert {(e.path.name if e.path else None, e.line) for e in err.value.errors} == {
+        ("blue-mug.yaml", 1),
+        ("maker.yaml", 1),
+    }
+    files["listings/blue-mug-for-ada.yaml"] = ada + "public_mentions: allowed\n"
     result = build_site(make_site(files))
     assert result.private_count == 2
 
