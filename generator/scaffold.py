@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
+from . import __version__
 from .config import base_url_problem, language_problem
 from .errors import SiteError
 from .fields import is_currency
@@ -103,6 +104,8 @@ def init_shop(folder: Path, settings: ShopSettings, *, force: bool = False) -> I
                     language=_yaml_text(settings.language),
                     currency=_yaml_text(settings.currency.upper()),
                 )
+            if rel == "requirements.txt":
+                text = text.replace("{version}", __version__)
             if rel.endswith(".yaml") and rel.startswith("content/"):
                 name = _SCHEMA_OF.get(rel, "listing")
                 text = modeline(name, target, schemas) + text

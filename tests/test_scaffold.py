@@ -10,6 +10,7 @@ import pytest
 import yaml
 from conftest import default_files, png_bytes, write_files
 
+from generator import __version__
 from generator.cli import main
 from generator.scaffold import STARTER
 
@@ -47,6 +48,7 @@ def test_init_makes_a_complete_shop_that_builds(tmp_path: Path, monkeypatch: pyt
     assert any(yaml.safe_load((shop / f).read_text()).get("customizations") for f in listings)
     ignored = (shop / ".gitignore").read_text().split()
     assert {"/output/", ".makerfront-cache/", ".makerfront-secret"} <= set(ignored)
+    assert f"makerfront=={__version__}" in (shop / "requirements.txt").read_text().splitlines()
     workflow = yaml.safe_load((shop / ".github/workflows/pages.yml").read_text())
     steps = [s.get("run", "") for s in workflow["jobs"]["build"]["steps"]]
     assert "makerfront build" in steps
