@@ -157,3 +157,11 @@ def leak_private_listings_into_public_pages(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 __all__ = ["BUILTIN_THEMES", "REPO", "TEST_SECRET", "build_into", "build_site", "options", "png_bytes", "text_of"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="write the sample shop's build into tests/snapshots/shop/ instead of comparing with it",
+    )
