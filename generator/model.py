@@ -26,6 +26,8 @@ Kind = Literal["choice", "text", "number", "checkbox"]
 KINDS: tuple[Kind, ...] = ("choice", "text", "number", "checkbox")
 MakerKind = Literal["person", "business"]
 DEFAULT_TEXT_MAX = 100
+MAX_TAG_BYTES = 200
+"""Longest tag slug, in UTF-8 bytes (a folder name may have 255)."""
 RESERVED_PAGE_SLUGS = frozenset(
     {"listings", "tags", "maker", "custom-order", "p", "static", "images", "404", "feed",
      "sitemap", "robots", "index", "search", "media"}
@@ -406,6 +408,14 @@ def _tags(r: Reader) -> tuple[Tag, ...]:
         slug = slugify(name)
         if not slug:
             r.error_at(raw.marks[i], f"tags[{i}]: a tag needs at least one letter or digit, got {describe(item)}")
+            continue
+        if len(slug.encode()) > MAX_TAG_BYTES:
+            # Its page is the folder tags/<slug>/, and file systems allow 255 bytes a name.
+            r.error_at(
+                raw.marks[i],
+                f"tags[{i}]: this tag is too long to be a web address ({len(slug.encode())} bytes)",
+                hint="a tag is a word or two; at most about 200 letters, or 60 Chinese or Japanese characters",
+            )
             continue
         if (first := tags.get(slug)) is None:
             tags[slug] = (i, Tag(name=name, slug=slug))

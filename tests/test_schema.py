@@ -28,6 +28,7 @@ BEYOND_A_SCHEMA = {
     "duplicate-slugs": "two files give the same address",
     "duplicate-addresses-any-script": "two files give the same address",
     "duplicate-tag-addresses": "two tags give the same address once written in one way",
+    "tag-too-long": "the length of a tag's address in bytes, which depends on its script",
     "image-missing": "the photo file does not exist",
     "image-not-an-image": "the photo file is not a picture",
     "price-jpy-decimals": "how many decimals a price may have depends on its currency",
