@@ -10,21 +10,34 @@ One process, three kinds of threads:
 
 The site is served from an in-memory `{output path: bytes | Path}` that is swapped in only after a
 successful build. A failed build keeps the last good site and adds an error overlay to every HTML
-page. Browsers hear about every finished build (good or failed) through Server-Sent Events keyed
-by a build counter, and reload. Nothing is written to the output folder.
+page. Nothing is written to the output folder.
+
+Live reload: every HTML page is served with a small script that opens the reload stream (Server-Sent
+Events) with the build the page was served from and the page's own path. The stream says only
+"this page changed" and only about that path (what it shows is decided by its own output, and while
+that is missing, by 404.html): it never names an output, so a script on a public page cannot learn
+where the private listings are (see `BuildState.concerns`).
+
+Every response carries a Content-Security-Policy (`page_policy`): on pages, only the site's own
+scripts (its files, the inline scripts the built page contains, by hash) and the reload script (by a
+nonce made for that response) may run, so nothing a request puts into a page can.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import errno
+import functools
 import gc
+import hashlib
 import html
 import ipaddress
 import json
 import mimetypes
 import os
 import queue
+import re
 import secrets
 import socket
 import socketserver
@@ -35,6 +48,7 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from html.parser import HTMLParser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -62,6 +76,13 @@ QUIET_SECONDS = 0.03
 MAX_WAIT_SECONDS = 1.0
 """Rebuild anyway after this long, when events never stop (copying many photos into content/)."""
 PORT_TRIES = 20
+KEEPALIVE_SECONDS = 15.0
+"""How often the reload stream sends a comment while nothing changes, to notice closed connections."""
+LISTEN_BACKLOG = 1024
+"""Connections the kernel holds until the server accepts them (capped by net.core.somaxconn).
+socketserver's default of 5 dropped connection attempts when a few hundred arrived at once, and a
+dropped attempt is retried by the client's system only after a second or more."""
+NOT_FOUND_PAGE = "404.html"
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -209,6 +230,10 @@ def watch_roots(content: Path, themes: Path) -> WatchRoots:
 # -- build state shared by the threads ----------------------------------------------------------
 
 
+_BUILD_KEY = re.compile(r"([0-9a-f]{8})-([0-9]{1,12})")
+"""A build key as pages carry it: the server run, then the build number."""
+
+
 class BuildState:
     """The last good site, the errors of the latest build, and a build counter browsers wait on."""
 
@@ -251,32 +276,47 @@ class BuildState:
         self._history.pop(self._version - HISTORY, None)
         self._cond.notify_all()
 
-    def event(self, since: str | None) -> str:
-        """The reload stream's message for a page served from build ``since``: the current key,
-        ``since`` itself, and the output paths that changed in between (null when unknown: a
-        page from another server run, or from too long ago, or a build that failed)."""
+    def build_number(self, key: str | None) -> int | None:
+        """The build of this server run that ``key`` names (None: the current one), or None for
+        a key this run never gave out (a page from a previous run). ValueError: not a build key."""
         with self._cond:
-            changed: set[str] | None = None
-            instance, _, number = (since or "").rpartition("-")
-            if since is not None and instance == self._instance and number.isdigit():
-                versions = range(int(number) + 1, self._version + 1)
-                if int(number) <= self._version and all(v in self._history for v in versions):
-                    changed = set()
-                    for v in versions:
-                        step = self._history[v]
-                        if step is None:
-                            changed = None
-                            break
-                        changed.update(step)
-            return json.dumps(
-                {"key": self._key(), "after": since, "changed": sorted(changed) if changed is not None else None}
-            )
+            if key is None:
+                return self._version
+            match = _BUILD_KEY.fullmatch(key)
+            if match is None:
+                raise ValueError("since is not a build key")
+            number = int(match[2])
+            return number if match[1] == self._instance and number <= self._version else None
 
-    def wait_for_change(self, key: str, timeout: float) -> str | None:
-        """The build key once it differs from `key` (or after `timeout`); None once the server stops."""
+    def concerns(self, after: int | None, path: str | None) -> tuple[bool, int]:
+        """Whether the builds since build ``after`` changed what the page at ``path`` shows, and
+        the current build. True also when that is not known (``after`` None, a failed build, a
+        build too long ago, a photo or template edited) and, for no ``path``, after any build.
+
+        The answer is about ``path`` alone (see `deciding_outputs`), so a page learns whether it
+        changed, which it could also learn by fetching itself, and nothing about any other page."""
         with self._cond:
-            self._cond.wait_for(lambda: self._closed or self._key() != key, timeout)
-            return None if self._closed else self._key()
+            current = self._version
+            if after is None:
+                return True, current
+            changed: set[str] = set()
+            for version in range(after + 1, current + 1):
+                step = self._history.get(version)
+                if step is None:
+                    return True, current
+                changed.update(step)
+            if after >= current:
+                return False, current
+            if path is None or self._site is None:
+                return True, current
+            return not changed.isdisjoint(deciding_outputs(self._site, path)), current
+
+    def wait_for_build(self, after: int, timeout: float) -> int | None:
+        """The current build number once it is past ``after`` (or after ``timeout``); None once
+        the server stops."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._closed or self._version != after, timeout)
+            return None if self._closed else self._version
 
     def close(self) -> None:
         with self._cond:
@@ -287,21 +327,40 @@ class BuildState:
 # -- what the server adds to HTML pages ---------------------------------------------------------
 
 
-def reload_script(key: str, files: Sequence[str]) -> str:
-    """Reloads the page when a build other than the one it was served from finishes, unless that
-    build is known to have changed none of ``files`` (the output this page was served from; for
-    a page not found, the output asked for and 404.html). When the connection drops, it connects
-    again after a second, naming the build it now stands for, and is told what changed since."""
+def script_literal(value: object) -> str:
+    """``value`` as a JavaScript literal that is safe inside an inline <script>: JSON, with '<',
+    '>' and '&' escaped (no '</script>' or '<!--' can end or change the element) and U+2028 and
+    U+2029 too (line ends in older JavaScript)."""
+    text = json.dumps(value, ensure_ascii=False)
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escape)
+    return text
+
+
+def reload_script(key: str, nonce: str) -> str:
+    """Reloads the page when a build changes what it shows. The page connects to the reload stream
+    with the build it was served from (``key``) and its own path, which it takes from its address:
+    nothing from the request is written into the page. When the connection drops, it connects
+    again after a second, and is told at once if it changed meanwhile (or the server restarted).
+
+    The same script makes the error overlay's button work (no inline event handler: the
+    Content-Security-Policy allows none)."""
     return (
-        "<script>/* makerfront serve: live reload (never in built files) */"
-        "(function(){var built=" + json.dumps(key) + ",files=" + json.dumps(list(files)) + ";"
+        f'<script nonce="{html.escape(nonce)}" data-build="{html.escape(key)}">'
+        "/* makerfront serve: live reload (never in built files) */"
+        '(function(){var built=document.currentScript.getAttribute("data-build");'
+        'var hide=document.getElementById("makerfront-hide-error");'
+        'if(hide){hide.addEventListener("click",function(){hide.parentNode.remove();});}'
         "function connect(){var es=new EventSource("
-        + json.dumps(EVENTS_PATH + "?since=")
-        + "+encodeURIComponent(built));"
-        'es.addEventListener("build",function(e){var d=JSON.parse(e.data);if(d.key===built){return;}'
-        "if(d.after===built&&d.changed&&!files.some(function(f){return d.changed.indexOf(f)>=0;}))"
-        "{built=d.key;return;}"
-        "es.close();location.reload();});"
+        + script_literal(EVENTS_PATH + "?since=")
+        + '+encodeURIComponent(built)+"&path="+encodeURIComponent(location.pathname));'
+        'es.addEventListener("build",function(){es.close();location.reload();});'
         "es.onerror=function(){es.close();setTimeout(connect,1000);};}"
         "connect();})();</script>"
     )
@@ -332,7 +391,7 @@ def error_overlay(errors: tuple[str, ...], has_site: bool) -> str:
         f'<div id="makerfront-build-error" role="alert" style="{_OVERLAY_STYLE}">'
         f'<strong style="font-size:17px">{html.escape(heading)}</strong>'
         f'<p style="margin:.25rem 0 0">{html.escape(note)}</p>{items}'
-        '<button type="button" onclick="this.parentNode.remove()" style="margin-top:.75rem;font:inherit;'
+        '<button type="button" id="makerfront-hide-error" style="margin-top:.75rem;font:inherit;'
         'padding:.25rem .75rem;cursor:pointer">Hide</button></div>'
     )
 
@@ -351,6 +410,83 @@ def error_page(errors: tuple[str, ...]) -> bytes:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>Build failed · makerfront</title></head><body></body></html>\n"
     ).encode()
+
+
+# -- Content-Security-Policy ------------------------------------------------------------------------
+
+OTHER_POLICY = "script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+"""For every response that is not a page of the site (stylesheets, images, feeds, redirects, the
+reload stream, errors): nothing in it may run, not even an SVG opened by itself."""
+
+
+def page_policy(nonce: str, page_sources: Sequence[str] = ()) -> str:
+    """The Content-Security-Policy of an HTML page: scripts only from the site itself, the
+    ``page_sources`` its built page needs (`page_script_sources`) and the reload script with
+    ``nonce``. Nothing a request or a stream message could place in a page runs.
+
+    Only scripts are restricted (plus plugins, <base> and framing): stylesheets, images, fonts and
+    form targets are left as the published site has them, so the preview shows what visitors see."""
+    scripts = " ".join(["'self'", f"'nonce-{nonce}'", *page_sources])
+    return f"script-src {scripts}; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+
+
+_SCRIPT_TAG = re.compile(rb"<script", re.IGNORECASE)
+_SCRIPT_ORIGIN = re.compile(r"(https?://)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+class _ScriptFinder(HTMLParser):
+    """Collects what a page's own scripts need allowed: the hash of each inline script, and the
+    origin of each script loaded from another site."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sources: list[str] = []
+        self._inline: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "script":
+            return
+        src = dict(attrs).get("src")
+        if src is None:
+            self._inline = []
+            return
+        try:
+            parts = urlsplit(src.strip())
+        except ValueError:  # '//[' : no address the browser would load either
+            return
+        if parts.netloc and parts.scheme in ("", "http", "https"):
+            origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme else parts.netloc
+            if _SCRIPT_ORIGIN.fullmatch(origin):  # never a character that could end the header
+                self.sources.append(origin)
+
+    def handle_data(self, data: str) -> None:
+        if self._inline is not None:
+            self._inline.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._inline is not None:
+            # What the browser hashes: the text as its parser reads it (line ends made \n, NUL
+            # replaced), in UTF-8.
+            text = "".join(self._inline).replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+            self._inline = None
+            if text:
+                digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+                self.sources.append(f"'sha256-{digest}'")
+
+
+def page_script_sources(page: bytes) -> tuple[str, ...]:
+    """The CSP sources the site's own scripts in ``page`` need: inline scripts by hash (the built
+    page is the same for every request, so an injected script never matches), other sites'
+    scripts by origin. A script this misreads is blocked, and the browser's console says so."""
+    if _SCRIPT_TAG.search(page) is None:
+        return ()
+    finder = _ScriptFinder()
+    try:
+        finder.feed(page.decode("utf-8", "replace").removeprefix("\ufeff"))
+        finder.close()
+    except AssertionError:  # html.parser on a malformed marked section ('<![if')
+        pass
+    return tuple(dict.fromkeys(finder.sources))
 
 
 # -- HTTP -------------------------------------------------------------------------------------------
@@ -387,15 +523,43 @@ def split_request_path(target: str) -> tuple[list[str], bool] | None:
     return segments, decoded.endswith("/")
 
 
+def site_output(base_path: str, segments: Sequence[str], trailing: bool) -> tuple[str, str] | None:
+    """(path inside the site, output asked for) for a decoded request path: ('listings/mug',
+    'listings/mug/index.html') for '/shop/listings/mug/' under '/shop/'. None outside base_path."""
+    base = [s for s in base_path.split("/") if s]
+    if list(segments[: len(base)]) != base:
+        return None
+    rel = "/".join(segments[len(base) :])
+    return rel, (f"{rel}/index.html" if rel and trailing else (rel or "index.html"))
+
+
+def deciding_outputs(site: BuiltSite, path: str) -> frozenset[str]:
+    """The outputs whose bytes, or absence, decide what ``path`` (a request path, as a page's
+    address has it) answers now: its own output; while that is missing, also the folder it would
+    redirect to and 404.html. The page at ``path`` must reload when one of them changes."""
+    parsed = split_request_path(path)
+    found = site_output(site.base_path, *parsed) if parsed is not None else None
+    if parsed is None or found is None:
+        return frozenset({NOT_FOUND_PAGE})
+    (rel, key), trailing = found, parsed[1]
+    if key in site.outputs:
+        return frozenset({key})
+    folder = {f"{rel}/index.html"} if rel and not trailing else set()
+    return frozenset({key, NOT_FOUND_PAGE, *folder})
+
+
 class _HTTPServer(ThreadingHTTPServer):
     # Request threads are joined by server_close(); open connections are shut down first.
     block_on_close = True
     daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, address: tuple[str, int], dev: DevServer) -> None:
         self.dev = dev
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self.page_script_sources = functools.lru_cache(maxsize=256)(page_script_sources)
+        """`page_script_sources`, remembered per page (the same bytes object until a build)."""
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _RequestHandler)
@@ -417,6 +581,17 @@ class _HTTPServer(ThreadingHTTPServer):
             self._connections.discard(request)
         super().shutdown_request(request)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that closes a connection early (a reload, a tab closed, a canceled image) is
+        no error; anything else is a bug, shown in the terminal as build problems are."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        self.dev.warn("internal error while answering a request:\n" + traceback.format_exc().rstrip())
+
+    def open_connections(self) -> int:
+        with self._connections_lock:
+            return len(self._connections)
+
     def close_connections(self) -> None:
         """Wake request threads blocked on an idle client so server_close() can join them."""
         with self._connections_lock:
@@ -428,9 +603,35 @@ class _HTTPServer(ThreadingHTTPServer):
                 pass
 
 
+class BadRequest(ValueError):
+    """A reload-stream request the server cannot answer; the message says why, in a few words."""
+
+
+def stream_parameters(query: str) -> tuple[str | None, str | None]:
+    """(since, path) from the reload stream's query string; BadRequest for anything else."""
+    try:
+        fields = parse_qs(query, keep_blank_values=True, strict_parsing=bool(query), errors="strict", max_num_fields=4)
+    except ValueError as exc:  # also UnicodeDecodeError
+        raise BadRequest("the query string is malformed") from exc
+    unknown = sorted(set(fields) - {"since", "path"})
+    if unknown:
+        raise BadRequest("unknown parameter (expected since and path)")
+    if any(len(values) > 1 for values in fields.values()):
+        raise BadRequest("a parameter is given twice")
+    since = fields.get("since", [None])[0]
+    path = fields.get("path", [None])[0]
+    if since is not None and _BUILD_KEY.fullmatch(since) is None:
+        raise BadRequest("since is not a build key")
+    if path is not None and (not path.startswith("/") or len(path) > 4096):
+        raise BadRequest("path must be a page's path, starting with /")
+    return since, path
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
     server: _HTTPServer
     _snapshot: tuple[BuiltSite | None, tuple[str, ...], str]
+    _policy: str = OTHER_POLICY
+    """The Content-Security-Policy of this response (one response per handler)."""
     server_version = "makerfront-serve"
     protocol_version = "HTTP/1.0"  # one request per connection; the event stream ends when it closes
     timeout = 30  # seconds a client may stay silent before its thread gives up
@@ -446,20 +647,27 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     # -- responses ---------------------------------------------------------------------------
 
+    def end_headers(self) -> None:
+        # Here, so every response has them, also http.server's own error pages.
+        self.send_header("Content-Security-Policy", self._policy)
+        self.send_header("X-Frame-Options", "DENY")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        super().end_headers()
+
     def _send(self, status: int, body: bytes, ctype: str, head: bool, headers: Mapping[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
         if not head:
             self.wfile.write(body)
 
-    def _send_text(self, status: HTTPStatus, head: bool) -> None:
-        self._send(status, f"{status.value} {status.phrase}\n".encode(), "text/plain; charset=utf-8", head)
+    def _send_text(self, status: HTTPStatus, head: bool, detail: str = "") -> None:
+        text = f"{status.value} {status.phrase}{': ' + detail if detail else ''}\n"
+        self._send(status, text.encode(), "text/plain; charset=utf-8", head)
 
     def _redirect(self, location: str, head: bool) -> None:
         query = self.path.split("?", 1)[1] if "?" in self.path else ""
@@ -469,14 +677,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
         # 302, not 301: browsers remember a 301 for this port across projects.
         self._send(HTTPStatus.FOUND, body.encode(), "text/html; charset=utf-8", head, {"Location": location})
 
-    def _send_html(self, status: int, page: bytes, head: bool, files: Sequence[str] = ()) -> None:
+    def _send_html(self, status: int, page: bytes, head: bool) -> None:
         # The build this request was answered from (snapshot taken once, in _serve): a build that
         # finishes meanwhile must still reload the page.
         site, errors, key = self._snapshot
-        snippet = (error_overlay(errors, site is not None) if errors else "") + reload_script(key, files)
+        nonce = secrets.token_urlsafe(16)
+        snippet = (error_overlay(errors, site is not None) if errors else "") + reload_script(key, nonce)
+        self._policy = page_policy(nonce, self.server.page_script_sources(page))
         self._send(status, inject(page, snippet), "text/html; charset=utf-8", head)
 
-    def _send_output(self, status: int, rel: str, content: Content, head: bool, files: Sequence[str] = ()) -> bool:
+    def _send_output(self, status: int, rel: str, content: Content, head: bool) -> bool:
         if isinstance(content, Path):
             if not self.server.dev.may_serve_file(content):
                 return False
@@ -488,20 +698,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
             data = content
         ctype = content_type(rel)
         if ctype.startswith("text/html"):
-            self._send_html(status, data, head, files or (rel,))
+            self._send_html(status, data, head)
         else:
             self._send(status, data, ctype, head)
         return True
 
-    def _not_found(self, site: BuiltSite, head: bool, wanted: str = "") -> None:
-        """404.html; it reloads when 404.html changes or when ``wanted`` (the output asked for)
-        appears."""
-        files = (wanted, "404.html") if wanted else ("404.html",)
-        page = site.outputs.get("404.html")
-        if page is None or not self._send_output(HTTPStatus.NOT_FOUND, "404.html", page, head, files):
-            self._send_html(
-                HTTPStatus.NOT_FOUND, b"<!doctype html><title>Not found</title><h1>Not found</h1>\n", head, files
-            )
+    def _not_found(self, site: BuiltSite, head: bool) -> None:
+        """404.html, or a plain page when the site has none. Nothing of the request is in it."""
+        page = site.outputs.get(NOT_FOUND_PAGE)
+        if page is None or not self._send_output(HTTPStatus.NOT_FOUND, NOT_FOUND_PAGE, page, head):
+            self._send_html(HTTPStatus.NOT_FOUND, b"<!doctype html><title>Not found</title><h1>Not found</h1>\n", head)
 
     def _host_allowed(self) -> bool:
         """On a loopback address, answer only requests for a loopback host name, so a web page
@@ -536,52 +742,52 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._not_found(site, head)
             return
         segments, trailing = parsed
-        base = [s for s in site.base_path.split("/") if s]
-        if segments[: len(base)] != base:
+        found = site_output(site.base_path, segments, trailing)
+        if found is None:
             if not segments:  # '/' of a site served under '/shop/'
                 self._redirect(site.base_path, head)
             else:
                 self._not_found(site, head)
             return
-        rel_parts = segments[len(base) :]
-        rel = "/".join(rel_parts)
-        if not rel_parts and base and not trailing:  # '/shop'
+        rel, key = found
+        if not rel and site.base_path.strip("/") and not trailing:  # '/shop'
             self._redirect(site.base_path, head)
             return
-        key = f"{rel}/index.html" if rel and trailing else (rel or "index.html")
         content = site.outputs.get(key)
         if content is None and not trailing and f"{rel}/index.html" in site.outputs:
             self._redirect(site.base_path + quote(rel) + "/", head)
             return
         if content is None or not self._send_output(HTTPStatus.OK, key, content, head):
-            self._not_found(site, head, key)
+            self._not_found(site, head)
 
     def _events(self) -> None:
-        """The reload stream. A page connects with the key of the build it was served from
-        (?since=KEY) and is told about every build after it, with the files each changed."""
+        """The reload stream. A page connects with the build it was served from and its own path
+        (?since=KEY&path=/listings/mug/), and is sent one event each time a build changes what
+        that path shows; with no path, after every build. The events carry no data beyond that."""
         state = self.server.dev.state
-        since = parse_qs(urlsplit(self.path).query).get("since", [None])[0]
+        try:
+            since, path = stream_parameters(urlsplit(self.path).query)
+        except BadRequest as exc:
+            self._send_text(HTTPStatus.BAD_REQUEST, False, str(exc))
+            return
+        after = state.build_number(since)
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         try:
-            # At once: a build that finished while the page loaded may concern it.
-            message = state.event(since)
-            key = json.loads(message)["key"]
-            self.wfile.write(f"retry: 1000\n\nevent: build\ndata: {message}\n\n".encode())
-            self.wfile.flush()
+            self.wfile.write(b"retry: 1000\n\n")
             while True:
-                current = state.wait_for_change(key, timeout=15)
+                # At once as well: a build that finished while the page loaded may concern it.
+                changed, after = state.concerns(after, path)
+                if changed:
+                    self.wfile.write(b"event: build\ndata: changed\n\n")
+                self.wfile.flush()
+                current = state.wait_for_build(after, timeout=self.server.dev.keepalive)
                 if current is None:
                     return
-                if current == key:
+                if current == after:
                     self.wfile.write(b": still here\n\n")  # finds closed connections
-                else:
-                    message = state.event(key)
-                    key = json.loads(message)["key"]
-                    self.wfile.write(f"event: build\ndata: {message}\n\n".encode())
-                self.wfile.flush()
         except OSError:  # the browser went away
             return
 
@@ -612,6 +818,7 @@ class DevServer:
         port: int = 8000,
         quiet: float = QUIET_SECONDS,
         max_wait: float = MAX_WAIT_SECONDS,
+        keepalive: float = KEEPALIVE_SECONDS,
         say: Callable[[str], None] = _print,
         warn: Callable[[str], None] = _print_err,
         debug: bool = False,
@@ -625,6 +832,8 @@ class DevServer:
         self.requested_port = port
         self.quiet = quiet
         self.max_wait = max_wait
+        self.keepalive = keepalive
+        """Seconds between the reload stream's keep-alive comments."""
         self.say = say
         self.warn = warn
         self.state = BuildState()
@@ -726,6 +935,12 @@ class DevServer:
         with self._idle:
             self._pending += 1
         self._queue.put(event)
+
+    @property
+    def open_connections(self) -> int:
+        """Connections being answered or held open now (the reload streams among them). For tests
+        and tools."""
+        return self._httpd.open_connections() if self._httpd is not None else 0
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until every queued event has been handled (built or dropped). For tests and tools."""

@@ -8,13 +8,17 @@ on a port the OS picks.
 
 from __future__ import annotations
 
+import base64
+import concurrent.futures
 import dataclasses
+import hashlib
 import http.client
 import json
 import os
 import queue
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -22,12 +26,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from conftest import BUILTIN_THEMES, REPO, build_site, options, write_files
 
-from generator import incremental, pipeline
+from generator import devserver, incremental, pipeline
 from generator.devserver import (
     EVENTS_PATH,
     HISTORY,
@@ -36,6 +42,8 @@ from generator.devserver import (
     DevServer,
     DevServerError,
     PipelineRebuild,
+    deciding_outputs,
+    script_literal,
     split_request_path,
     watch_roots,
 )
@@ -261,6 +269,271 @@ def test_content_types(tmp_path: Path) -> None:
                 assert resp.body == outputs[path]  # only HTML gets the reload script
 
 
+# -- what may run in a served page ------------------------------------------------------------------
+
+
+@dataclass
+class Script:
+    attrs: dict[str, str | None]
+    text: str
+
+
+class _Scripts(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[Script] = []
+        self._open: Script | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self._open = Script(dict(attrs), "")
+            self.found.append(self._open)
+        elif tag != "script" and self._open is None:
+            # Inline event handlers would need 'unsafe-inline'/'unsafe-hashes'; none may be injected.
+            handlers = [name for name, _ in attrs if name.startswith("on")]
+            assert not handlers, (tag, handlers)
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._open.text += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._open = None
+
+
+def scripts(page: str) -> list[Script]:
+    parser = _Scripts()
+    parser.feed(page)
+    parser.close()
+    return parser.found
+
+
+def csp(resp: Response) -> dict[str, list[str]]:
+    """The Content-Security-Policy header as {directive: sources}."""
+    policy: dict[str, list[str]] = {}
+    for part in resp.headers["content-security-policy"].split(";"):
+        name, *sources = part.split()
+        policy[name] = sources
+    return policy
+
+
+def runnable(page: Response) -> list[Script]:
+    """The scripts of an HTML page that its Content-Security-Policy lets run."""
+    policy = csp(page)["script-src"]
+    allowed = []
+    for script in scripts(page.text):
+        if script.attrs.get("type") not in (None, "", "text/javascript", "module"):
+            continue  # a data block (JSON-LD) never runs
+        nonce = script.attrs.get("nonce")
+        text = script.text.replace("\r\n", "\n")  # as the browser's parser reads it
+        digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+        if (nonce and f"'nonce-{nonce}'" in policy) or f"'sha256-{digest}'" in policy or script.attrs.get("src"):
+            allowed.append(script)
+    return allowed
+
+
+EXPLOITS = [
+    "/%3C/script%3E%3Cscript%3Ealert(document.domain)%3C/script%3E",  # the report's address
+    "/%3C/SCRIPT%3E%3Cscript%3Ealert(1)%3C/script%3E/",
+    "/%3C!--%3Cscript%3Ealert(1)//",
+    "/x%E2%80%A8alert(1)%E2%80%A9/",  # U+2028, U+2029: line ends to older JavaScript
+    "/%22;alert(1);//",
+    "/%27onmouseover=alert(1)%20x=%27",
+    "/listings/%3Cimg%20src=x%20onerror=alert(1)%3E/",
+    "/p/%3C/script%3E%3Cscript%3Ealert(1)%3C/script%3E/",
+]
+
+
+def test_nothing_in_a_requested_address_runs_in_the_page_not_found(serve) -> None:
+    s = serve()
+    for target in EXPLOITS:
+        resp = s.get(target)
+        assert resp.status == 404 and "Page not found" in resp.text, target
+        assert "alert" not in resp.text, target  # nothing of the request is written into the page
+        policy = csp(resp)
+        assert "'unsafe-inline'" not in policy["script-src"] and "'unsafe-eval'" not in policy["script-src"]
+        (script,) = runnable(resp)  # the reload script only, by its nonce
+        assert script.attrs["nonce"] and f"'nonce-{script.attrs['nonce']}'" in policy["script-src"]
+        assert "location.pathname" in script.text and "alert" not in script.text
+    # Each response has a nonce of its own.
+    nonces = {scripts(s.get(EXPLOITS[0]).text)[-1].attrs["nonce"] for _ in range(3)}
+    assert len(nonces) == 3
+
+
+def test_script_literal_cannot_end_or_change_a_script() -> None:
+    hostile = "</script><script>alert(1)</script><!-- \u2028\u2029 & '\""
+    literal = script_literal(hostile)
+    for bad in ("<", ">", "&", "\u2028", "\u2029"):
+        assert bad not in literal
+    assert json.loads(literal) == hostile  # still the same string to JavaScript (and to JSON)
+
+
+def test_the_pages_own_inline_scripts_are_allowed_by_hash(tmp_path: Path) -> None:
+    page = (
+        b"<!doctype html><html><head>"
+        b'<script type="application/ld+json">{"name":"Mug"}</script>'
+        b"<script>window.ok = 1;\r\n</script>"
+        b'<script src="https://cdn.example/widget.js"></script>'
+        b'<script src="//other.example:8443/x.js"></script>'
+        b'<script src="https://bad.example/x.js;script-src *"></script>'
+        b"</head><body>hi</body></html>"
+    )
+    with fake_server(tmp_path, lambda _: BuiltSite(outputs={"index.html": page})) as dev:
+        resp = get(dev.port, "/")
+    sources = csp(resp)["script-src"]
+    # The browser hashes the script as its parser reads it: with \n for \r\n.
+    own = base64.b64encode(hashlib.sha256(b"window.ok = 1;\n").digest()).decode()
+    assert f"'sha256-{own}'" in sources
+    assert "https://cdn.example" in sources and "other.example:8443" in sources
+    assert "https://bad.example" in sources and "*" not in sources  # the path never reaches the header
+    inline = [s for s in runnable(resp) if not s.attrs.get("src")]
+    assert inline[0].text == "window.ok = 1;\r\n" and "makerfront serve" in inline[1].text
+
+
+SECURITY_HEADERS = {"x-frame-options": "DENY", "x-content-type-options": "nosniff"}
+
+
+def test_every_response_carries_the_security_headers(serve) -> None:
+    s = serve()
+    key = build_key(s.get("/").text)
+    responses = {
+        "page": s.get("/listings/blue-mug/"),
+        "head": s.get("/", method="HEAD"),
+        "css": s.get("/static/style.css"),
+        "js": s.get("/static/listing.js"),
+        "image": s.get("/images/mug.png"),
+        "feed": s.get("/feed.xml"),
+        "404": s.get("/no-such-page/"),
+        "404 asset": s.get("/nope.css"),
+        "redirect": s.get("/listings/blue-mug"),
+        "foreign host": s.get("/", headers={"Host": "evil.example"}),
+        "bad stream query": s.get(EVENTS_PATH + "?since=x"),
+        "bad method": s.get("/", method="POST"),
+    }
+    stream = Stream(s.port, stream_query(key, "/"))
+    try:
+        headers = {k.lower(): v for k, v in stream.resp.getheaders()}
+        responses["stream"] = Response(stream.resp.status, headers, b"")
+    finally:
+        stream.close()
+    assert responses["js"].status == 200 and responses["js"].headers["content-type"].startswith("text/javascript")
+    assert responses["bad method"].status == 501
+    for name, resp in responses.items():
+        for header, value in SECURITY_HEADERS.items():
+            assert resp.headers.get(header) == value, (name, header)
+        policy = csp(resp)
+        assert policy["frame-ancestors"] == ["'none'"], name
+        assert "'unsafe-inline'" not in policy["script-src"], name
+        if resp.headers.get("content-type", "").startswith("text/html") and name not in ("redirect", "bad method"):
+            assert policy["script-src"][0] == "'self'" and policy["object-src"] == ["'none'"], name
+        else:
+            assert policy["script-src"] == ["'none'"], name  # nothing in it may run
+
+
+def test_pages_not_found_never_name_a_private_page(serve) -> None:
+    s = serve({"listings/for-sam.yaml": MUG.format(title="Secret Jug") + "private: true\n"})
+    site = s.dev.state.snapshot()[0]
+    assert site is not None, s.log.err
+    token = next(k for k in site.outputs if k.startswith("p/")).split("/")[1]
+    for target in ("/nope/", "/p/", "/p/nope/", "/p/" + token[:-1] + "/", "/listings/for-sam/", *EXPLOITS):
+        resp = s.get(target)
+        assert resp.status == 404, target
+        assert token not in resp.text and "Secret Jug" not in resp.text, target
+        assert 'href="/p/' not in resp.text and 'href="p/' not in resp.text, target
+    assert s.get("/p/").status == 404  # no listing of the private folder
+
+
+# -- clients that misbehave, and many at once -------------------------------------------------------
+
+BIG = b"\0" * (8 << 20)
+"""Larger than any socket buffer, so the server is still writing when the client goes away."""
+
+
+def reset_close(sock: socket.socket) -> None:
+    """Close with a TCP reset, as a browser does when a tab is closed mid-download."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+def early_closers(port: int) -> None:
+    """Clients that leave before the server has answered, every way a browser does."""
+    for target in ("/big.bin", "/", EVENTS_PATH):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        assert sock.recv(1)  # the answer has started
+        reset_close(sock)
+    for close in (reset_close, socket.socket.close):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+        sock.sendall(b"GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        close(sock)  # before reading anything
+        sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+        sock.sendall(b"GET /big")  # half a request
+        close(sock)
+        close(socket.create_connection(("127.0.0.1", port), timeout=WAIT))  # nothing at all
+
+
+def quiet_outputs() -> dict[str, bytes | Path]:
+    return {"index.html": b"<!doctype html><body>" + b"x" * 50_000 + b"</body>", "big.bin": BIG}
+
+
+def test_clients_that_close_early_leave_no_traceback(tmp_path: Path, capfd) -> None:
+    # A reload stream notices that its browser left when it next writes: a keep-alive comment.
+    server = fake_server(tmp_path, lambda _: BuiltSite(outputs=quiet_outputs()), keepalive=0.05)
+    with server as dev:
+        early_closers(dev.port)
+        poll(lambda: dev.open_connections == 0, "the server to finish with every connection")
+        assert get(dev.port, "/").status == 200  # still serving
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "BrokenPipe" not in err and "ConnectionReset" not in err, err
+    assert server.log.err == []
+
+
+def test_an_error_while_answering_is_reported_in_the_terminal(tmp_path: Path, monkeypatch) -> None:
+    server = fake_server(tmp_path, lambda _: BuiltSite(outputs={"index.html": b"<body>hi</body>"}))
+    with server as dev:
+        monkeypatch.setattr(devserver, "inject", lambda page, snippet: 1 / 0)
+        with pytest.raises((http.client.HTTPException, OSError)):
+            get(dev.port, "/")
+        poll(lambda: bool(server.log.err), "the error in the terminal")
+    assert "internal error while answering a request" in server.log.err[0] and "ZeroDivisionError" in server.log.err[0]
+
+
+CLIENTS = 200
+
+
+def test_two_hundred_clients_at_once_are_all_answered(tmp_path: Path, capfd) -> None:
+    """All connect at the same moment (a barrier), so the server's listen backlog must hold them
+    while it accepts; some of them leave early as well. Only 127.0.0.1; each request times out
+    after WAIT as a guard against hanging, which is not a measure of speed."""
+    outputs = quiet_outputs()
+    server = fake_server(tmp_path, lambda _: BuiltSite(outputs=outputs))
+    with server as dev:
+        start = threading.Barrier(CLIENTS)
+
+        def client(n: int) -> tuple[int, int]:
+            start.wait(WAIT)
+            if n % 10 == 0:  # one in ten leaves as soon as the answer starts
+                sock = socket.create_connection(("127.0.0.1", dev.port), timeout=WAIT)
+                sock.sendall(b"GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                assert sock.recv(1)
+                reset_close(sock)
+                return 200, len(BIG)
+            resp = get(dev.port, "/")
+            return resp.status, len(resp.body)
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+            results = list(pool.map(client, range(CLIENTS)))
+        poll(lambda: dev.open_connections == 0, "the server to finish with every connection")
+    page = len(outputs["index.html"])  # type: ignore[arg-type]
+    assert all(status == 200 and size >= min(page, len(BIG)) for status, size in results), results
+    assert len(results) == CLIENTS
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "Error" not in err, err
+    assert server.log.err == []
+    assert devserver._HTTPServer.request_queue_size >= CLIENTS
+
+
 # -- nothing outside the built site -----------------------------------------------------------------
 
 TRAVERSALS = [
@@ -427,89 +700,210 @@ def test_theme_template_and_static_edits_show_up(serve) -> None:
     assert "404.html:1" in s.get("/").text
 
 
-def test_reload_stream_sends_an_event_after_each_build(serve) -> None:
-    s = serve()
-    conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=WAIT)
+class Stream:
+    """The reload stream as a page opens it, read line by line; ``raw`` keeps every byte read."""
+
+    def __init__(self, port: int, query: str = "") -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+        self.conn.request("GET", EVENTS_PATH + ("?" + query if query else ""))
+        self.resp = self.conn.getresponse()
+        self.raw = b""
+
+    def next_event(self) -> str:
+        """The name of the next event the browser would dispatch (blocks until one comes)."""
+        event, data = "message", False
+        while True:
+            line = self.resp.fp.readline()
+            assert line, "the stream ended"
+            self.raw += line
+            text = line.decode().rstrip("\n")
+            if text.startswith("event: "):
+                event = text[len("event: ") :]
+            elif text.startswith("data: "):
+                data = True
+            elif text == "" and data:
+                return event
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def build_key(page: str) -> str:
+    """The build a page was served from, as its reload script sends it."""
+    return page.split('data-build="', 1)[1].split('"', 1)[0]
+
+
+def stream_query(key: str, path: str | None) -> str:
+    return urlencode({"since": key} | ({"path": path} if path is not None else {}))
+
+
+STREAM_LINES = {b"retry: 1000\n", b"event: build\n", b"data: changed\n", b": still here\n", b"\n"}
+"""Every line the reload stream may send: it names no page, no file, no build."""
+
+
+def test_a_page_hears_only_about_its_own_changes_and_the_stream_names_no_private_page(serve) -> None:
+    s = serve({"listings/for-sam.yaml": MUG.format(title="Sam's Mug") + "private: true\n"})
+    site = s.dev.state.snapshot()[0]
+    assert site is not None, s.log.err
+    private = "/" + next(k for k in site.outputs if k.startswith("p/") and k.endswith("/index.html")).removesuffix(
+        "index.html"
+    )
+    token = private.split("/")[2]
+    key = build_key(s.get("/").text)
+    assert build_key(s.get(private).text) == key
+    home, maker, sam, anything = (
+        Stream(s.port, stream_query(key, "/")),
+        Stream(s.port, stream_query(key, "/maker/")),
+        Stream(s.port, stream_query(key, private)),
+        Stream(s.port, stream_query(key, None)),  # a page that names no path hears every build
+    )
     try:
-        conn.request("GET", EVENTS_PATH)
-        resp = conn.getresponse()
-        assert resp.status == 200 and resp.getheader("Content-Type") == "text/event-stream"
-
-        def next_build() -> dict[str, object]:
-            event = None
-            while True:
-                line = resp.fp.readline().decode().rstrip("\n")
-                if line.startswith("event: "):
-                    event = line[len("event: ") :]
-                elif line.startswith("data: ") and event == "build":
-                    message: dict[str, object] = json.loads(line[len("data: ") :])
-                    return message
-
-        def until_idle() -> list[dict[str, object]]:
-            """Events up to the current build (an edit may first publish its listing's page)."""
-            assert s.dev.wait_idle(WAIT)
-            current = s.dev.state.snapshot()[2]
-            events = [next_build()]
-            while events[-1]["key"] != current:
-                events.append(next_build())
-            return events
-
-        first = next_build()  # the current build, sent on connect: reload unless served from it
-        assert first["changed"] is None and first["after"] is None
-        assert json.dumps(first["key"]) in s.get("/").text  # the page was served from this build
+        assert home.resp.status == 200 and home.resp.getheader("Content-Type") == "text/event-stream"
         builds = s.dev.builds
-        s.write({"listings/blue-mug.yaml": MUG.format(title="Cobalt Mug").replace("28", "31")})
+        s.write({"listings/for-sam.yaml": MUG.format(title="Cobalt Jug for Sam") + "private: true\n"})
+        assert sam.next_event() == "build"  # the private page learns that it changed...
+        assert anything.next_event() == "build"
         poll(lambda: s.dev.builds > builds, "the rebuild")
-        events = until_idle()
-        assert events[0]["after"] == first["key"]
-        for before, event in zip([first, *events], events, strict=False):
-            assert event["after"] == before["key"]  # each names the build before it...
-        changed = set().union(*(e["changed"] for e in events))  # type: ignore[arg-type]
-        # ...and the files it changed: those showing the listing, never the maker page.
-        assert {"listings/blue-mug/index.html", "index.html", "tags/mugs/index.html", "feed.xml"} <= changed
-        assert "maker/index.html" not in changed
-        assert "Cobalt Mug" in s.get("/listings/blue-mug/").text
-        builds = s.dev.builds
-        s.write({"listings/blue-mug.yaml": "price: [\n"})
-        poll(lambda: s.dev.builds > builds, "the failed rebuild")
-        failed = until_idle()[-1]  # failed builds are announced too, so the overlay appears
-        assert failed["changed"] is None
-        assert "makerfront-build-error" in s.get("/").text
+        assert s.dev.wait_idle(WAIT)
+        assert "Cobalt Jug for Sam" in s.get(private).text
+        # ...and no other page does (asked directly: a stream that says nothing cannot be waited for).
+        state = s.dev.state
+        after = state.build_number(key)
+        assert state.concerns(after, "/") == (False, s.dev.builds)
+        assert state.concerns(after, "/maker/")[0] is False
+        assert state.concerns(after, "/listings/blue-mug/")[0] is False
+        assert state.concerns(after, private)[0] is True
+
+        s.write({"listings/blue-mug.yaml": MUG.format(title="Cobalt Mug")})
+        assert home.next_event() == "build"  # the home page shows the public listing
+        assert anything.next_event() == "build"
+        poll(lambda: "Cobalt Mug" in s.get("/").text, "the edited listing on the home page")
+        assert s.dev.wait_idle(WAIT)
+        assert state.concerns(after, "/maker/")[0] is False  # the maker page shows neither
     finally:
-        conn.close()
+        for stream in (home, maker, sam, anything):
+            stream.close()
+    for stream in (home, sam, anything):
+        assert token.encode() not in stream.raw and b"p/" not in stream.raw
+        assert set(stream.raw.splitlines(keepends=True)) <= STREAM_LINES, stream.raw
 
 
-def test_build_state_events_name_the_changed_files() -> None:
+def test_a_page_not_found_reloads_when_its_page_appears(serve) -> None:
+    s = serve()
+    missing = s.get("/listings/green-bowl/")
+    assert missing.status == 404
+    stream = Stream(s.port, stream_query(build_key(missing.text), "/listings/green-bowl/"))
+    try:
+        s.write({"listings/green-bowl.yaml": MUG.format(title="Green Bowl")})
+        assert stream.next_event() == "build"
+        poll(lambda: s.get("/listings/green-bowl/").status == 200, "the new listing")
+    finally:
+        stream.close()
+
+
+def test_a_failed_build_and_a_page_from_another_server_run_reload_at_once(serve) -> None:
+    s = serve()
+    key = build_key(s.get("/maker/").text)
+    other_run = ("0" if key[0] != "0" else "1") + key[1:]
+    stream = Stream(s.port, stream_query(other_run, "/maker/"))
+    try:
+        assert stream.next_event() == "build"  # the server was restarted since this page loaded
+    finally:
+        stream.close()
+    stream = Stream(s.port, stream_query(key, "/maker/"))
+    try:
+        s.write({"listings/blue-mug.yaml": "price: [\n"})  # the overlay must appear on every page
+        assert stream.next_event() == "build"
+    finally:
+        stream.close()
+
+
+def test_build_state_says_which_builds_concern_a_page() -> None:
     state = BuildState()
-    site = BuiltSite(outputs={"index.html": b"a"})
-
-    def event(since: str | None) -> dict[str, object]:
-        message: dict[str, object] = json.loads(state.event(since))
-        return message
-
+    outputs: dict[str, bytes | Path] = {"index.html": b"a", "maker/index.html": b"m", "404.html": b"nf"}
+    site = BuiltSite(outputs=outputs)
+    assert state.build_number(None) == 0
     state.succeeded(site)
-    first = state.snapshot()[2]
-    assert event(None)["changed"] is None  # a page that names no build: reload
-    state.succeeded(site, frozenset({"b/index.html", "a.xml"}))
-    second = state.snapshot()[2]
-    assert event(first) == {"key": second, "after": first, "changed": ["a.xml", "b/index.html"]}
-    assert event(second) == {"key": second, "after": second, "changed": []}
-    state.succeeded(site, frozenset({"c/index.html"}))
+    first = state.build_number(state.snapshot()[2])
+    assert first == 1 and state.build_number(None) == 1
+    assert state.concerns(first, "/") == (False, 1)  # nothing built since
+    state.succeeded(site, frozenset({"maker/index.html", "feed.xml"}))
+    assert state.concerns(first, "/maker/") == (True, 2)
+    assert state.concerns(first, "/maker/?x=1") == (True, 2)
+    assert state.concerns(first, "/") == (False, 2)
+    assert state.concerns(first, None) == (True, 2)  # no path: every build
+    assert state.concerns(2, "/maker/") == (False, 2)
+    # A page not found hears about its own output, the folder it would redirect to, and 404.html.
+    state.succeeded(site, frozenset({"shop/index.html"}))
+    assert state.concerns(2, "/shop") == (True, 3)
+    assert state.concerns(2, "/shop/") == (True, 3)
+    assert state.concerns(2, "/elsewhere/") == (False, 3)
+    state.succeeded(site, frozenset({"404.html"}))
+    assert state.concerns(3, "/elsewhere/") == (True, 4)
+    assert state.concerns(3, "/../x") == (True, 4)  # outside the site: the 404 page
+    assert state.concerns(3, "/maker/") == (False, 4)
     # A page served two builds ago (it connected late, or reconnected) learns about both.
-    assert event(first)["changed"] == ["a.xml", "b/index.html", "c/index.html"]
-    assert event("other-run-" + first.rsplit("-", 1)[1])["changed"] is None  # another server run
-    assert event(first.rsplit("-", 1)[0] + "-99")["changed"] is None  # not a build of this run
+    assert state.concerns(2, "/shop/") == (True, 4)
+    assert state.concerns(None, "/") == (True, 4)  # another server run
+    assert state.build_number("0000000a-1") is None  # not this run's
+    assert state.build_number(state.snapshot()[2].rsplit("-", 1)[0] + "-99") is None  # not built yet
+    for bad in ("", "x", "abc-1", "0000000a-\u00b2", "0000000a-" + "9" * 13, "0000000A-1"):
+        with pytest.raises(ValueError):
+            state.build_number(bad)
     state.failed(("content/x.yaml:1:1: bad",))
-    assert event(first)["changed"] is None
-    state.succeeded(site, frozenset({"b/index.html"}))  # clears the overlay on every page
-    assert event(state.snapshot()[2])["changed"] == []
-    before = state.snapshot()[2]
-    assert event(before)["key"] == before
-    state.succeeded(dataclasses.replace(site, base_path="/shop/"), frozenset())  # every address moved
-    assert event(before)["changed"] is None
+    assert state.concerns(4, "/maker/") == (True, 5)  # the overlay appears on every page
+    state.succeeded(site, frozenset())
+    assert state.concerns(5, "/maker/") == (True, 6)  # and leaves every page
+    state.succeeded(dataclasses.replace(site, base_path="/shop/"), frozenset())
+    assert state.concerns(6, "/shop/maker/") == (True, 7)  # every address moved
     for _ in range(HISTORY + 1):  # too long ago to know
         state.succeeded(dataclasses.replace(site, base_path="/shop/"), frozenset())
-    assert event(before)["changed"] is None
+    assert state.concerns(7, "/shop/maker/")[0] is True
+
+
+def test_deciding_outputs() -> None:
+    site = BuiltSite(outputs={"index.html": b"", "a/index.html": b"", "a.css": b""}, base_path="/shop/")
+    assert deciding_outputs(site, "/shop/") == {"index.html"}
+    assert deciding_outputs(site, "/shop/a/") == {"a/index.html"}
+    assert deciding_outputs(site, "/shop/a.css") == {"a.css"}
+    assert deciding_outputs(site, "/shop/b/") == {"b/index.html", "404.html"}
+    assert deciding_outputs(site, "/shop/b") == {"b", "b/index.html", "404.html"}
+    assert deciding_outputs(site, "/shop/%62/") == {"b/index.html", "404.html"}  # as the server decodes it
+    assert deciding_outputs(site, "/a/") == {"404.html"}  # outside base_url's path
+    assert deciding_outputs(site, "/shop/%2e%2e/x") == {"404.html"}
+
+
+BAD_STREAM_QUERIES = [
+    "since=x",
+    "since=",
+    "since=0000000a-%C2%B2",  # "²": a digit to str.isdigit, not to int()
+    "since=0000000a-" + "9" * 5000,  # more digits than int() converts
+    "since=0000000a-1&since=0000000a-2",
+    "since=0000000a-1&path=listings/",
+    "since=0000000a-1&path=",
+    "since=0000000a-1&path=/" + "a" * 5000,
+    "since=0000000a-1&other=1",
+    "since=%ff",
+    "since=0000000a-1&&path=/",
+    "since",
+    "a=1&b=2&c=3&d=4&e=5",
+]
+
+
+def test_bad_stream_parameters_get_400_and_a_short_message(tmp_path: Path, capfd) -> None:
+    server = fake_server(tmp_path, lambda _: BuiltSite(outputs={"index.html": b"<body>hi</body>"}))
+    with server as dev:
+        for query in BAD_STREAM_QUERIES:
+            resp = get(dev.port, EVENTS_PATH + "?" + query)
+            assert resp.status == 400, query
+            assert resp.headers["content-type"] == "text/plain; charset=utf-8"
+            assert resp.text.startswith("400 Bad Request: ") and resp.text.count("\n") == 1, resp.text
+            assert len(resp.body) < 100 and "9999" not in resp.text and "aaaa" not in resp.text
+        assert get(dev.port, "/").status == 200  # still serving
+        stream = Stream(dev.port, stream_query(build_key(get(dev.port, "/").text), "/"))
+        assert stream.resp.status == 200
+        stream.close()
+    assert server.log.err == [] and "Traceback" not in capfd.readouterr().err
 
 
 def test_an_edited_listing_page_is_served_before_the_rest_of_the_rebuild(serve, monkeypatch) -> None:
@@ -681,7 +1075,7 @@ def test_port_in_use_moves_to_the_next_free_one(tmp_path: Path) -> None:
         with server as dev:
             assert dev.port != port and dev.port > port
             assert any(f"Port {port} is in use" in m for m in server.log.out)
-            assert get(dev.port, "/").body.startswith(b"hi<script>")
+            assert get(dev.port, "/").body.startswith(b"hi<script ")
 
 
 def test_unusable_host_is_reported(tmp_path: Path) -> None:
