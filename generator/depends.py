@@ -30,7 +30,8 @@ import hashlib
 from collections.abc import Iterable
 
 from .plan import PlannedPage
-from .render import TAG_PART, ListingView, PageContext, Renderer, TagView
+from .render import TAG_PART, Renderer
+from .views import ListingView, PageContext, TagView
 
 
 def _h(*parts: bytes) -> bytes:

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from .model import Listing
 from .plan import PlannedPage, SitePlan, feed_listings, href, listing_timestamp, sitemap_pages
-from .render import ListingView
+from .views import ListingView
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 ATOM_NS = "http://www.w3.org/2005/Atom"

@@ -30,7 +30,8 @@ from .load import _is_editor_junk, load_yaml_file, outside_error
 from .model import Listing, Site, load_listing, merge_listings
 from .pipeline import BuildOptions, BuildResult, assemble, finished, plan_for, site_secret
 from .plan import PlannedPage, listing_page
-from .render import TAG_PART, Renderer, SiteView
+from .render import TAG_PART, Renderer
+from .views import SiteView
 
 
 def listing_file(path: Path, options: BuildOptions) -> Path | None:

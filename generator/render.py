@@ -10,11 +10,10 @@ import json
 import mimetypes
 import traceback
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 from urllib.parse import quote
 
 import jinja2
@@ -23,16 +22,33 @@ from babel.numbers import format_currency
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from .buildcache import StoredHTML
 from .config import freeze
 from .errors import ErrorList, SiteError
 from .fields import currency_digits
 from .model import Customization, Image, Listing, Tag
 from .plan import Pagination, PlannedPage, SitePlan, href, listing_url, page_url, public_image_url, tag_url
-from .seo import EMPTY as EMPTY_SEO
-from .seo import SeoView, page_seo
-from .text import percent_encode, plain_text, summarize
+from .seo import page_seo
 from .theme import Theme
+from .views import (
+    ConfigView,
+    ContactView,
+    CustomizationView,
+    ImageView,
+    ListingView,
+    MakerView,
+    MenuItem,
+    OptionView,
+    OrderContact,
+    PageContext,
+    PageLink,
+    PageView,
+    PaginationView,
+    SeoView,
+    SiteView,
+    TagLink,
+    TagView,
+    mailto,
+)
 
 # -- formatting ---------------------------------------------------------------------------------
 
@@ -74,215 +90,6 @@ def remember_money(formatted: Mapping[MoneyKey, str]) -> None:
     _money.update(formatted)
 
 
-def mailto(address: str, subject: str, body: str) -> str:
-    """A mailto: URL; every part percent-encoded so no content can add headers or break out."""
-    return f"mailto:{percent_encode(address, '@')}?subject={percent_encode(subject)}&body={percent_encode(body)}"
-
-
-# -- view objects -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ImageView:
-    url: str
-    """Site-relative URL, percent-encoded (prefix with page.root)."""
-    abs_url: str
-    alt: str
-    width: int | None
-    height: int | None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OptionView:
-    label: str
-    surcharge: int
-    surcharge_text: str
-    """'+$4.00', or '' when free."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CustomizationView:
-    key: str
-    field_id: str
-    name: str
-    kind: str
-    required: bool
-    options: tuple[OptionView, ...]
-    max_length: int | None
-    surcharge: int
-    surcharge_text: str
-    instructions: str | None
-    minimum: int | None
-    maximum: int | None
-    step: int
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TagLink:
-    name: str
-    url: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ListingView:
-    slug: str
-    title: str
-    url: str
-    """Site-relative URL of the listing page, percent-encoded (as every URL in a view is)."""
-    abs_url: str
-    price: str
-    """Formatted base price, e.g. '$28.00'."""
-    price_minor: int
-    currency: str
-    digits: int
-    """Minor-unit digits of the currency (2 for USD, 0 for JPY), for the price script."""
-    images: tuple[ImageView, ...]
-    image: ImageView | None
-    description: Markup | StoredHTML
-    """Safe HTML (read from the build cache when it is a StoredHTML: print it, or use str())."""
-    tags: tuple[TagLink, ...]
-    production_time: str | None
-    order_url: str | None
-    order_contact: OrderContact
-    """Who order mails go to (the same for every listing): order_mail and order_mailto are
-    made from it when a page asks, not kept for every listing of a large shop."""
-    customizations: tuple[CustomizationView, ...]
-    has_surcharges: bool
-    private: bool
-    buyer: str | None
-    extra: Mapping[str, Any]
-
-    @property
-    def summary(self) -> str:
-        """The description as plain text, cut to about 160 characters (made when asked for)."""
-        return summarize(plain_text(str(self.description)))
-
-    @property
-    def order_mail(self) -> Mapping[str, str]:
-        """Parts the script needs to rebuild the order mail: to, subject, intro, outro."""
-        return {
-            "to": self.order_contact.email,
-            "subject": f"Order: {self.title}",
-            "intro": f"Hello {self.order_contact.maker},\n\nI would like to order:\n{self.title}\n{self.abs_url}\n\n",
-            "outro": "\nMy name:\nShipping address:\n",
-        }
-
-    @property
-    def order_mailto(self) -> str:
-        """'Order by email' link without options (the page script adds the buyer's choices)."""
-        mail = self.order_mail
-        no_js_options = "My choices:\n" if self.customizations else ""
-        body = mail["intro"] + no_js_options + f"Price shown: {self.price}\n" + mail["outro"]
-        return mailto(mail["to"], mail["subject"], body)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderContact:
-    email: str
-    """The shop's contact address (site.yaml contact.email)."""
-    maker: str
-    """The maker's name, greeted in the mail."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MakerView:
-    name: str
-    photo: ImageView | None
-    location: str | None
-    intro: str | None
-    bio: Markup
-    links: tuple[TagLink, ...]
-    custom_orders_enabled: bool
-    accepts: str | None
-    production_time: str | None
-    response_time: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TagView:
-    name: str
-    slug: str
-    url: str
-    listings: tuple[ListingView, ...]
-    """Every public listing with this tag; a tag page shows its share in page.listings."""
-    count: int = 0
-    """len(listings): templates that only need the number should use this (a page that reads
-    `listings` is rendered again whenever any listing with the tag changes)."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MenuItem:
-    title: str
-    url: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ContactView:
-    email: str
-    """Where orders and custom-order requests go (site.yaml contact.email)."""
-    form_action: str | None
-    """Form endpoint for custom-order requests; None: they are mailed."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ConfigView:
-    """site.yaml's settings as templates see them (plain values: no paths or source files)."""
-
-    title: str
-    base_url: str
-    """Absolute URL of the site root, ending in '/'."""
-    base_path: str
-    description: str | None
-    language: str
-    currency: str
-    theme: str
-    contact: ContactView
-    listings_per_page: int
-    extra: Mapping[str, Any]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SiteView:
-    config: ConfigView
-    """site.yaml's settings: title, base_url, language, currency, contact, extra..."""
-    title: str
-    maker: MakerView
-    listings: tuple[ListingView, ...]
-    """Public listings only."""
-    tags: tuple[TagView, ...]
-    menu: tuple[MenuItem, ...]
-    extra: Mapping[str, Any]
-    """Theme defaults merged with site.yaml `extra:`."""
-    favicon_url: str | None = None
-    """Site-relative URL of site.yaml's favicon (prefix with page.root), or None."""
-    favicon_type: str | None = None
-    """MIME type of the favicon, e.g. 'image/png'."""
-    feed_url: str = "feed.xml"
-    """Site-relative URL of the Atom feed of public listings."""
-    manifest_url: str = "manifest.webmanifest"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PageLink:
-    """One entry of a page list: a page number and its site-relative URL, or a gap ('…')."""
-
-    number: int | None
-    """None for a gap between distant page numbers."""
-    url: str | None
-    current: bool = False
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PaginationView:
-    number: int
-    count: int
-    prev_url: str | None
-    """Site-relative URLs (prefix with page.root) of the previous and next page, or None."""
-    next_url: str | None
-    links: tuple[PageLink, ...]
-    """The first and last pages and those near this one, with gaps between (for long lists)."""
-
-
 def pagination_view(pagination: Pagination | None, near: int = 2) -> PaginationView | None:
     if pagination is None:
         return None
@@ -300,34 +107,6 @@ def pagination_view(pagination: Pagination | None, near: int = 2) -> PaginationV
         next_url=href(urls[n]) if n < len(urls) else None,
         links=tuple(links),
     )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PageView:
-    url: str
-    abs_url: str
-    root: str
-    kind: str
-    title: str
-    indexable: bool
-    custom_order_href: str | None
-    """'Ask about a Custom Order' link for this page, or None when custom orders are off."""
-    body: Markup | None = None
-    seo: SeoView = EMPTY_SEO
-    """Meta description, canonical URL, sharing tags and JSON-LD (see seo.py)."""
-    private: bool = False
-    """True on a private listing's page: no canonical URL, no sharing tags, no referrer."""
-    listings: tuple[ListingView, ...] = ()
-    """Home and tag pages: the listings on this page (a share of site.listings or tag.listings)."""
-    pagination: PaginationView | None = None
-    """Home and tag pages: page number, count and links (count is 1 for a short list)."""
-
-
-class PageContext(TypedDict):
-    site: SiteView
-    page: PageView
-    listing: ListingView | None
-    tag: TagView | None
 
 
 # -- renderer ---------------------------------------------------------------------------------

@@ -10,40 +10,18 @@ private listings) get no canonical URL, no sharing tags and no structured data a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .plan import href
 from .text import plain_text, summarize
+from .views import ImageView, ListingView, SeoView, SiteView, TagView
 
 if TYPE_CHECKING:
     from .model import Site
     from .plan import PlannedPage
-    from .render import ImageView, ListingView, SiteView, TagView
 
 SCHEMA = "https://schema.org"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SeoView:
-    title: str
-    """Title for og:title / twitter:title (the page's own title, without the shop name)."""
-    description: str
-    """Plain text for <meta name="description">, og:description; at most about 160 characters."""
-    canonical: str | None = None
-    """Absolute URL of the page; None for pages that must not be indexed."""
-    og_type: str = "website"
-    image: ImageView | None = None
-    """Image for link previews (absolute URL in image.abs_url)."""
-    price_amount: str | None = None
-    """Decimal price for product:price:amount ('28.00'), on listing pages."""
-    price_currency: str | None = None
-    structured_data: tuple[Mapping[str, Any], ...] = ()
-    """schema.org objects, one <script type="application/ld+json"> each."""
-
-
-EMPTY = SeoView(title="", description="")
 
 
 def decimal_price(minor: int, digits: int) -> str:

@@ -1,0 +1,453 @@
+"""What templates receive: the views of the site, a page, a listing and a tag.
+
+Every value is ready to print: prices formatted, URLs percent-encoded and relative to the site
+root (prefix them with ``page.root``) unless named ``abs_url``, mail links encoded, Markdown made
+safe HTML. Views are plain frozen values with no paths, files or source objects: themes run in
+Jinja's sandbox and can reach nothing else. docs/themes.md is generated from this module (its
+field docstrings): `python tools/make_theme_docs.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from markupsafe import Markup
+
+from .buildcache import StoredHTML
+from .text import percent_encode, plain_text, summarize
+
+
+def mailto(address: str, subject: str, body: str) -> str:
+    """A mailto: URL; every part percent-encoded so no content can add headers or break out."""
+    return f"mailto:{percent_encode(address, '@')}?subject={percent_encode(subject)}&body={percent_encode(body)}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageView:
+    """A photo: a listing's, the maker's, or the favicon."""
+
+    url: str
+    """Site-relative URL, percent-encoded (prefix with page.root)."""
+    abs_url: str
+    """Absolute URL (base_url + url), for sharing tags and structured data."""
+    alt: str
+    """What the photo shows, as the maker wrote it: for the alt attribute."""
+    width: int | None
+    """Width in pixels, for the width attribute (None when it could not be read, e.g. some SVGs)."""
+    height: int | None
+    """Height in pixels, for the height attribute (None when it could not be read)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OptionView:
+    """One option of a choice customization."""
+
+    label: str
+    """The option's name, as the buyer sees it."""
+    surcharge: int
+    """Added to the price when chosen, in minor units (cents); 0 when free."""
+    surcharge_text: str
+    """'+$4.00', or '' when free."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomizationView:
+    """Something the buyer chooses or types on a listing page."""
+
+    key: str
+    """Form field name, unique within the listing (made from the name)."""
+    field_id: str
+    """HTML id for the field's input, e.g. 'opt-colour' (for <label for>)."""
+    name: str
+    """What the buyer is asked, e.g. 'Colour'."""
+    kind: str
+    """'choice', 'text', 'number' or 'checkbox'."""
+    required: bool
+    """Whether the buyer must fill it in (a checkbox never is)."""
+    options: tuple[OptionView, ...]
+    """A choice's options, in the maker's order; empty for the other kinds."""
+    max_length: int | None
+    """Text: most characters the buyer may type; None for the other kinds."""
+    surcharge: int
+    """Text and checkbox: added when used; number: added per unit. Minor units (cents)."""
+    surcharge_text: str
+    """The surcharge formatted, e.g. '+$6.00' or '+$2.00 each'; '' when free."""
+    instructions: str | None
+    """Text: a help line shown under the box, or None."""
+    minimum: int | None
+    """Number: the smallest number allowed; None for the other kinds."""
+    maximum: int | None
+    """Number: the largest number allowed, or None for no limit."""
+    step: int
+    """Number: the step between allowed numbers (1 unless the maker set one)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TagLink:
+    """A named link: a listing's tag, or one of the maker's links."""
+
+    name: str
+    """The text to show, e.g. 'mugs' or 'Instagram'."""
+    url: str
+    """Site-relative URL for a tag (prefix with page.root); the full address for a maker's link."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListingView:
+    """An item for sale (or, on its own page only, a private listing)."""
+
+    slug: str
+    """The listing's name in its address (its file name without .yaml)."""
+    title: str
+    """Name of the item."""
+    url: str
+    """Site-relative URL of the listing page, percent-encoded (as every URL in a view is)."""
+    abs_url: str
+    """Absolute URL of the listing page."""
+    price: str
+    """Formatted base price, e.g. '$28.00'."""
+    price_minor: int
+    """The base price in minor units (2800 for $28.00), for scripts and data attributes."""
+    currency: str
+    """ISO 4217 code of the price, e.g. 'USD'."""
+    digits: int
+    """Minor-unit digits of the currency (2 for USD, 0 for JPY), for the price script."""
+    images: tuple[ImageView, ...]
+    """Every photo, the main one first."""
+    image: ImageView | None
+    """The main photo (images[0])."""
+    description: Markup | StoredHTML
+    """Safe HTML (read from the build cache when it is a StoredHTML: print it, or use str())."""
+    tags: tuple[TagLink, ...]
+    """The listing's tags, linking to their pages."""
+    production_time: str | None
+    """How long the maker needs to make it, as written (e.g. '1-2 weeks'), or None."""
+    order_url: str | None
+    """The maker's own checkout address, or None: then the page offers ordering by email."""
+    order_contact: OrderContact
+    """Who order mails go to (the same for every listing): order_mail and order_mailto are
+    made from it when a page asks, not kept for every listing of a large shop."""
+    customizations: tuple[CustomizationView, ...]
+    """What the buyer chooses or types, in the maker's order."""
+    has_surcharges: bool
+    """Whether any customization changes the price (the page then shows a live total)."""
+    private: bool
+    """Whether this is a private listing (only ever true on its own page)."""
+    buyer: str | None
+    """Private listings: who it is made for; None otherwise."""
+    extra: Mapping[str, Any]
+    """The listing's `extra:` block, as written, for a theme's own fields."""
+
+    @property
+    def summary(self) -> str:
+        """The description as plain text, cut to about 160 characters (made when asked for)."""
+        return summarize(plain_text(str(self.description)))
+
+    @property
+    def order_mail(self) -> Mapping[str, str]:
+        """Parts the script needs to rebuild the order mail: to, subject, intro, outro."""
+        return {
+            "to": self.order_contact.email,
+            "subject": f"Order: {self.title}",
+            "intro": f"Hello {self.order_contact.maker},\n\nI would like to order:\n{self.title}\n{self.abs_url}\n\n",
+            "outro": "\nMy name:\nShipping address:\n",
+        }
+
+    @property
+    def order_mailto(self) -> str:
+        """'Order by email' link without options (the page script adds the buyer's choices)."""
+        mail = self.order_mail
+        no_js_options = "My choices:\n" if self.customizations else ""
+        body = mail["intro"] + no_js_options + f"Price shown: {self.price}\n" + mail["outro"]
+        return mailto(mail["to"], mail["subject"], body)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderContact:
+    """Who order mails go to."""
+
+    email: str
+    """The shop's contact address (site.yaml contact.email)."""
+    maker: str
+    """The maker's name, greeted in the mail."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MakerView:
+    """The maker (maker.yaml)."""
+
+    name: str
+    """The maker's or the studio's name."""
+    photo: ImageView | None
+    """A photo of the maker, or None."""
+    location: str | None
+    """Where the maker works, or None."""
+    intro: str | None
+    """One or two sentences for the home page, or None."""
+    bio: Markup
+    """The maker's story, as safe HTML (from Markdown)."""
+    links: tuple[TagLink, ...]
+    """The maker's links (name and full address), in the maker's order."""
+    custom_orders_enabled: bool
+    """Whether the maker takes custom orders (then every page offers to ask for one)."""
+    accepts: str | None
+    """What kinds of custom orders the maker accepts, or None."""
+    production_time: str | None
+    """Average time to make a custom order, as written, or None."""
+    response_time: str
+    """How fast the maker answers a request, e.g. '24 hours'."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TagView:
+    """A tag and its public listings."""
+
+    name: str
+    """The tag as the maker wrote it (the first way it was written)."""
+    slug: str
+    """The tag's name in its address (tags/<slug>/), in any script."""
+    url: str
+    """Site-relative URL of the tag's page."""
+    listings: tuple[ListingView, ...]
+    """Every public listing with this tag; a tag page shows its share in page.listings."""
+    count: int = 0
+    """len(listings): templates that only need the number should use this (a page that reads
+    `listings` is rendered again whenever any listing with the tag changes)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MenuItem:
+    """An extra page in the site's menu."""
+
+    title: str
+    """The page's title."""
+    url: str
+    """Site-relative URL of the page."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactView:
+    """How buyers reach the maker (site.yaml contact)."""
+
+    email: str
+    """Where orders and custom-order requests go (site.yaml contact.email)."""
+    form_action: str | None
+    """Form endpoint for custom-order requests; None: they are mailed."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigView:
+    """site.yaml's settings as templates see them (plain values: no paths or source files)."""
+
+    title: str
+    """Name of the shop."""
+    base_url: str
+    """Absolute URL of the site root, ending in '/'."""
+    base_path: str
+    """The path part of base_url ('/' or '/shop/'), for links that cannot be relative."""
+    description: str | None
+    """One sentence about the shop, or None."""
+    language: str
+    """BCP 47 language code of the shop's text, e.g. 'en' or 'zh-CN' (for <html lang>)."""
+    currency: str
+    """The shop's currency (ISO 4217), e.g. 'USD'."""
+    theme: str
+    """The theme's name."""
+    contact: ContactView
+    """How buyers reach the maker."""
+    listings_per_page: int
+    """Listings on each page of the home page and of each tag page."""
+    extra: Mapping[str, Any]
+    """site.yaml's `extra:` block, as written (see SiteView.extra for it merged with the theme's)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteView:
+    """The whole shop, the same on every page: `site` in templates."""
+
+    config: ConfigView
+    """site.yaml's settings: title, base_url, language, currency, contact, extra..."""
+    title: str
+    """Name of the shop."""
+    maker: MakerView
+    """The maker."""
+    listings: tuple[ListingView, ...]
+    """Public listings only: newest first (by `date:`), undated ones after, then by title."""
+    tags: tuple[TagView, ...]
+    """Every tag of a public listing, sorted by slug."""
+    menu: tuple[MenuItem, ...]
+    """The extra pages in the menu, in their order."""
+    extra: Mapping[str, Any]
+    """Theme defaults merged with site.yaml `extra:`."""
+    favicon_url: str | None = None
+    """Site-relative URL of site.yaml's favicon (prefix with page.root), or None."""
+    favicon_type: str | None = None
+    """MIME type of the favicon, e.g. 'image/png'."""
+    feed_url: str = "feed.xml"
+    """Site-relative URL of the Atom feed of public listings."""
+    manifest_url: str = "manifest.webmanifest"
+    """Site-relative URL of the web app manifest."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageLink:
+    """One entry of a page list: a page number and its site-relative URL, or a gap ('…')."""
+
+    number: int | None
+    """None for a gap between distant page numbers."""
+    url: str | None
+    """Site-relative URL of that page; None for a gap."""
+    current: bool = False
+    """Whether this is the page being shown."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaginationView:
+    """Where a page stands in a list split over several pages (home and tag pages)."""
+
+    number: int
+    """This page's number, from 1."""
+    count: int
+    """How many pages the list has (1 for a short list)."""
+    prev_url: str | None
+    """Site-relative URL (prefix with page.root) of the previous page, or None on the first."""
+    next_url: str | None
+    """Site-relative URL of the next page, or None on the last."""
+    links: tuple[PageLink, ...]
+    """The first and last pages and those near this one, with gaps between (for long lists)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeoView:
+    """What search engines and link previews read about a page: `page.seo`."""
+
+    title: str
+    """Title for og:title / twitter:title (the page's own title, without the shop name)."""
+    description: str
+    """Plain text for <meta name="description">, og:description; at most about 160 characters."""
+    canonical: str | None = None
+    """Absolute URL of the page; None for pages that must not be indexed."""
+    og_type: str = "website"
+    """og:type: 'website', 'product' on listing pages, 'profile' on the maker's page."""
+    image: ImageView | None = None
+    """Image for link previews (absolute URL in image.abs_url)."""
+    price_amount: str | None = None
+    """Decimal price for product:price:amount ('28.00'), on listing pages."""
+    price_currency: str | None = None
+    """ISO 4217 code for product:price:currency, on listing pages."""
+    structured_data: tuple[Mapping[str, Any], ...] = ()
+    """schema.org objects, one <script type="application/ld+json"> each."""
+
+
+EMPTY_SEO = SeoView(title="", description="")
+"""The SEO view of a page that has none (private listings, 404)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageView:
+    """The page being rendered: `page` in templates."""
+
+    url: str
+    """Site-relative URL of this page, e.g. 'listings/eagle-mug/' ('' for the home page)."""
+    abs_url: str
+    """Absolute URL of this page."""
+    root: str
+    """Relative path from this page to the site root ('../../'), to prefix site-relative URLs
+    with, so the site works from any folder of any host."""
+    kind: str
+    """'home', 'listing', 'private_listing', 'tag', 'maker', 'page', 'custom_order' or 'not_found'."""
+    title: str
+    """The page's own title (without the shop's name)."""
+    indexable: bool
+    """Whether search engines may index the page (False for private listings and the 404 page)."""
+    custom_order_href: str | None
+    """'Ask about a Custom Order' link for this page, or None when custom orders are off."""
+    body: Markup | None = None
+    """Extra pages: their text as safe HTML; None for other pages."""
+    seo: SeoView = EMPTY_SEO
+    """Meta description, canonical URL, sharing tags and JSON-LD (see seo.py)."""
+    private: bool = False
+    """True on a private listing's page: no canonical URL, no sharing tags, no referrer."""
+    listings: tuple[ListingView, ...] = ()
+    """Home and tag pages: the listings on this page (a share of site.listings or tag.listings)."""
+    pagination: PaginationView | None = None
+    """Home and tag pages: page number, count and links (count is 1 for a short list)."""
+
+
+class PageContext(TypedDict):
+    """Everything a template is given: these four names and nothing else."""
+
+    site: SiteView
+    """The whole shop."""
+    page: PageView
+    """The page being rendered."""
+    listing: ListingView | None
+    """Listing pages: the listing shown; None on other pages."""
+    tag: TagView | None
+    """Tag pages: the tag shown; None on other pages."""
+
+
+# -- the theme author's reference (docs/themes.md) -----------------------------------------------
+
+_INTRO = """\
+# Theme reference: what templates receive
+
+<!-- Generated from generator/views.py by `python tools/make_theme_docs.py`: edit the views'
+docstrings, not this file. -->
+
+A theme is a folder of [Jinja](https://jinja.palletsprojects.com/) templates and static files
+(`themes/NAME/templates/`, `themes/NAME/static/`). Set `theme: NAME` in site.yaml; every template
+and file the theme lacks comes from the built-in theme (`generator/themes/default/` in the
+package), and `{% extends "theme:listing.html" %}` extends the template yours replaces. A
+`themes/default/` folder beside `content/` changes the built-in theme file by file.
+
+Templates render in Jinja's sandbox with autoescaping: they can read the values below and call
+Jinja's filters and tests, nothing else (no files, no Python objects). Every page gets four names,
+`site`, `page`, `listing` and `tag`; values are ready to print (prices formatted, Markdown as safe
+HTML, URLs percent-encoded). Site-relative URLs are printed after `page.root`:
+`<a href="{{ page.root }}{{ listing.url }}">`.
+
+The templates: `home.html`, `listing.html` (public and private listings), `tag.html`,
+`maker.html`, `page.html` (extra pages), `custom_order.html`, `404.html`, with `base.html` and
+`partials/` shared by them. Two filters are added to Jinja's: `json_ld` (a value as JSON for a
+`<script type="application/ld+json">`) and `tojson_attr` (JSON for an HTML attribute).
+"""
+
+
+def _row(name: str, kind: str, doc: str) -> str:
+    bar = "\\|"  # a | inside a Markdown table cell
+    return f"| `{name}` | `{kind.replace('|', bar)}` | {doc.replace('|', bar)} |\n"
+
+
+def theme_reference() -> str:
+    """docs/themes.md: every view and field, with its docstring (read from this file's source)."""
+    import ast
+    import inspect
+    import sys
+
+    module = sys.modules[__name__]
+    tree = ast.parse(inspect.getsource(module))
+    classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+    # PageContext (the four names a template gets) first, then the views in this file's order.
+    classes.sort(key=lambda n: n.name != "PageContext")
+    out = [_INTRO]
+    for node in classes:
+        name = node.name
+        doc = ast.get_docstring(node) or ""
+        out.append(f"\n## `{name}`\n\n{doc}\n\n| field | type | meaning |\n|---|---|---|\n")
+        body = node.body
+        for i, item in enumerate(body):
+            if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                field_doc = ""
+                following = body[i + 1] if i + 1 < len(body) else None
+                if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant):
+                    field_doc = " ".join(str(following.value.value).split())
+                out.append(_row(item.target.id, ast.unparse(item.annotation), field_doc))
+            elif isinstance(item, ast.FunctionDef) and any(
+                isinstance(d, ast.Name) and d.id == "property" for d in item.decorator_list
+            ):
+                kind = ast.unparse(item.returns) if item.returns else ""
+                out.append(_row(item.name, kind, " ".join((ast.get_docstring(item) or "").split())))
+    return "".join(out)
