@@ -26,12 +26,25 @@ that template; an edit to site.yaml or maker.yaml re-renders every page.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from collections.abc import Iterable
 
 from .plan import PlannedPage
 from .render import TAG_PART, Renderer
 from .views import ListingView, PageContext, TagView
+
+
+_BY_VIEW = frozenset({"listing", "tag", "listings", "private"})
+"""Fields of a PlannedPage that hold model objects: a public page's key hashes their views
+instead (what the templates receive), each once per build."""
+
+
+@functools.cache
+def _own_fields(kind: type) -> tuple[str, ...]:
+    """Every other field of a planned page, hashed as it is: a field added to the plan is part of
+    every key at once, so no page can stay stale for want of listing it here."""
+    return tuple(f.name for f in dataclasses.fields(kind) if f.name not in _BY_VIEW)
 
 
 def _h(*parts: bytes) -> bytes:
@@ -136,11 +149,11 @@ class PageKeys:
             # Everything Renderer.context reads besides the page and the views hashed below.
             site = renderer.site
             self._site_inputs = _h(repr((site.config, site.maker, renderer.site_view.maker)).encode())
-        own = (page.url, page.output, page.kind, page.template, page.title, page.root, page.indexable)
+        own = tuple(getattr(page, name) for name in _own_fields(type(page)))
         return _h(
             self.salt,
             b"public",
-            repr((own, page.page, page.pagination)).encode(),
+            repr(own).encode(),
             self._site_inputs,
             self._value(renderer.listing_view(page.listing) if page.listing is not None else None),
             # The listings a page shows are hashed one view at a time (each once per build), and
