@@ -20,6 +20,7 @@ from .config import SiteConfig, expected_mapping, freeze, load_config
 from .errors import ErrorList, SiteError, SourceRef, display_path
 from .fields import Reader, describe, once_per_build
 from .load import ContentFiles, Mark, RawDoc, YList, YMap, load_yaml_file
+from .schema import LISTING
 from .text import plain_text, render_markdown, same_tag, slugify, stored_markdown
 
 Kind = Literal["choice", "text", "number", "checkbox"]
@@ -121,6 +122,8 @@ class Listing:
     private: bool
     buyer: str | None
     expires: date | None
+    public_mentions: bool
+    """`public_mentions: allowed`: the title and buyer may appear on public pages (guard.py)."""
     date: date | None
     customizations: tuple[Customization, ...]
     extra: Mapping[str, Any]
@@ -506,8 +509,15 @@ def load_listing(doc: RawDoc, errors: ErrorList, config: SiteConfig | None, root
     private = r.boolean("private", default=False)
     buyer = r.text("buyer")
     expires = r.day("expires")
+    mentions = r.text("public_mentions")
+    if mentions is not None and mentions not in LISTING["public_mentions"].enum:
+        r.error(
+            "public_mentions",
+            f'public_mentions: expected "allowed", got "{mentions}"',
+            hint="write 'public_mentions: allowed', or remove the line to keep the title and buyer off public pages",
+        )
     when = r.day("date")
-    for field, value in (("buyer", buyer), ("expires", expires)):
+    for field, value in (("buyer", buyer), ("expires", expires), ("public_mentions", mentions)):
         if value is not None and not private:
             r.error(
                 field, f"{field}: only private listings have a {field}", hint="add 'private: true' or remove this line"
@@ -545,6 +555,7 @@ def load_listing(doc: RawDoc, errors: ErrorList, config: SiteConfig | None, root
         private=private,
         buyer=buyer,
         expires=expires,
+        public_mentions=mentions == "allowed",
         date=when,
         customizations=tuple(customizations),
         extra=freeze(extra if isinstance(extra, YMap) else {}),

@@ -160,6 +160,11 @@ LISTING: Mapping[str, Field] = {
     "private": Field("boolean", "true for an item made for one buyer, built at a secret address", default=False),
     "buyer": Field("text", "Private listings only: who it is made for"),
     "expires": Field("date", "Private listings only: last day it is built, written as YYYY-MM-DD"),
+    "public_mentions": Field(
+        "text", "Private listings only: 'allowed' lets its title and buyer appear on public pages too "
+        "(its address stays secret); without it, a build that shows them anywhere else fails",
+        enum=("allowed",),
+    ),
     "date": Field("date", "When the listing was added, YYYY-MM-DD; newest come first in the feed"),
     "customizations": Field(
         "list", "Options the buyer chooses: choices, text, numbers, checkboxes",

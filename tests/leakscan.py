@@ -4,7 +4,9 @@ It reads every file and folder name in a built output folder and looks for each 
 listing's token, slug, title, buyer, a distinctive description phrase and its own photo file
 names. Each may appear only inside that listing's own ``p/<token>/`` folder. Matching is plain
 substring, case-insensitive, on the bytes as written and after undoing HTML entities, JSON escapes
-and percent-encoding: stricter than the build's guard, so tests must use distinctive values.
+and percent-encoding, each also with compatibility forms folded (NFKC), format characters (soft
+hyphens, zero-width joiners) dropped and whitespace runs made one space: stricter than the
+build's guard, so tests must use distinctive values.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +73,13 @@ def _forms(text: str) -> list[str]:
     plain = html.unescape(text)
     forms = [text, plain, unquote(plain), unquote_plus(plain)]
     forms.append(_JSON_U.sub(lambda m: chr(int(m.group(1), 16)), plain).replace('\\"', '"').replace("\\/", "/"))
-    return [f.casefold() for f in forms]
+    return [f.casefold() for f in forms] + [_plain(f) for f in forms]
+
+
+def _plain(text: str) -> str:
+    """NFKC, case folded, without format characters (category Cf), whitespace runs one space."""
+    kept = "".join(ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch) != "Cf")
+    return " ".join(kept.casefold().split())
 
 
 def all_paths(out: Path) -> list[str]:
@@ -97,10 +106,10 @@ def scan(out: Path, facts: Iterable[PrivateFacts]) -> list[str]:
             if rel.startswith(f.folder) or rel == f.folder:
                 continue
             for what, value in f.needles().items():
-                needle = value.casefold()
-                if any(needle in p for p in path_forms):
+                needles = {value.casefold(), _plain(value)}
+                if any(n in p for p in path_forms for n in needles):
                     problems.append(f"{rel}: path contains {f.slug}'s {what}")
-                if text_forms is not None and any(needle in t for t in text_forms):
+                if text_forms is not None and any(n in t for t in text_forms for n in needles):
                     problems.append(f"{rel}: contains {f.slug}'s {what}")
     return problems
 
