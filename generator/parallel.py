@@ -285,17 +285,34 @@ def _find_malloc_trim() -> Callable[[int], int] | Literal[False]:
 _malloc_trim: Callable[[int], int] | Literal[False] | None = None
 
 
+_STOP_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
+
+
 def _worker_started() -> None:
     """Workers inherit the parent's Python signal handlers: `serve`'s only set a flag. But
     Pool.terminate stops its workers with SIGTERM, so they must die of it (a worker that only
     set the flag would keep the parent waiting for it forever); and Ctrl-C is the parent's to
-    act on."""
+    act on. Both signals arrive blocked (_pool): one sent before this ran is still pending, and
+    is delivered, with its new disposition, when they are unblocked."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
 
 def _pool(workers: int) -> Any:
-    return multiprocessing.get_context("fork").Pool(workers, initializer=_worker_started)
+    # A worker runs its initializer some time after the fork: on a busy machine, after the pool
+    # has done its work and Pool.terminate has sent it SIGTERM. That signal, caught by the
+    # inherited handler, would only be noted, and the parent would wait for the worker forever.
+    # So the workers are forked with SIGTERM and SIGINT blocked, and unblock them only once
+    # their handlers are reset. The pool's own threads, started here too, keep them blocked:
+    # Python runs handlers in the main thread only, and the workers that a pool thread forks
+    # to replace one that died start blocked like the first ones.
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        return multiprocessing.get_context("fork").Pool(workers, initializer=_worker_started)
+    finally:
+        # What arrived for this process meanwhile is delivered now.
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _run(func: Callable[[range], Any], total: int, workers: int) -> Iterator[tuple[range, Any]]:

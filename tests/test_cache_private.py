@@ -5,6 +5,7 @@ dev server forks only while it runs no other thread, and worker-built listings r
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -267,3 +268,34 @@ def test_workers_die_of_sigterm_even_when_the_parent_only_notes_it() -> None:
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "{(True, True)}"
+
+
+def test_a_worker_dies_of_a_sigterm_sent_before_it_has_reset_its_handlers() -> None:
+    # On a busy machine a worker may first run after the pool's work is done and Pool.terminate
+    # has sent it SIGTERM: the handler it inherited only noted it, and the parent waited for it
+    # forever. Here the first worker is sent SIGTERM as soon as it is forked, before its
+    # initializer runs, every time.
+    script = (
+        "import multiprocessing.pool, os, signal\n"
+        "signal.signal(signal.SIGTERM, lambda *a: None)\n"
+        "from generator import parallel\n"
+        "started = []\n"
+        "real = multiprocessing.pool.Pool.Process\n"
+        "multiprocessing.pool.Pool.Process = staticmethod(lambda *a, **k: started.append(real(*a, **k)) or started[-1])\n"
+        "forked = []\n"
+        "os.register_at_fork(\n"
+        "    after_in_child=lambda: forked or os.kill(os.getpid(), signal.SIGTERM),\n"
+        "    after_in_parent=lambda: forked.append(True),\n"
+        ")\n"
+        "with parallel._pool(1) as pool:\n"
+        "    first = started[0]\n"
+        "    if pool.apply(os.getpid) == first.pid:\n"
+        "        print('the first worker survived')\n"
+        "    else:\n"
+        "        first.join(50)\n"  # a hang guard: it is already dead or dying
+        "        print(first.exitcode)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    # Died of SIGTERM, and the pool replaced it (which served the task).
+    assert done.stdout.strip() == str(-signal.SIGTERM)
