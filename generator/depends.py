@@ -26,7 +26,6 @@ that template; an edit to site.yaml or maker.yaml re-renders every page.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 from collections.abc import Iterable
 
@@ -34,17 +33,17 @@ from .plan import PlannedPage
 from .render import TAG_PART, Renderer
 from .views import ListingView, PageContext, TagView
 
-
 _BY_VIEW = frozenset({"listing", "tag", "listings", "private"})
 """Fields of a PlannedPage that hold model objects: a public page's key hashes their views
 instead (what the templates receive), each once per build."""
 
 
-@functools.cache
-def _own_fields(kind: type) -> tuple[str, ...]:
+def _own_fields(page: PlannedPage) -> tuple[str, ...]:
     """Every other field of a planned page, hashed as it is: a field added to the plan is part of
     every key at once, so no page can stay stale for want of listing it here."""
-    return tuple(f.name for f in dataclasses.fields(kind) if f.name not in _BY_VIEW)
+    if type(page) is PlannedPage:
+        return _PLANNED_PAGE_FIELDS
+    return tuple(f.name for f in dataclasses.fields(page) if f.name not in _BY_VIEW)
 
 
 def _h(*parts: bytes) -> bytes:
@@ -53,6 +52,9 @@ def _h(*parts: bytes) -> bytes:
         h.update(len(part).to_bytes(8, "little"))
         h.update(part)
     return h.digest()
+
+
+_PLANNED_PAGE_FIELDS = tuple(f.name for f in dataclasses.fields(PlannedPage) if f.name not in _BY_VIEW)
 
 
 class PageKeys:
@@ -149,7 +151,7 @@ class PageKeys:
             # Everything Renderer.context reads besides the page and the views hashed below.
             site = renderer.site
             self._site_inputs = _h(repr((site.config, site.maker, renderer.site_view.maker)).encode())
-        own = tuple(getattr(page, name) for name in _own_fields(type(page)))
+        own = tuple(getattr(page, name) for name in _own_fields(page))
         return _h(
             self.salt,
             b"public",
