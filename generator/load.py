@@ -7,6 +7,7 @@ who writes ``- No`` as a colour option means the word, not YAML 1.1's ``False``.
 
 from __future__ import annotations
 
+import calendar
 import os
 import re
 from collections.abc import Container, Iterator
@@ -28,10 +29,18 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     """SafeLoader whose booleans are only true/false (YAML 1.2), never yes/no/on/off."""
 
+    tags_possible = True
+    """Whether the text has a '!', with which every explicit tag starts."""
 
+
+# YAML 1.1's `<<` (merge), `=` (value) and the `!`/`&`/`*` "yaml" resolvers name types that only
+# matter with anchors and tags, which content files do not use (see _refuse_anchors, _value):
+# those words are text.
+_DROPPED_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("bool", "merge", "value", "yaml")}
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: kept
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    if (kept := [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED_TAGS])
 }
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool",
@@ -119,25 +128,107 @@ def _mark(node: Node, line_offset: int) -> Mark:
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_PLAIN = (True, False)
+
+MAX_NUMBER_LENGTH = 100
+"""Characters in a number (Python reads no integer of more than 4,300 digits at all)."""
 
 
-def _scalar(loader: Any, node: ScalarNode) -> Any:
-    # Text (most values) is the node's value as it stands (SafeConstructor.construct_yaml_str);
-    # numbers, booleans, dates and nulls go through the constructor.
-    if node.tag == _STR_TAG:
-        return node.value
-    return loader.construct_object(node, deep=True)
+class _Refused(Exception):
+    """A value that is valid YAML but that content files do not take (a tag, an impossible date);
+    parse_yaml turns it into a SiteError naming the field."""
+
+    def __init__(self, node: Node, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.node, self.message, self.hint = node, message, hint
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def _tag_refused(node: Node) -> _Refused:
+    shown = _short(_tag_name(str(node.tag)))
+    return _Refused(
+        node,
+        f"{shown} is a YAML tag: makerfront files do not use tags",
+        f"remove {shown} and write the value itself: text, a number, true or false, or a date "
+        '(put text that starts with "!" in quotes)',
+    )
+
+
+def _value(loader: Any, node: Any) -> Any:
+    """A number, boolean, date or null: what YAML reads a plain scalar as, and only that. Any other
+    tag was written explicitly (`!!binary`, `!!int abc`, `!!python/...`): a maker never writes one,
+    and each would hand the fields a type they never expect. (`!!str` gives text, and `!!int 12`
+    is 12 either way, so neither can be told from what YAML reads without it.)"""
+    tag = node.tag
+    if loader.tags_possible and (node.style or _resolve(None, ScalarNode, node.value, _PLAIN) != tag):
+        raise _tag_refused(node)
+    text = node.value
+    if (tag == _INT_TAG or tag == _FLOAT_TAG) and len(text) > MAX_NUMBER_LENGTH:
+        raise _Refused(
+            node,
+            f"this number is too long ({len(text):,} characters)",
+            f"makerfront reads numbers of up to {MAX_NUMBER_LENGTH} characters; if it is text, put it in quotes",
+        )
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError) as exc:  # only dates can be out of range (see _not_a_date)
+        if tag != _TIMESTAMP_TAG:
+            raise  # pragma: no cover - every int and float of MAX_NUMBER_LENGTH characters is read
+        raise _Refused(node, _not_a_date(text), "write a date that exists, as YYYY-MM-DD") from exc
+
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def _not_a_date(text: str) -> str:
+    """Why ``text``, which looks like a date (or a date and time), is none, in plain words."""
+    what = "date" if len(text) <= 10 else "date and time"
+    found = yaml.constructor.SafeConstructor.timestamp_regexp.match(text)
+    if found is None:  # pragma: no cover - the resolver's pattern is stricter
+        return f"{text} is not a real {what}"
+    parts = {k: int(v) for k, v in found.groupdict().items() if v and v.isdigit()}
+    year, month, day = parts["year"], parts["month"], parts["day"]
+    if year == 0:
+        why = "there is no year 0"
+    elif not 1 <= month <= 12:
+        why = f"there is no month {month} (months go from 01 to 12)"
+    elif day == 0:
+        why = "there is no day 0"
+    elif day > (days := calendar.monthrange(year, month)[1]):
+        why = f"{_MONTHS[month - 1]} has {days} days in {year}"
+    elif parts.get("hour", 0) > 23:
+        why = "hours go from 00 to 23"
+    elif parts.get("minute", 0) > 59:
+        why = "minutes go from 00 to 59"
+    elif parts.get("second", 0) > 59:
+        why = "seconds go from 00 to 59"
+    else:
+        why = "a time zone is at most 23 hours from UTC"
+    return f"{text} is not a real {what}: {why}"
 
 
 # Every listing file is a few dozen nodes, and a large shop has tens of thousands of files: the
-# walk below avoids a call per node where it can (scalars are handled inline).
+# walk below avoids a call per node where it can (text, the most common value, is handled inline).
 def _convert(loader: Any, node: Node, path: Path, line_offset: int) -> Any:
     kind = type(node)
     if kind is ScalarNode:
-        return node.value if node.tag == _STR_TAG else loader.construct_object(node, deep=True)
+        return node.value if node.tag == _STR_TAG else _value(loader, node)
     line = 1 + line_offset
     start = node.start_mark
     if kind is SequenceNode:
+        if node.tag != _SEQ_TAG:
+            raise _tag_refused(node)
         out = YList()
         out.mark = Mark(start.line + line, start.column + 1)
         marks: list[Mark] = []
@@ -147,13 +238,15 @@ def _convert(loader: Any, node: Node, path: Path, line_offset: int) -> Any:
             where = item.start_mark
             marks.append(Mark(where.line + line, where.column + 1))
             if type(item) is ScalarNode:
-                out.append(item.value if item.tag == _STR_TAG else loader.construct_object(item, deep=True))
+                out.append(item.value if item.tag == _STR_TAG else _value(loader, item))
                 raw.append(item.value)
             else:
                 out.append(_convert(loader, item, path, line_offset))
                 raw.append(None)
         return out
     if kind is MappingNode:
+        if node.tag != _MAP_TAG:
+            raise _tag_refused(node)
         m = YMap()
         m.mark = Mark(start.line + line, start.column + 1)
         key_marks: dict[str, Mark] = {}
@@ -161,12 +254,24 @@ def _convert(loader: Any, node: Node, path: Path, line_offset: int) -> Any:
         raws: dict[str, str] = {}
         m.key_marks, m.value_marks, m.raw = key_marks, value_marks, raws
         for key_node, value_node in node.value:
-            key = _scalar(loader, key_node) if type(key_node) is ScalarNode else loader.construct_object(key_node)
+            if type(key_node) is not ScalarNode:
+                raise _Refused(
+                    key_node,
+                    "a key must be a word, not a list or a block",
+                    "write 'name: value' lines; a '?' at the start of a line, or a key in [...] or {...}, "
+                    "makes the key a list or a block",
+                )
+            # Keys are field names, so the words as typed: `12:` and `true:` are keys "12" and "true"
+            # (unknown fields, reported as such), not a number and a boolean.
+            key = key_node.value
+            if (
+                loader.tags_possible
+                and key_node.tag != _STR_TAG
+                and (key_node.style or _resolve(None, ScalarNode, key, _PLAIN) != key_node.tag)
+            ):
+                raise _tag_refused(key_node)
             kmark = key_node.start_mark
             where = Mark(kmark.line + line, kmark.column + 1)
-            if not isinstance(key, str):
-                # Keys like `12:` or `true:` are almost always a typo; fields are words.
-                key = str(key_node.value) if isinstance(key_node, ScalarNode) else str(key)
             if key in m:
                 raise SiteError(
                     f"the key '{key}' appears twice in the same block",
@@ -178,7 +283,7 @@ def _convert(loader: Any, node: Node, path: Path, line_offset: int) -> Any:
             vmark = value_node.start_mark
             if type(value_node) is ScalarNode:
                 value = value_node.value
-                m[key] = value if value_node.tag == _STR_TAG else loader.construct_object(value_node, deep=True)
+                m[key] = value if value_node.tag == _STR_TAG else _value(loader, value_node)
                 raws[key] = value
             else:
                 m[key] = _convert(loader, value_node, path, line_offset)
@@ -194,19 +299,235 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0, warnings: list[SiteE
     Likely mistakes that are still valid YAML (see _check_text) are added to ``warnings``, or
     raised when they would lose a list item."""
     loader = _Loader(text)
+    loader.tags_possible = "!" in text  # every explicit tag starts with one (see _value)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
+        # Each test is tried on the whole text first, and by its cheapest part first (in, isascii).
+        if _maybe_anchor(text):
+            _refuse_anchors(text, path, line_offset)
+        if ("\\" in text and _MAYBE_BAD_ESCAPE.search(text)) or (not text.isascii() and _RAW_NONCHARACTER.search(text)):
+            _refuse_characters(node, text, path, line_offset)
         data = _convert(loader, node, path, line_offset)
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, text, path, line_offset) from exc
+    except yaml.reader.ReaderError as exc:
+        raise _character_error(exc, text, path, line_offset) from exc
     except yaml.YAMLError as exc:
         raise SiteError(f"YAML syntax error: {exc}", path=path) from exc
+    except _Refused as exc:
+        field = _field_of(node, exc.node)
+        start = exc.node.start_mark
+        raise SiteError(
+            f"{field}: {exc.message}" if field else exc.message,
+            path=path,
+            line=start.line + 1 + line_offset,
+            column=start.column + 1,
+            hint=exc.hint,
+        ) from exc
     finally:
         loader.dispose()
     _check_text(node, text, path, line_offset, warnings)
     return data
+
+
+def _character_error(exc: yaml.reader.ReaderError, text: str, path: Path, line_offset: int) -> SiteError:
+    """A character YAML refuses to read, typed as it is (a NUL byte, an escape character): its
+    position is given in bytes, so it is found by its value."""
+    char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+    index = text.find(char)
+    before = text[: max(index, 0)]
+    lines = _lines(before)
+    return SiteError(
+        f"this file contains {character_problem(char)}, which no web page or feed can show",
+        path=path,
+        line=len(lines) + line_offset,
+        column=len(lines[-1]) + 1 - (1 if len(lines) == 1 and before.startswith("\ufeff") else 0),
+        hint="delete it and type the text around it again: it may have come with text copied from elsewhere",
+    )
+
+
+def _field_of(root: Node, node: Node) -> str:
+    """The field path of ``node`` under ``root`` (title, images[0].alt), or "" (the document
+    itself, or a key)."""
+    return next((field for field, _, value in _walk(root, "") if value is node), "")
+
+
+# -- anchors and aliases ---------------------------------------------------------------------
+#
+# An alias (*a) repeats the value an anchor (&a) names. Nine nested aliases in a 449-byte file
+# make a list of 6 GB once converted; and a maker never means one: '&Co' or '*Sale*' at the
+# start of a value is text to them. So content files have neither, which also leaves every
+# value in exactly one place, at its own line.
+
+
+def _maybe_anchor(text: str) -> bool:
+    """Whether an anchor or alias may start in ``text``: a '&' or '*' followed by a name, at the
+    start of a line or after ':', '-', '?', ',', '[' or '{'. Cheap on the whole text (Markdown's
+    **bold** is not one); only a file where one may start (a Markdown line '*sale*') is scanned.
+    (A regular expression for the whole test is several times slower.)"""
+    for sign in "&*":
+        at = text.find(sign)
+        while at != -1:
+            if text[at + 1 : at + 2] not in ("", " ", "\t", "\r", "\n", ",", "[", "]", "{", "}"):
+                before = text[text.rfind("\n", 0, at) + 1 : at].rstrip(" \t")
+                if not before or before[-1] in ":-?,[{":
+                    return True
+            at = text.find(sign, at + 1)
+    return False
+
+
+def _refuse_anchors(text: str, path: Path, line_offset: int) -> None:
+    tokens = _tokens(text)
+    anchors = {t.value: t for t in tokens if isinstance(t, yaml.AnchorToken)}
+    alias = next((t for t in tokens if isinstance(t, yaml.AliasToken)), None)
+    lines = _lines(text)
+    if alias is not None:
+        where = alias.start_mark
+        named = anchors.get(alias.value)
+        line = f" on line {named.start_mark.line + 1 + line_offset}" if named is not None else ""
+        raise SiteError(
+            f'"*{alias.value}" repeats the value named "&{alias.value}"{line} (a YAML alias): '
+            "makerfront files do not use aliases",
+            path=path,
+            line=where.line + 1 + line_offset,
+            column=where.column + 1,
+            hint=f'write the value out in full instead of "*{alias.value}"',
+        )
+    for anchor in anchors.values():
+        where = anchor.start_mark
+        typed = re.split(r"[ \t]+#", lines[where.line][where.column :], maxsplit=1)[0].strip()
+        rest = typed[len(anchor.value) + 1 :].strip()
+        if rest[:1] in ("", "[", "{", "|", ">", "#", '"', "'"):
+            hint = f'remove "&{anchor.value}"'
+        else:
+            hint = f'put the text in quotes if the "&" is part of it: {_quoted_line(lines[where.line][: where.column], typed)}'
+        raise SiteError(
+            f'"&{anchor.value}" was read as a YAML anchor (a name for repeating the value), not as text: '
+            "makerfront files do not use anchors",
+            path=path,
+            line=where.line + 1 + line_offset,
+            column=where.column + 1,
+            hint=hint,
+        )
+
+
+# -- characters no page can show ---------------------------------------------------------------
+#
+# Control characters (but tab and line break), noncharacters and lone surrogates: a title with
+# one makes feed.xml not well-formed and is an HTML parse error, and a maker never means one. YAML
+# refuses them typed as they are, except noncharacters; a "..." text can have any of them as an
+# escape such as \x0c or \uFFFE.
+
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+_BAD_CHARACTER = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
+_RAW_NONCHARACTER = re.compile(f"[{_NONCHARACTERS}]")
+"""The only such characters YAML reads as they are typed."""
+_MAYBE_BAD_ESCAPE = re.compile(r"\\(?:[0abefvrN]|x[01789]|u(?:00[01789]|[dD][89a-fA-F]|[fF][dDfF])|U)")
+"""Escapes that may write one (\\t, \\n, \\\\ and \\" do not)."""
+_MARKDOWN_BAD_CHARACTER = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
+"""In a page's Markdown, a carriage return is part of a Windows line break."""
+
+_CONTROL_NAMES = {
+    0x00: "NUL", 0x07: "bell", 0x08: "backspace", 0x0B: "vertical tab", 0x0C: "form feed",
+    0x0D: "carriage return", 0x1B: "escape", 0x7F: "delete", 0x85: "next line",
+}  # fmt: skip
+_ESCAPES = {
+    "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
+    "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0", "L": "\u2028",
+    "P": "\u2029",
+}  # fmt: skip
+_ESCAPE_LENGTH = {"x": 4, "u": 6, "U": 10}
+
+
+def character_problem(char: str) -> str:
+    """What ``char`` (matched by _BAD_CHARACTER) is, for a message."""
+    code = ord(char)
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        name = _CONTROL_NAMES.get(code)
+        return f"the control character U+{code:04X}" + (f" ({name})" if name else "")
+    if 0xD800 <= code <= 0xDFFF:
+        return f"the lone surrogate U+{code:04X} (half of a character pair)"
+    return f"the noncharacter U+{code:04X}"
+
+
+def _refuse_characters(root: Node, text: str, path: Path, line_offset: int) -> None:
+    for field, key, node in _scalars(root):
+        if (found := _BAD_CHARACTER.search(node.value)) is None:
+            continue
+        line, column, escape = _source_of(node, found.start(), text)
+        what = character_problem(found.group())
+        place = "key" if key else "text"
+        hint = (
+            f'remove "{escape}": inside "..." it stands for this character'
+            if escape
+            else "delete it and type the text around it again: it may have come with text copied from elsewhere"
+        )
+        raise SiteError(
+            f"{field + ': ' if field else ''}this {place} contains {what}, which no web page or feed can show",
+            path=path,
+            line=line + 1 + line_offset,
+            column=column + 1,
+            hint=hint,
+        )
+
+
+def _scalars(root: Node) -> Iterator[tuple[str, bool, ScalarNode]]:
+    """(field path, whether it is a key, node) of every text scalar under ``root``."""
+    if isinstance(root, ScalarNode):
+        yield "", False, root
+    for field, _, node in _walk(root, ""):
+        if isinstance(node, MappingNode):
+            for key, _value_node in node.value:
+                if isinstance(key, ScalarNode):
+                    yield field, True, key
+        elif isinstance(node, ScalarNode) and node.tag == _STR_TAG:
+            yield field, False, node
+    if isinstance(root, MappingNode):
+        for key, _value_node in root.value:
+            if isinstance(key, ScalarNode):
+                yield "", True, key
+
+
+def _source_of(node: ScalarNode, index: int, text: str) -> tuple[int, int, str]:
+    """0-based (line, column) in ``text`` of character ``index`` of the scalar's value, and the
+    escape that wrote it ("" if typed as it is). Found in the source (only for an error), where
+    an escape such as \x0c stands for one character; where it cannot be found, the scalar's start."""
+    start, end = node.start_mark, node.end_mark
+    starts = [0] + [m.end() for m in _BREAKS.finditer(text)]
+    bom = 1 if text.startswith("\ufeff") else 0
+
+    def at(line: int, column: int) -> int:
+        return starts[line] + column + (bom if line == 0 else 0)
+
+    def back(offset: int) -> tuple[int, int]:
+        line = next(n for n in range(len(starts) - 1, -1, -1) if starts[n] <= offset)
+        return line, offset - starts[line] - (bom if line == 0 else 0)
+
+    first, stop = at(start.line, start.column), at(end.line, end.column)
+    wanted = node.value[index]
+    if node.style != '"':
+        offset = text.find(wanted, first, stop)
+        return (*back(offset), "") if offset != -1 else (start.line, start.column, "")
+    i = text.find('"', first, stop) + 1
+    while 0 < i < stop:
+        length = 1
+        if text[i] == "\\" and i + 1 < stop:
+            kind = text[i + 1]
+            length = _ESCAPE_LENGTH.get(kind, 2)
+            code = text[i + 2 : i + length]
+            char = chr(int(code, 16)) if kind in _ESCAPE_LENGTH and _is_hex(code) else _ESCAPES.get(kind, "")
+        else:
+            char = text[i]
+        if char == wanted:
+            return (*back(i), text[i : i + length] if length > 1 else "")
+        i += length
+    return start.line, start.column, ""  # pragma: no cover - the character is in the source
+
+
+def _is_hex(code: str) -> bool:
+    return bool(code) and all(c in "0123456789abcdefABCDEF" for c in code)
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: Path, line_offset: int) -> SiteError:
@@ -236,6 +557,13 @@ def _yaml_hint(problem: str) -> str | None:
         return "indent with spaces, not tabs"
     if "could not find expected ':'" in problem:
         return "each line of a block needs 'key: value'; check the line above too"
+    if "invalid Unicode character escape code" in problem:
+        return (
+            "a \\u escape from \\uD800 to \\uDFFF is half of a character pair, and YAML reads no halves: "
+            "type the character itself"
+        )
+    if "that cannot start any token" in problem:
+        return "put the text in quotes: YAML does not let a plain text start with this character"
     if "unknown escape character" in problem:
         return 'inside "..." a \\ starts a special character: write \\\\ for one \\, or put the text in \' quotes'
     if "expected key" in problem or "expected '-'" in problem or "expected <block end>" in problem:
@@ -285,6 +613,10 @@ def _explain(exc: yaml.MarkedYAMLError, text: str, end: str) -> _Explained | Non
     here (the caller then gives PyYAML's own message). ``end`` names where ``text`` ends."""
     problem, context = exc.problem or "", exc.context or ""
     lines = _lines(text)
+    if context in ("while scanning an alias", "while scanning an anchor") or problem == "found undefined alias":
+        mark = exc.context_mark if context else exc.problem_mark
+        if mark is not None and mark.line < len(lines):
+            return _alias_as_text(_pos(mark), lines)
     if "quoted scalar" in context and "escape" not in problem and exc.context_mark is not None:
         return _unclosed_quote(_pos(exc.context_mark), problem, exc.problem_mark, lines, end)
     if "while parsing a flow" in context and exc.context_mark is not None:
@@ -311,6 +643,29 @@ def _explain(exc: yaml.MarkedYAMLError, text: str, end: str) -> _Explained | Non
         # The parser stopped at the start of a line: one indented unlike any block above it.
         return _misindented(tokens, lines, mark.line, continued=False)
     return None
+
+
+def _alias_as_text(where: _Pos, lines: list[str]) -> _Explained:
+    """A value that starts with '*' (Markdown emphasis, '*Sale*') or '&' is read as a YAML
+    alias or anchor."""
+    line, column = where
+    typed = re.split(r"[ \t]+#", lines[line][column:], maxsplit=1)[0].strip()
+    before = lines[line][:column]
+    if before.count("[") + before.count("{") > before.count("]") + before.count("}"):
+        typed = re.split(r"[,\]}]", typed, maxsplit=1)[0].strip()  # an item of [...] or {...}
+    what = "alias" if typed.startswith("*") else "anchor"
+    return (
+        where,
+        f'a value that starts with "{typed[:1]}" is read as a YAML {what}, which makerfront files do not use',
+        f"put the text in quotes: {_quoted_line(before, typed)}",
+    )
+
+
+def _quoted_line(before: str, typed: str) -> str:
+    """``typed`` in double quotes, after its key or '-' (``before``, the line up to it) if any."""
+    quoted = '"' + typed.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    lead = before.strip()
+    return f"{lead} {quoted}" if re.fullmatch(r"[^\s\[{,]+:|-", lead) else quoted
 
 
 def _unclosed_quote(opened: _Pos, problem: str, mark: Any, lines: list[str], end: str) -> _Explained:
@@ -648,7 +1003,8 @@ _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.S | re.M)
 
 def load_markdown_file(path: Path) -> RawDoc:
     """A Markdown page with a YAML front-matter block between two '---' lines."""
-    text = read_text(path)
+    # A byte order mark (which some Windows editors write) is not part of the text, as in listings.
+    text = read_text(path).removeprefix("\ufeff")
     match = _FRONT.match(text)
     if not match:
         raise SiteError(
@@ -662,6 +1018,15 @@ def load_markdown_file(path: Path) -> RawDoc:
     data = parse_yaml(match.group(1), path, line_offset=1, warnings=warnings)
     body = text[match.end() :]
     body_line = text[: match.end()].count("\n") + 1
+    if (found := _MARKDOWN_BAD_CHARACTER.search(body)) is not None:
+        before = body[: found.start()]
+        raise SiteError(
+            f"this page contains {character_problem(found.group())}, which no web page or feed can show",
+            path=path,
+            line=body_line + before.count("\n"),
+            column=found.start() - before.rfind("\n"),
+            hint="delete it and type the text around it again: it may have come with text copied from elsewhere",
+        )
     return RawDoc(path=path, data=data, body=body, body_line=body_line, warnings=tuple(warnings))
 
 
@@ -694,6 +1059,15 @@ def outside_error(path: Path, root: Path) -> SiteError | None:
 
 def _list_files(root: Path, folder: Path, suffix: str, errors: ErrorList, wrong: tuple[str, ...]) -> list[Path]:
     if not folder.is_dir():
+        if folder.exists():
+            errors.add(
+                SiteError(
+                    f"this is a file, but it must be the folder of your {folder.name}",
+                    path=folder,
+                    hint=f"rename or move the file, and put your {folder.name} ({suffix} files) in a folder "
+                    f"named {folder.name}",
+                )
+            )
         return []
     found = []
     # A plain file in a folder that lies inside the content folder lies inside it too: only links

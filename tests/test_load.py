@@ -224,3 +224,213 @@ def test_load_content_collects_warnings(tmp_path: Path) -> None:
     load_content(root, errors)
     assert [(w.path, w.line) for w in errors.warnings] == [(root / "site.yaml", 1)]
     assert [e.line for e in errors.errors] == [4]  # the comment hid the '}'
+
+
+# -- values YAML reads that content files do not take ------------------------------------------
+
+
+def _refused(text: str) -> SiteError:
+    with pytest.raises(SiteError) as exc:
+        parse_yaml(text, Path("x.yaml"))
+    assert not exc.value.message.startswith("YAML syntax error")
+    return exc.value
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("2027-02-30", "2027-02-30 is not a real date: February has 28 days in 2027"),
+        ("2028-02-30", "2028-02-30 is not a real date: February has 29 days in 2028"),
+        ("2027-13-01", "2027-13-01 is not a real date: there is no month 13 (months go from 01 to 12)"),
+        ("2027-00-10", "2027-00-10 is not a real date: there is no month 0 (months go from 01 to 12)"),
+        ("2027-01-00", "2027-01-00 is not a real date: there is no day 0"),
+        ("0000-01-01", "0000-01-01 is not a real date: there is no year 0"),
+        ("2027-01-31T25:00:00", "2027-01-31T25:00:00 is not a real date and time: hours go from 00 to 23"),
+        ("2027-01-31 10:61:00", "2027-01-31 10:61:00 is not a real date and time: minutes go from 00 to 59"),
+        ("2027-01-31T10:00:61", "2027-01-31T10:00:61 is not a real date and time: seconds go from 00 to 59"),
+        ("2027-01-31T10:00:00+25", "2027-01-31T10:00:00+25 is not a real date and time: a time zone is at most 23"),
+    ],
+)
+def test_impossible_dates_say_what_is_wrong(value: str, why: str) -> None:
+    for text, field, where in (
+        (f"expires: {value}\n", "expires", (1, 10)),
+        (f"extra:\n  - {value}\n", "extra[0]", (2, 5)),
+    ):
+        err = _refused(text)
+        assert err.message.startswith(f"{field}: {why}")
+        assert (err.line, err.column) == where
+
+
+@pytest.mark.parametrize(
+    ("text", "tag", "where"),
+    [
+        ("title: !!binary aGVsbG8gd29ybGQ=\n", "!!binary", (1, 8)),
+        ("price: !!int abc\n", "!!int", (1, 8)),
+        ("price: !!float 12\n", "!!float", (1, 8)),  # not what YAML reads 12 as
+        ('price: !!int "12"\n', "!!int", (1, 8)),
+        ("date: !!timestamp not-a-date\n", "!!timestamp", (1, 7)),
+        ("ok: !!bool yes\n", "!!bool", (1, 5)),
+        ("x: !!null abc\n", "!!null", (1, 4)),
+        ("extra:\n  x: !!python/object/apply:os.system ['true']\n", "!!python/object/apply:os.system", (2, 6)),
+        ("tags: !!set {a, b}\n", "!!set", (1, 7)),
+        ("tags: !!omap [a: 1]\n", "!!omap", (1, 7)),
+        ("title: !local x\n", "!local", (1, 8)),
+        ("!!binary aGk=: 1\n", "!!binary", (1, 1)),
+        ("images: !!str [a]\n", "!!str", (1, 9)),
+    ],
+)
+def test_tags_are_refused(text: str, tag: str, where: tuple[int, int]) -> None:
+    err = _refused(text)
+    assert f"{tag} is a YAML tag: makerfront files do not use tags" in err.message
+    assert (err.line, err.column) == where
+    assert err.hint is not None and err.hint.startswith(f"remove {tag} and write the value itself")
+
+
+def test_tags_that_change_nothing_are_accepted() -> None:
+    data = parse_yaml("a: !!str 12\nb: !!int 12\nc: ! 12\nd: !!seq [x]\ne: !!map {k: v}\n", Path("x.yaml"))
+    assert data == {"a": "12", "b": 12, "c": 12, "d": ["x"], "e": {"k": "v"}}
+
+
+def test_yaml_1_1_merge_and_value_keys_are_words() -> None:
+    assert parse_yaml("<<: {a: 1}\ntitle: =\n", Path("x.yaml")) == {"<<": {"a": 1}, "title": "="}
+
+
+def test_keys_are_the_words_typed() -> None:
+    data = parse_yaml("12: a\ntrue: b\n2027-02-30: c\n~: d\n", Path("x.yaml"))
+    assert list(data) == ["12", "true", "2027-02-30", "~"]
+    err = _refused("? [a, b]\n: c\n")
+    assert (err.line, err.column, err.message) == (1, 3, "a key must be a word, not a list or a block")
+    assert (_refused("{[a]: 1}\n").line, _refused("{[a]: 1}\n").column) == (1, 2)
+
+
+def test_a_number_too_long_to_read() -> None:
+    err = _refused("price: " + "9" * 5000 + "\n")
+    assert (err.line, err.column, err.message) == (1, 8, "price: this number is too long (5,000 characters)")
+    assert _refused("x: 0x" + "f" * 200 + "\n").message == "x: this number is too long (202 characters)"
+    assert parse_yaml("x: " + "9" * 100 + "\n", Path("x.yaml"))["x"] == int("9" * 100)
+    assert parse_yaml("x: '" + "9" * 5000 + "'\n", Path("x.yaml"))["x"] == "9" * 5000
+
+
+def test_aliases_are_refused_before_they_expand() -> None:
+    bomb = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+        f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    assert len(bomb) < 600
+    err = _refused(bomb)
+    assert (err.line, err.column) == (2, 8)
+    assert (
+        err.message == '"*a" repeats the value named "&a" on line 1 (a YAML alias): makerfront files do not use aliases'
+    )
+    assert err.hint == 'write the value out in full instead of "*a"'
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message", "hint"),
+    [
+        ("title: &Co Mugs  # ours\n", (1, 8), '"&Co" was read as a YAML anchor', 'title: "&Co Mugs"'),
+        ("tags: &t [a]\n", (1, 7), '"&t" was read as a YAML anchor', 'remove "&t"'),
+        ("description: *Handmade* mugs\n", (1, 14), 'starts with "*" is read as a YAML alias', '"*Handmade* mugs"'),
+        ("tags:\n  - *sale\n", (2, 5), 'starts with "*" is read as a YAML alias', '- "*sale"'),
+        ("tags: [a, *b]\n", (1, 11), 'starts with "*" is read as a YAML alias', 'quotes: "*b"'),
+    ],
+)
+def test_anchors_and_values_read_as_aliases_are_explained(
+    text: str, where: tuple[int, int], message: str, hint: str
+) -> None:
+    err = _refused(text)
+    assert (err.line, err.column) == where
+    assert message in err.message
+    assert err.hint is not None and err.hint.endswith(hint)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "description: I make *mugs* and **bowls**.\n",
+        "description: |\n  * one\n  * two\n  *three*\n",
+        "title: Fish & Chips\nintro: R&D, A*B\n",
+    ],
+)
+def test_stars_and_ampersands_in_text_are_text(text: str) -> None:
+    assert parse_yaml(text, Path("x.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "field", "what", "hint"),
+    [
+        ('title: "Blue\\x0c Mug"\n', (1, 13), "title", "the control character U+000C (form feed)", '"\\x0c"'),
+        ('title: "a\\\\e \\e"\n', (1, 14), "title", "the control character U+001B (escape)", '"\\e"'),
+        ('title: "x\\uFFFE"\n', (1, 10), "title", "the noncharacter U+FFFE", '"\\uFFFE"'),
+        ('title: "x\\U0010FFFF"\n', (1, 10), "title", "the noncharacter U+10FFFF", '"\\U0010FFFF"'),
+        ('title: "x\\N"\n', (1, 10), "title", "the control character U+0085 (next line)", '"\\N"'),
+        ('title: "x\\r"\n', (1, 10), "title", "the control character U+000D (carriage return)", '"\\r"'),
+        ('a:\n  b: ["ok", "long\n    line \\0"]\n', (3, 10), "a.b[1]", "the control character U+0000 (NUL)", '"\\0"'),
+        ("title: x\ufdd0y\n", (1, 9), "title", "the noncharacter U+FDD0", "copied from elsewhere"),
+        ("\ufefftitle: 'x\U0001fffe'\n", (1, 10), "title", "the noncharacter U+1FFFE", "copied from elsewhere"),
+        ('links:\n  "Sh\\aop": x\n', (2, 6), "links", "the control character U+0007 (bell)", '"\\a"'),
+    ],
+)
+def test_characters_no_page_can_show_are_refused_where_they_are(
+    text: str, where: tuple[int, int], field: str, what: str, hint: str
+) -> None:
+    err = _refused(text)
+    assert (err.line, err.column) == where
+    assert err.message.startswith(f"{field}: this ")
+    assert f"contains {what}, which no web page or feed can show" in err.message
+    assert err.hint is not None and hint in err.hint
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "what"),
+    [
+        ("title: Blue\x1b Mug\n", (1, 12), "the control character U+001B (escape)"),
+        ("a: 1\ndescription: |\n  x\n  é\x00\n", (4, 4), "the control character U+0000 (NUL)"),
+        ("\ufeffa: \x7f\n", (1, 4), "the control character U+007F (delete)"),
+        ("a: \ufffe\n", (1, 4), "the noncharacter U+FFFE"),
+    ],
+)
+def test_characters_typed_as_they_are_are_refused_where_they_are(text: str, where: tuple[int, int], what: str) -> None:
+    with pytest.raises(SiteError) as exc:
+        parse_yaml(text, Path("x.yaml"))
+    assert (exc.value.line, exc.value.column) == where
+    assert exc.value.message == f"this file contains {what}, which no web page or feed can show"
+
+
+def test_tabs_line_breaks_and_other_escapes_are_text() -> None:
+    data = parse_yaml('a: "x\\ty\\nz \\\\ \\" \\/ \\_ \\L \\u00e9 \\x41"\nb: "\\x7e"\n', Path("x.yaml"))
+    assert data == {"a": 'x\ty\nz \\ " / \xa0 \u2028 é A', "b": "~"}
+
+
+def test_a_page_body_with_a_control_character(tmp_path: Path) -> None:
+    page = tmp_path / "faq.md"
+    page.write_bytes(b"---\ntitle: FAQ\n---\r\n# Q\r\n\r\nAsk \x0cus.\r\n")
+    with pytest.raises(SiteError) as exc:
+        load_markdown_file(page)
+    assert (exc.value.line, exc.value.column) == (6, 5)
+    assert (
+        exc.value.message
+        == "this page contains the control character U+000C (form feed), which no web page or feed can show"
+    )
+
+
+def test_a_page_may_start_with_a_byte_order_mark(tmp_path: Path) -> None:
+    page = tmp_path / "faq.md"
+    page.write_text("\ufeff---\ntitle: FAQ\norder: 2\n---\nBody.\n", encoding="utf-8")
+    doc = load_markdown_file(page)
+    assert doc.data["title"] == "FAQ" and doc.data.value_marks["order"] == Mark(3, 8)
+    assert (doc.body, doc.body_line) == ("Body.\n", 5)
+
+
+def test_a_content_folder_that_is_a_file(tmp_path: Path) -> None:
+    root = tmp_path / "content"
+    root.mkdir()
+    (root / "site.yaml").write_text("title: T\n")
+    (root / "maker.yaml").write_text("name: Ada\n")
+    (root / "pages").write_text("title: FAQ\n")
+    (root / "listings").write_text("")
+    errors = ErrorList()
+    load_content(root, errors)
+    assert [(e.path, e.message) for e in errors.errors] == [
+        (root / "listings", "this is a file, but it must be the folder of your listings"),
+        (root / "pages", "this is a file, but it must be the folder of your pages"),
+    ]

@@ -35,6 +35,8 @@ BEYOND_A_SCHEMA = {
     "page-front-matter": "pages are Markdown files, which get no schema",
     "base-url-broken-ipv6": "the inner syntax of a web address (the brackets of an IPv6 address)",
     "unclosed-quote-in-front-matter": "pages are Markdown files, which get no schema",
+    "control-character-in-page": "pages are Markdown files, which get no schema",
+    "pages-is-a-file": "a folder that is a file",
 }
 
 
