@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from markupsafe import Markup
 from PIL import Image as PILImage
@@ -163,11 +164,26 @@ class Site:
 # -- images -----------------------------------------------------------------------------------
 
 
-def _image_size(path: Path) -> tuple[int | None, int | None] | None:
+MAX_PHOTO_PIXELS = 100_000_000
+"""The largest photo makerfront reads, in pixels: more than a camera or phone photo at its usual
+size (a 61-megapixel camera's is 9504 x 6336), far more than a shop page shows. A larger file is
+a mistake, or a decompression bomb: a small file that takes gigabytes once decoded."""
+
+
+class _TooLarge(NamedTuple):
+    """A photo so large that Pillow refuses even to read its header (DecompressionBombError)."""
+
+    pixels: int | None
+
+
+_Size = tuple[int | None, int | None] | _TooLarge | None
+
+
+def _image_size(path: Path) -> _Size:
     return once_per_build(("image size", path), lambda: _read_image_size(path))
 
 
-def _read_image_size(path: Path) -> tuple[int | None, int | None] | None:
+def _read_image_size(path: Path) -> _Size:
     if path.suffix.lower() == ".svg":
         return (None, None)
     try:
@@ -179,17 +195,44 @@ def _read_image_size(path: Path) -> tuple[int | None, int | None] | None:
 
 
 @lru_cache(maxsize=4096)
-def _image_header_size(path: Path, size: int, mtime_ns: int, inode: int) -> tuple[int | None, int | None] | None:
+def _image_header_size(path: Path, size: int, mtime_ns: int, inode: int) -> _Size:
     try:
-        with PILImage.open(path) as im:  # reads the header only
-            return im.size
+        # Pillow warns of a possible decompression bomb above its own limit (about 89
+        # megapixels), and refuses one twice as large: read_image holds photos to
+        # MAX_PHOTO_PIXELS instead, with a message, and no warning is ever printed.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            with PILImage.open(path) as im:  # reads the header only
+                return im.size
+    except PILImage.DecompressionBombError as exc:
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        return _TooLarge(int(found[1]) if found else None)
     except (UnidentifiedImageError, OSError):
         return None
+
+
+def _megapixels(pixels: int) -> str:
+    return f"{pixels / 1_000_000:,.0f} megapixels"
+
+
+def _photo_too_large(r: Reader, mark: Mark, field: str, shown: str) -> None:
+    r.error_at(
+        mark,
+        f"{field}: this photo is {shown}: makerfront reads photos of up to {_megapixels(MAX_PHOTO_PIXELS)}",
+        hint="make it smaller in a photo editor: a shop page shows photos at most about 2000 pixels wide",
+    )
 
 
 def read_image(r: Reader, rel: Path, alt: str, mark: Mark, field: str) -> Image | None:
     assert r.content_root is not None
     size = _image_size(r.content_root / rel)
+    if isinstance(size, _TooLarge):
+        shown = _megapixels(size.pixels) if size.pixels else f"more than {_megapixels(MAX_PHOTO_PIXELS)}"
+        _photo_too_large(r, mark, field, shown)
+        return None
+    if size is not None and size[0] and size[1] and size[0] * size[1] > MAX_PHOTO_PIXELS:
+        _photo_too_large(r, mark, field, f"{size[0]} x {size[1]} pixels ({_megapixels(size[0] * size[1])})")
+        return None
     if size is None:
         r.error_at(
             mark,

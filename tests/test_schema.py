@@ -37,6 +37,8 @@ BEYOND_A_SCHEMA = {
     "unclosed-quote-in-front-matter": "pages are Markdown files, which get no schema",
     "control-character-in-page": "pages are Markdown files, which get no schema",
     "pages-is-a-file": "a folder that is a file",
+    "photo-decompression-bomb": "the size of the photo in the file",
+    "photo-too-large": "the size of the photo in the file",
 }
 
 
