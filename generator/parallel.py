@@ -30,6 +30,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -39,7 +40,7 @@ from .buildcache import StoredHTML, TextEntry, TextStore
 from .config import SiteConfig
 from .errors import SiteError
 from .model import Customization, Image, Listing, Option, Tag
-from .render import MoneyKey, formatted_money, remember_money
+from .render import MoneyKey, TemplateTimeout, formatted_money, remember_money
 
 
 # Listings travel from workers to the parent by pickle; their read-only `extra` mappings too.
@@ -128,6 +129,61 @@ def worker_count(jobs: int | None, items: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+PAGE_TIME_LIMIT = 20.0
+"""Seconds a page may take to render before the build fails, naming its template: a page takes
+a few milliseconds, so only a template that loops (for ever, or nearly) takes this long."""
+PAGE_TIME_LIMIT_VARIABLE = "MAKERFRONT_PAGE_TIME_LIMIT"
+"""Environment variable that replaces PAGE_TIME_LIMIT (the tests give a fraction of a second)."""
+
+
+def page_time_limit() -> float:
+    try:
+        seconds = float(os.environ.get(PAGE_TIME_LIMIT_VARIABLE, PAGE_TIME_LIMIT))
+    except ValueError:
+        return PAGE_TIME_LIMIT
+    return seconds if seconds > 0 else PAGE_TIME_LIMIT
+
+
+class PageTimer:
+    """Within its block, ``timer.run(render, i)`` raises TemplateTimeout inside a render that
+    takes longer than ``seconds`` (the renderer turns it into a SiteError naming the template, its
+    line and the page).
+
+    A real-time interval timer (SIGALRM), armed for each page: only a process's main thread can
+    be interrupted so, and only there is it set. The dev server renders in another thread, where a
+    template that loops keeps its rebuild thread busy (the server still serves the last good
+    site). The alarm then repeats every second, in case what it interrupted caught it."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = page_time_limit() if seconds is None else seconds
+        self.armed = False
+        self._previous: Any = None
+
+    def __enter__(self) -> PageTimer:
+        if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+            self._previous = signal.signal(signal.SIGALRM, self._expired)
+            self.armed = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._previous)
+            self.armed = False
+
+    def _expired(self, signum: int, frame: object) -> None:
+        raise TemplateTimeout(self.seconds)
+
+    def run(self, render: Callable[[int], T], i: int) -> T:
+        if not self.armed:
+            return render(i)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds, 1.0)
+        try:
+            return render(i)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+
 def _slices(total: int, parts: int) -> list[range]:
     # More slices than workers, so a worker that finishes early takes another and the progress
     # bar moves; contiguous so each worker's reads stay local.
@@ -203,11 +259,12 @@ def _collected_after(func: Callable[[range], T]) -> Callable[[range], T]:
 def _render_slice(indices: range) -> list[Any]:
     assert _render_page is not None
     out: list[Any] = []
-    for i in indices:
-        try:
-            out.append(_render_page(i))
-        except Exception:  # re-rendered in the parent, which raises the proper SiteError
-            out.append(None)
+    with PageTimer() as timer:
+        for i in indices:
+            try:
+                out.append(timer.run(_render_page, i))
+            except Exception:  # re-rendered in the parent, which raises the proper SiteError
+                out.append(None)
     return out
 
 
@@ -377,18 +434,20 @@ def render_pages(count: int, render: Callable[[int], T], workers: int, progress:
     global _render_page
     results: list[T] = []
     if workers < 2 or count < 2:
-        for i in range(count):
-            results.append(render(i))
-            if progress and (i % 200 == 199 or i == count - 1):
-                progress("render", i + 1, count)
+        with PageTimer() as timer:
+            for i in range(count):
+                results.append(timer.run(render, i))
+                if progress and (i % 200 == 199 or i == count - 1):
+                    progress("render", i + 1, count)
         return results
     _render_page = render
     try:
-        for part, pages in _run(_render_slice, count, workers):
-            for i, data in zip(part, pages, strict=True):
-                results.append(data if data is not None else render(i))
-            if progress:
-                progress("render", len(results), count)
+        with PageTimer() as timer:
+            for part, pages in _run(_render_slice, count, workers):
+                for i, data in zip(part, pages, strict=True):
+                    results.append(data if data is not None else timer.run(render, i))
+                if progress:
+                    progress("render", len(results), count)
     finally:
         _render_page = None
     return results

@@ -315,9 +315,10 @@ def _render_pages(
         return order, parallel.render_pages(len(order), lambda j: render(order[j]), 1, options.progress)
     warm_up = listing_pages[:1] if pages[listing_pages[0]].private is None else []
     rest = listing_pages[len(warm_up) :]
-    results = [render(i) for i in warm_up]
+    # Through render_pages, one process, for its time limit (parallel.PageTimer).
+    results = parallel.render_pages(len(warm_up), lambda j: render(warm_up[j]), 1)
     results += parallel.render_pages(len(rest), lambda j: render(rest[j]), workers, options.progress)
-    results += [render(i) for i in others]
+    results += parallel.render_pages(len(others), lambda j: render(others[j]), 1)
     return warm_up + rest + others, results
 
 

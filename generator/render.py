@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import re
 import traceback
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -25,6 +26,7 @@ from markupsafe import Markup
 from .config import freeze
 from .errors import ErrorList, SiteError
 from .fields import currency_digits
+from .load import character_problem
 from .model import Customization, Image, Listing, Tag
 from .plan import Pagination, PlannedPage, SitePlan, href, listing_url, page_url, public_image_url, tag_url
 from .seo import page_seo
@@ -143,7 +145,16 @@ class _ThemeLoader(jinja2.BaseLoader):
         if found is not None:
             path = found[1]
             mtime = path.stat().st_mtime
-            source = path.read_text(encoding="utf-8")
+            try:
+                source = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                line = path.read_bytes().count(b"\n", 0, exc.start) + 1
+                raise SiteError(
+                    "this template is not saved as UTF-8 text",
+                    path=path,
+                    line=line,
+                    hint="save it as UTF-8 in your editor",
+                ) from exc
             return source, str(path), lambda p=path, m=mtime: p.stat().st_mtime == m
         start, name = self.split(template)
         dirs = self.dirs[start:]
@@ -270,11 +281,10 @@ def check_templates(theme: Theme) -> int:
     for name in names:
         try:
             env.get_template(name)
-        except (jinja2.TemplateError, UnicodeDecodeError) as exc:
-            if isinstance(exc, UnicodeDecodeError):
-                errors.add(SiteError("this template is not saved as UTF-8 text", path=_template_path(theme, name)))
-            else:
-                errors.add(_template_error(exc, theme))
+        except SiteError as exc:  # not UTF-8 (_ThemeLoader)
+            errors.add(exc)
+        except jinja2.TemplateError as exc:
+            errors.add(_template_error(exc, theme))
     errors.raise_if_any()
     return len(names)
 
@@ -294,6 +304,51 @@ def _template_error(exc: BaseException, theme: Theme) -> SiteError:
         last = frames[-1]
         return SiteError(f"template error: {exc}", path=last.filename, line=last.lineno or 0)
     return SiteError(f"template error: {exc}")
+
+
+class TemplateTimeout(Exception):
+    """Raised inside a page's render that ran past its time limit (parallel.PageTimer)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the page took more than {seconds:g} s")
+        self.seconds = seconds
+
+
+def _timeout_error(exc: TemplateTimeout, page: PlannedPage, theme: Theme) -> SiteError:
+    running = _template_error(exc, theme)  # the template line that ran when the time was up
+    path, line = (running.path, running.line) if running.path else (_template_path(theme, page.template), 0)
+    return SiteError(
+        f"this template ran for more than {exc.seconds:g} s on {page.output}: does it loop forever?",
+        path=path,
+        line=line,
+        hint="a page renders in a few milliseconds; check the loops of this template and of those it includes",
+    )
+
+
+def _unwritable_error(exc: UnicodeEncodeError, page: PlannedPage, theme: Theme) -> SiteError:
+    """A page with a character UTF-8 cannot write (a lone surrogate): content cannot have one
+    (load.py refuses them), so a template printed it, most likely from an escape in a string."""
+    char = exc.object[exc.start]
+    escape = re.compile(rf"\\(?:u|U0000){ord(char):04x}", re.I)
+    for folder in theme.template_dirs:
+        for path in sorted(folder.rglob("*")):
+            try:
+                found = escape.search(path.read_text(encoding="utf-8")) if path.is_file() else None
+            except (OSError, UnicodeDecodeError):
+                continue
+            if found is not None:
+                line = found.string.count("\n", 0, found.start()) + 1
+                return SiteError(
+                    f"this template prints {character_problem(char)}, which cannot be written as UTF-8 "
+                    f"(on {page.output})",
+                    path=path,
+                    line=line,
+                    hint=f"remove the escape {found.group()}",
+                )
+    return SiteError(
+        f"this template made {page.output} contain {character_problem(char)}, which cannot be written as UTF-8",
+        path=_template_path(theme, page.template),
+    )
 
 
 class Renderer:
@@ -558,6 +613,10 @@ class Renderer:
         try:
             template = self.env.get_template(page.template)
             html = template.render(context or self.context(page))
+        except TemplateTimeout as exc:
+            raise _timeout_error(exc, page, self.theme) from exc
+        except SiteError:  # a template that is not UTF-8 (_ThemeLoader)
+            raise
         except jinja2.TemplateError as exc:
             raise _template_error(exc, self.theme) from exc
         except Exception as exc:  # a theme's runtime error (bad filter argument, division...)
@@ -565,7 +624,10 @@ class Renderer:
             if err.path is None:
                 raise
             raise err from exc
-        return html.encode("utf-8")
+        try:
+            return html.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise _unwritable_error(exc, page, self.theme) from exc
 
     def render_tracked(
         self, page: PlannedPage, context: PageContext | None = None

@@ -39,6 +39,9 @@ BEYOND_A_SCHEMA = {
     "pages-is-a-file": "a folder that is a file",
     "photo-decompression-bomb": "the size of the photo in the file",
     "photo-too-large": "the size of the photo in the file",
+    "template-lone-surrogate": "themes are not content",
+    "template-loops-forever": "themes are not content",
+    "template-not-utf8": "themes are not content",
 }
 
 

@@ -4,7 +4,8 @@ Each folder in tests/sites_invalid/ holds a few files that replace or add to the
 of conftest.default_files(); expected.txt holds the build's error output, one line per error
 (without the leading "error: ") followed by its indented hint line, if any. The build must exit 1,
 print exactly those lines and nothing else, and leave the output folder as it was. Warnings found
-in the same run come first, as "warning: " lines.
+in the same run come first, as "warning: " lines. Files under themes/ in a case folder go into the
+themes folder beside content/; a file named environment holds NAME=value lines set for the build.
 
 The folders in tests/sites_warnings/ are likely mistakes that do not fail the build: it must
 succeed and print exactly the warnings of expected.txt (without "warning: "), every time it runs.
@@ -27,13 +28,28 @@ WARNING_CASES_DIR = Path(__file__).parent / "sites_warnings"
 WARNING_CASES = sorted(p.name for p in WARNING_CASES_DIR.iterdir() if p.is_dir())
 
 
+NOT_CONTENT = ("expected.txt", "environment")
+
+
 def case_files(case: str, cases_dir: Path = CASES_DIR) -> dict[str, str | bytes | None]:
     folder = cases_dir / case
     files: dict[str, str | bytes | None] = dict(default_files())
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.name != "expected.txt":
+        if path.is_file() and path.name not in NOT_CONTENT:
             files[path.relative_to(folder).as_posix()] = path.read_bytes()
     return files
+
+
+def write_case(root: Path, case: str, monkeypatch: pytest.MonkeyPatch, cases_dir: Path = CASES_DIR) -> None:
+    """The case's shop in root/content, its themes in root/themes, its environment set."""
+    files = case_files(case, cases_dir)
+    write_files(root / "content", {k: v for k, v in files.items() if not k.startswith("themes/")})
+    write_files(root, {k: v for k, v in files.items() if k.startswith("themes/")})
+    environment = cases_dir / case / "environment"
+    if environment.is_file():
+        for line in environment.read_text(encoding="utf-8").splitlines():
+            name, _, value = line.partition("=")
+            monkeypatch.setenv(name.strip(), value.strip())
 
 
 def run_build(
@@ -67,7 +83,7 @@ def check_failure(code: int, out: str, err: str, expected: list[str]) -> None:
 def test_invalid_site_reports_exact_errors(
     case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write_files(tmp_path / "content", case_files(case))
+    write_case(tmp_path, case, monkeypatch)
     code, out, err = run_build(tmp_path, monkeypatch, capsys)
     expected = (CASES_DIR / case / "expected.txt").read_text(encoding="utf-8").splitlines()
     check_failure(code, out, err, expected)
@@ -87,7 +103,7 @@ def test_every_case_has_expected_output() -> None:
 def test_site_with_warnings_builds_and_reports_exact_warnings(
     case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    write_files(tmp_path / "content", case_files(case, WARNING_CASES_DIR))
+    write_case(tmp_path, case, monkeypatch, WARNING_CASES_DIR)
     expected = (WARNING_CASES_DIR / case / "expected.txt").read_text(encoding="utf-8").splitlines()
     # The second build has nothing to do, but must not skip the warnings of the first.
     for _ in range(2):

@@ -1,0 +1,98 @@
+"""Inputs that once gave tracebacks or hung, outside content fields: templates that loop for
+ever, huge photos. (Content files' values are in tests/sites_invalid/ and
+tests/test_fuzz_fields.py.)"""
+
+from __future__ import annotations
+
+import io
+import signal
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+from conftest import MUG_YAML, REPO, build_site, default_files, write_files
+from PIL import Image as PILImage
+
+from generator import parallel
+from generator.errors import BuildFailed, SiteError
+from generator.model import MAX_PHOTO_PIXELS
+from generator.render import TemplateTimeout
+
+LOOP = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+
+
+# -- a template that loops ---------------------------------------------------------------------------
+
+
+def test_the_page_timer_interrupts_a_render_and_leaves_no_alarm_behind() -> None:
+    before = signal.getsignal(signal.SIGALRM)
+    with parallel.PageTimer(0.05) as timer:
+        assert timer.run(lambda i: i * 2, 21) == 42
+        with pytest.raises(TemplateTimeout):
+            timer.run(lambda i: time.sleep(5), 0)
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is before
+
+
+def test_the_page_timer_does_nothing_outside_the_main_thread() -> None:
+    armed: list[bool] = []
+
+    def render() -> None:
+        with parallel.PageTimer(0.01) as timer:
+            armed.append(timer.armed)
+            timer.run(lambda i: time.sleep(0.05), 0)
+
+    thread = threading.Thread(target=render)
+    thread.start()
+    thread.join()
+    assert armed == [False]
+
+
+def test_a_page_time_limit_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert parallel.page_time_limit() == parallel.PAGE_TIME_LIMIT
+    for value, limit in (("0.25", 0.25), ("0", parallel.PAGE_TIME_LIMIT), ("soon", parallel.PAGE_TIME_LIMIT)):
+        monkeypatch.setenv(parallel.PAGE_TIME_LIMIT_VARIABLE, value)
+        assert parallel.page_time_limit() == limit
+
+
+@pytest.mark.skipif(parallel.worker_count(2, 2) < 2, reason="needs worker processes (fork)")
+def test_a_listing_template_that_loops_fails_the_build_with_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(parallel.PAGE_TIME_LIMIT_VARIABLE, "0.3")
+    files: dict[str, str | bytes] = dict(default_files())
+    for n in range(3):
+        files[f"listings/mug-{n}.yaml"] = MUG_YAML.replace("Blue Mug", f"Mug {n}")
+    write_files(tmp_path / "content", files)
+    listing = (REPO / "generator" / "themes" / "default" / "templates" / "listing.html").read_text()
+    write_files(
+        tmp_path / "themes" / "default" / "templates",
+        {"listing.html": listing.replace("{% block", LOOP + "{% block", 1)},
+    )
+    started = time.monotonic()
+    with pytest.raises((BuildFailed, SiteError)) as exc:
+        build_site(tmp_path / "content", jobs=2)
+    assert time.monotonic() - started < 30
+    errors = exc.value.errors if isinstance(exc.value, BuildFailed) else [exc.value]
+    assert [(Path(str(e.path)).name, e.message) for e in errors] == [
+        ("listing.html", "this template ran for more than 0.3 s on listings/blue-mug/index.html: does it loop forever?")
+    ]
+
+
+# -- photos ---------------------------------------------------------------------------------------
+
+
+def test_a_photo_over_pillows_warning_limit_is_read_without_a_warning(make_site) -> None:  # type: ignore[no-untyped-def]
+    # 9,600 x 9,600 is 92 megapixels: above Pillow's 89, below makerfront's 100.
+    side = 9600
+    assert PILImage.MAX_IMAGE_PIXELS is not None and PILImage.MAX_IMAGE_PIXELS < side * side <= MAX_PHOTO_PIXELS
+    big = io.BytesIO()
+    PILImage.new("1", (side, side)).save(big, format="PNG")
+    content = make_site({"images/mug.png": big.getvalue()})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = build_site(content)
+    assert [w for w in caught if issubclass(w.category, PILImage.DecompressionBombWarning)] == []
+    assert result.page_count
