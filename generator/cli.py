@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import shlex
@@ -42,6 +43,16 @@ def _base_url(value: str) -> str:
     if (problem := base_url_problem(value)) is not None:
         raise argparse.ArgumentTypeError(problem)
     return value
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of worker processes, 1 or more, got {value!r}")
+    return jobs
 
 
 TODAY_VARIABLE = "MAKERFRONT_TODAY"
@@ -109,7 +120,7 @@ def make_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build the site into the output folder (the default)")
     _common(b)
     b.add_argument("--output", type=Path, default=Path("output"), metavar="DIR", help="output folder (default: output)")
-    b.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per CPU for large sites)")
+    b.add_argument("--jobs", type=_jobs, metavar="N", help="worker processes (default: one per CPU for large sites)")
     b.add_argument(
         "--no-cache",
         action="store_true",
@@ -255,8 +266,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 
         shutil.rmtree(buildcache.cache_dir_for(args.output), ignore_errors=True)
 
+    from .parallel import max_workers
     from .pipeline import BuildOptions, build_to
 
+    if args.jobs is not None and args.jobs > max_workers():
+        print(f"note: --jobs {args.jobs}: using at most {max_workers()} worker processes (two per CPU)")
     bar = ProgressBar() if ProgressBar.wanted() else None
     options = BuildOptions(
         content=args.content, themes=args.themes, base_url=args.base_url, today=today, jobs=args.jobs, progress=bar
@@ -472,7 +486,17 @@ def run() -> NoReturn:
     os._exit(code)
 
 
+def _printable_output() -> None:
+    """Let stdout and stderr print any file name. A name that is not UTF-8 reaches Python with
+    its bytes kept as lone surrogates, which a strict UTF-8 terminal refuses to print: an error
+    after the build was written. They are printed as escapes instead (caf\\udce9.yaml)."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _printable_output()
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
         args_list.insert(0, "build")

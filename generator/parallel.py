@@ -118,12 +118,19 @@ MIN_PARALLEL_PAGES = 300
 """Below this, starting workers costs more than it saves."""
 
 
+def max_workers() -> int:
+    """The most worker processes a build starts, whatever `jobs` asks: two per CPU. More would
+    only share the same CPUs, each with its own copy of the parent's memory that it changes."""
+    return 2 * (os.cpu_count() or 1)
+
+
 def worker_count(jobs: int | None, items: int) -> int:
-    """How many processes to use: `jobs` if given, else one per CPU for large builds."""
+    """How many processes to use: `jobs` if given (at most max_workers(), and no more than there
+    are items), else one per CPU for large builds."""
     if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "win32":
         return 1
     if jobs is not None:
-        return max(1, jobs)
+        return max(1, min(jobs, max_workers(), items))
     if items < MIN_PARALLEL_PAGES:
         return 1
     return max(1, min(os.cpu_count() or 1, 8))

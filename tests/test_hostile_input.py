@@ -1,26 +1,62 @@
-"""Inputs that once gave tracebacks or hung, outside content fields: templates that loop for
-ever, huge photos. (Content files' values are in tests/sites_invalid/ and
-tests/test_fuzz_fields.py.)"""
+"""Inputs that once gave tracebacks or hung, outside content fields: worker counts, templates that
+loop for ever, huge photos, file names that are not UTF-8. (Content files' values are in
+tests/sites_invalid/ and tests/test_fuzz_fields.py.)"""
 
 from __future__ import annotations
 
 import io
+import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 import warnings
 from pathlib import Path
 
 import pytest
-from conftest import MUG_YAML, REPO, build_site, default_files, write_files
+from conftest import MUG_YAML, REPO, build_site, default_files, png_bytes, write_files
 from PIL import Image as PILImage
 
 from generator import parallel
+from generator.cli import main
 from generator.errors import BuildFailed, SiteError
 from generator.model import MAX_PHOTO_PIXELS
 from generator.render import TemplateTimeout
 
 LOOP = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+
+
+# -- --jobs ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs", ["0", "-3", "many"])
+def test_jobs_below_one_is_a_usage_error(jobs: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["build", "--jobs", jobs])
+    assert exc.value.code == 2
+    assert f"argument --jobs: expected a number of worker processes, 1 or more, got '{jobs}'" in capsys.readouterr().err
+
+
+def test_jobs_are_capped_at_two_per_cpu_and_the_number_of_items(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    if parallel.worker_count(2, 2) < 2:
+        pytest.skip("needs worker processes (fork)")
+    assert parallel.max_workers() == 4
+    assert parallel.worker_count(300, 12) == 4
+    assert parallel.worker_count(300, 3) == 3
+    assert parallel.worker_count(3, 12) == 3
+    assert parallel.worker_count(300, 0) == 1
+
+
+def test_a_build_with_too_many_jobs_says_how_many_it_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_files(tmp_path / "content", default_files())
+    monkeypatch.chdir(tmp_path)
+    assert main(["--jobs", "300"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"note: --jobs 300: using at most {parallel.max_workers()} worker processes (two per CPU)\n")
 
 
 # -- a template that loops ---------------------------------------------------------------------------
@@ -96,3 +132,23 @@ def test_a_photo_over_pillows_warning_limit_is_read_without_a_warning(make_site)
         result = build_site(content)
     assert [w for w in caught if issubclass(w.category, PILImage.DecompressionBombWarning)] == []
     assert result.page_count
+
+
+# -- file names that are not UTF-8 ---------------------------------------------------------------------
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS file names are always UTF-8")
+def test_a_note_about_a_file_name_that_is_not_utf8_prints_on_a_strict_terminal(tmp_path: Path) -> None:
+    write_files(tmp_path / "content", default_files())
+    old = MUG_YAML.replace("Blue Mug", "Old Cup") + "private: true\nexpires: 2026-01-01\n"
+    # The bytes of a Latin-1 name: Python sees them as the text caf\udce9.
+    (tmp_path / "content" / "listings" / os.fsdecode(b"caf\xe9.yaml")).write_text(old)
+    (tmp_path / "content" / "images" / os.fsdecode(b"caf\xe9.png")).write_bytes(png_bytes())
+    env = dict(os.environ, PYTHONIOENCODING="utf-8:strict")
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py")], cwd=tmp_path, capture_output=True, timeout=60, env=env
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert b"Traceback" not in proc.stderr
+    assert b"note: listing caf\\udce9.yaml expired on 2026-01-01 and was not built\n" in proc.stdout
+    assert b"Built 5 pages" in proc.stdout
