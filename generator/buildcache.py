@@ -7,8 +7,12 @@ the folder only makes the next build slower. Three things are kept:
   time (TextStore): the build process never holds every description;
 - the output manifest: size, modification time and hash of every file last written, so the
   writer can tell an unchanged file without reading it back;
-- the input fingerprint: size and modification time of every content, theme and generator file,
-  plus the options, so `build.py` can tell "nothing changed" before it even imports the pipeline.
+- the input fingerprint: what git compares of every content, theme and generator file (type,
+  size, modification and change times, inode), plus the options, so `build.py` can tell "nothing
+  changed" before it even imports the pipeline.
+
+It names private listings' addresses, so the folder and every file in it are readable by their
+owner only. One build of an output folder runs at a time (BuildLock, a lock file in it).
 
 Every file is keyed by the generator version and the Markdown/Python versions, so an upgrade starts
 afresh. This module imports only the standard library: the no-change check must be fast.
@@ -19,9 +23,10 @@ from __future__ import annotations
 import functools
 import marshal
 import os
+import stat
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -38,8 +43,14 @@ RACY_SECONDS = 2.0
 """Files modified this close to the moment the fingerprint is taken may be modified again within
 the same timestamp tick without their size changing; such a fingerprint is never trusted alone."""
 
-Fingerprint = dict[str, tuple[int, int]]
-"""Path -> (size, mtime_ns)."""
+Stamp = tuple[int, ...]
+"""What git compares of a file, read with lstat: mode (with the file type), size, mtime_ns,
+ctime_ns and inode. The change time moves with any write, even one that puts the old mtime back;
+the inode and type change when the file is replaced, by a symlink too. A symlink has the link's
+stamp followed by that of the file it leads to."""
+
+Fingerprint = dict[str, Stamp]
+"""Path -> its Stamp."""
 
 OutputEntry = tuple[int, int, bytes]
 """Size, mtime_ns and hash of a file written into the output folder."""
@@ -98,15 +109,128 @@ def _read(path: Path) -> object:
 
 
 def _write(path: Path, value: Any) -> None:
-    """Atomically replace a cache file (a crash leaves the old one or none, never half)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Atomically replace a cache file (a crash leaves the old one or none, never half), readable
+    by its owner only."""
+    os.makedirs(path.parent, 0o700, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with tmp.open("wb") as fh:
+        tmp.unlink(missing_ok=True)  # left by a build that was killed: it may have another mode
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o600), "wb") as fh:
             marshal.dump(value, fh)
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
+
+
+def make_private(folder: Path) -> None:
+    """Make the cache folder (and the `.makerfront-cache` folder it is in) if missing, readable by
+    its owner only: it names private listings' addresses. A cache made before this was so gets
+    its files made private too."""
+    folders = [folder.parent, folder] if folder.parent.name == CACHE_DIR else [folder]
+    for path in folders:
+        os.makedirs(path, 0o700, exist_ok=True)
+        if stat.S_IMODE(os.stat(path).st_mode) == 0o700:
+            continue
+        os.chmod(path, 0o700)
+        with os.scandir(path) as scan:
+            for entry in scan:
+                if entry.is_file(follow_symlinks=False):
+                    os.chmod(entry.path, 0o600)
+
+
+def clear(folder: Path) -> None:
+    """Delete everything in the cache folder but the lock (--no-cache, under the lock)."""
+    import shutil
+
+    close_stored_files()
+    with os.scandir(folder) as scan:
+        entries = [(entry.path, entry.is_dir(follow_symlinks=False)) for entry in scan if entry.name != LOCK_FILE]
+    for path, is_dir in entries:
+        if is_dir:
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+
+
+# -- one build at a time --------------------------------------------------------------------------
+
+LOCK_FILE = "lock"
+
+
+class BuildLocked(Exception):
+    """Another process holds the build lock of this output folder."""
+
+    def __init__(self, pid: int | None) -> None:
+        super().__init__(f"locked by pid {pid}")
+        self.pid = pid
+        """The holder's process id, as it wrote it in the lock file (None if unreadable)."""
+
+
+class BuildLock:
+    """One build of an output folder at a time: an exclusive flock on `lock` in its cache folder.
+    Two builds at once would delete each other's cache files and spools. The kernel drops the
+    lock when the process ends, however it ends, so a killed build never leaves it held. The
+    file holds the holder's process id, for the message of the build that has to wait."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    @classmethod
+    def acquire(
+        cls, folder: Path, *, wait: bool = False, on_wait: Callable[[int | None], None] | None = None
+    ) -> BuildLock:
+        """The lock, at once; or raise BuildLocked, or (``wait``) call ``on_wait`` with the
+        holder's pid and wait for it."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no lock
+            return cls(-1)
+        path = folder / LOCK_FILE
+        told = False
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | _BINARY, 0o600)
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    pid = _lock_holder(fd)
+                    if not wait:
+                        raise BuildLocked(pid) from None
+                    if on_wait is not None and not told:
+                        on_wait(pid)
+                        told = True
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                try:
+                    same = os.stat(path).st_ino == os.fstat(fd).st_ino
+                except FileNotFoundError:
+                    same = False
+            except BaseException:
+                os.close(fd)
+                raise
+            if same:
+                break
+            os.close(fd)  # the file was deleted or replaced meanwhile (the cache cleared by hand)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        return cls(fd)
+
+    def release(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> BuildLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def _lock_holder(fd: int) -> int | None:
+    try:
+        return int(os.pread(fd, 32, 0).decode("ascii").strip())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
 
 
 # -- Markdown -------------------------------------------------------------------------------------
@@ -261,7 +385,7 @@ class TextStore:
             # A new file for this process (a forked worker must not append to its parent's).
             self._name = f"{TEXT_PREFIX}{os.getpid()}-{os.urandom(6).hex()}{TEXT_SUFFIX}"
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | _BINARY
-            self.folder.mkdir(parents=True, exist_ok=True)
+            os.makedirs(self.folder, 0o700, exist_ok=True)
             self._fd = os.open(self._path(self._name), flags, 0o600)
             self._fd_pid = os.getpid()
             self._size = 0
@@ -415,10 +539,16 @@ def save_pages(folder: Path, pages: Mapping[str, PageEntry]) -> None:
 # -- input fingerprint ----------------------------------------------------------------------------
 
 
+def _stamp(st: os.stat_result) -> Stamp:
+    return (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
 def fingerprint(roots: Iterable[Path]) -> Fingerprint:
-    """Size and mtime of every file under each root (hidden files included: a theme's or the
-    content's, all can matter). Unreadable or missing roots count as empty."""
+    """The Stamp of every file under each root (hidden files included: a theme's or the
+    content's, all can matter), read with lstat like git. A symlink to a folder is recorded and
+    followed (a theme may be one). Unreadable or missing roots count as empty."""
     found: Fingerprint = {}
+    followed: set[tuple[int, int]] = set()
 
     def walk(folder: str) -> None:
         try:
@@ -429,11 +559,24 @@ def fingerprint(roots: Iterable[Path]) -> Fingerprint:
             if entry.name == CACHE_DIR or entry.name == "__pycache__":
                 continue
             try:
-                if entry.is_dir():
+                if entry.is_symlink():
+                    link = _stamp(entry.stat(follow_symlinks=False))
+                    try:
+                        target = os.stat(entry.path)
+                    except OSError:  # leads nowhere
+                        found[entry.path] = link
+                        continue
+                    if not stat.S_ISDIR(target.st_mode):
+                        found[entry.path] = link + _stamp(target)
+                        continue
+                    found[entry.path] = link
+                    if (target.st_dev, target.st_ino) not in followed:  # a loop of links
+                        followed.add((target.st_dev, target.st_ino))
+                        walk(entry.path)
+                elif entry.is_dir(follow_symlinks=False):
                     walk(entry.path)
                 else:
-                    st = entry.stat()
-                    found[entry.path] = (st.st_size, st.st_mtime_ns)
+                    found[entry.path] = _stamp(entry.stat(follow_symlinks=False))
             except OSError:
                 continue
 
@@ -482,7 +625,7 @@ class Summary:
 
 
 def _fingerprint_digest(inputs: Fingerprint) -> bytes:
-    return _digest("\n".join(f"{path}\0{size}\0{mtime}" for path, (size, mtime) in sorted(inputs.items())))
+    return _digest("\n".join(f"{path}\0{' '.join(map(str, stamp))}" for path, stamp in sorted(inputs.items())))
 
 
 def _outputs_digest(stats: Iterable[tuple[str, int, int]]) -> bytes:
@@ -496,11 +639,14 @@ class InputsSeen:
 
     digest: bytes
     newest: int
-    """Newest mtime_ns of all the files."""
+    """Newest mtime_ns of all the files (symlinks: and of what they lead to)."""
 
 
 def inputs_seen(inputs: Fingerprint) -> InputsSeen:
-    return InputsSeen(_fingerprint_digest(inputs), max((mtime for _, mtime in inputs.values()), default=0))
+    # As git, a file is racy by its mtime: an edit within one tick of the fingerprint that also
+    # puts the old mtime back is the one change left unseen.
+    newest = max((max(stamp[2::5]) for stamp in inputs.values()), default=0)
+    return InputsSeen(_fingerprint_digest(inputs), newest)
 
 
 def record_inputs(
@@ -558,8 +704,10 @@ def _outputs_intact(output: Path, paths: list[str], expected: object) -> bool:
     stats: list[tuple[str, int, int]] = []
     for rel in paths:
         try:
-            st = os.stat(f"{base}/{rel}")
+            st = os.lstat(f"{base}/{rel}")
         except OSError:
+            return False
+        if not stat.S_ISREG(st.st_mode):  # replaced by a link or a folder
             return False
         stats.append((rel, st.st_size, st.st_mtime_ns))
     return _outputs_digest(stats) == expected

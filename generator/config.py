@@ -129,7 +129,7 @@ def load_config(
         language = "en"
     currency = r.currency("currency", "USD")
     theme = r.text("theme", default="default") or "default"
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", theme) or ".." in theme:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", theme) or ".." in theme:  # a folder name
         r.error("theme", f'theme: expected the name of a folder in themes/, got "{theme}"')
         theme = "default"
     contact_r = r.mapping("contact", required=True)

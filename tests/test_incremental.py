@@ -289,6 +289,61 @@ def test_second_build_with_nothing_changed_takes_the_shortcut(make_site, tmp_pat
     assert "$29.00" in (out / "listings" / "blue-mug" / "index.html").read_text()
 
 
+LONG_AGO = 1_700_000_000
+
+
+def _built_long_ago(make_site, tmp_path: Path, capsys) -> tuple[list[str], Path]:
+    content = make_site()
+    for path in [content, *content.rglob("*")]:
+        os.utime(path, (LONG_AGO, LONG_AGO))
+    out = tmp_path / "out"
+    args = ["build", "--content", str(content), "--themes", str(tmp_path / "themes"), "--output", str(out)]
+    assert main(args) == 0
+    assert main(args) == 0
+    assert "Nothing changed" in capsys.readouterr().out  # so what follows really tests the check
+    return args, content
+
+
+def test_a_same_size_edit_with_the_old_mtime_put_back_is_noticed(make_site, tmp_path: Path, capsys) -> None:
+    args, content = _built_long_ago(make_site, tmp_path, capsys)
+    mug = content / "listings" / "blue-mug.yaml"
+    before = mug.stat()
+    mug.write_text(mug.read_text().replace("price: 28", "price: 29"))
+    os.utime(mug, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (mug.stat().st_size, mug.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert main(args) == 0
+    assert "Built" in capsys.readouterr().out
+    assert "$29.00" in (tmp_path / "out" / "listings" / "blue-mug" / "index.html").read_text()
+
+
+def test_a_content_file_replaced_by_a_link_to_an_identical_file_outside_is_noticed(
+    make_site, tmp_path: Path, capsys
+) -> None:
+    args, content = _built_long_ago(make_site, tmp_path, capsys)
+    mug = content / "listings" / "blue-mug.yaml"
+    elsewhere = tmp_path / "elsewhere.yaml"
+    shutil.copy2(mug, elsewhere)
+    mug.unlink()
+    mug.symlink_to(elsewhere)
+    os.utime(mug, (LONG_AGO, LONG_AGO), follow_symlinks=False)
+    assert main(args) == 1  # the build refuses it, as a build without the cache does
+    captured = capsys.readouterr()
+    assert "Nothing changed" not in captured.out
+    assert "outside the content folder" in captured.err
+
+
+def test_an_output_file_replaced_by_a_link_is_noticed(make_site, tmp_path: Path, capsys) -> None:
+    args, _ = _built_long_ago(make_site, tmp_path, capsys)
+    page = tmp_path / "out" / "maker" / "index.html"
+    copy = tmp_path / "copy.html"
+    shutil.copy2(page, copy)
+    page.unlink()
+    page.symlink_to(copy)
+    assert main(args) == 0
+    assert "Built" in capsys.readouterr().out
+    assert not page.is_symlink()
+
+
 def test_recently_modified_inputs_are_never_trusted_by_fingerprint_alone(make_site, tmp_path: Path, capsys) -> None:
     content = make_site()  # files written just now: within the same timestamp tick an edit could hide
     out = tmp_path / "out"
