@@ -137,6 +137,14 @@ class _ThemeLoader(jinja2.BaseLoader):
         for index in range(start, len(self.dirs)):
             path = self.dirs[index].joinpath(*pieces)
             if path.is_file():
+                # A (downloaded) theme's symlink must not make any file on the computer a
+                # template: the secret file, another shop's content. Checked on every lookup.
+                if not path.resolve().is_relative_to(self.dirs[index].resolve()):
+                    raise jinja2.TemplateNotFound(
+                        template,
+                        f"template '{name}' is a link to a place outside the theme's templates folder "
+                        f"({self.dirs[index].as_posix()}); copy the file into the theme instead",
+                    )
                 return index, path
         return None
 

@@ -84,3 +84,23 @@ def test_a_view_offers_no_path_or_source_object(make_site, tmp_path: Path) -> No
         write_files(tmp_path / "themes", {"default/templates/partials/footer.html": f"<footer>{template}</footer>\n"})
         with pytest.raises((BuildFailed, SiteError), match="has no attribute"):
             build_into(content, tmp_path / "out2")
+
+
+def test_a_theme_cannot_include_a_file_from_outside_through_a_symlink(make_site, tmp_path: Path) -> None:
+    """A downloaded theme with `templates/root -> /` (or a link to the secret file) includes
+    nothing from outside its folder."""
+    content = make_site({"listings/heron.yaml": PRIVATE})
+    secret_file = content.parent / ".makerfront-secret"
+    secret_file.write_text(TEST_SECRET + "\n")
+    templates = tmp_path / "themes" / "default" / "templates"
+    write_files(
+        tmp_path / "themes",
+        {"default/templates/partials/footer.html": '<footer>{% include "outside/secret.txt" %}</footer>\n'},
+    )
+    (templates / "outside").mkdir()
+    (templates / "outside" / "secret.txt").symlink_to(secret_file)
+    with pytest.raises((BuildFailed, SiteError)) as exc:
+        build_into(content, tmp_path / "out")
+    assert "is a link to a place outside the theme's templates folder" in str(exc.value)
+    assert TEST_SECRET not in str(exc.value)
+    assert not (tmp_path / "out").exists()
