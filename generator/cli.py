@@ -14,6 +14,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import NoReturn
 
@@ -125,6 +126,12 @@ def make_parser() -> argparse.ArgumentParser:
         "--no-cache",
         action="store_true",
         help=f"ignore the build cache ({buildcache.CACHE_DIR}/ next to the output) and build everything",
+    )
+    b.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another build of the same output folder is running, wait for it to end "
+        "(default: stop at once with an error)",
     )
     s = sub.add_parser(
         "serve",
@@ -241,6 +248,11 @@ class ProgressBar:
             sys.stderr.flush()
 
 
+def _waiting(output: Path, pid: int | None) -> None:
+    holder = f" (pid {pid})" if pid else ""
+    print(f"another build of {display_path(output)}/ is running{holder}; waiting...", file=sys.stderr, flush=True)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     today = build_date(args)  # once: the no-change check and the build must agree on what has expired
@@ -261,10 +273,6 @@ def cmd_build(args: argparse.Namespace) -> int:
                 f"are up to date ({time.perf_counter() - started:.2f} s)."
             )
             return 0
-    else:
-        import shutil
-
-        shutil.rmtree(buildcache.cache_dir_for(args.output), ignore_errors=True)
 
     from .parallel import max_workers
     from .pipeline import BuildOptions, build_to
@@ -277,7 +285,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     try:
         try:
-            result, stats = build_to(options, args.output)
+            result, stats = build_to(
+                options, args.output, wait=args.wait, on_wait=partial(_waiting, args.output), clear_cache=args.no_cache
+            )
         finally:
             if bar:
                 bar.clear()

@@ -4,7 +4,6 @@ that knows the order of the steps."""
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -17,7 +16,7 @@ from typing import TypeVar
 from . import buildcache, feeds, fields, parallel, text
 from .config import SiteConfig, load_config
 from .depends import PageKeys
-from .errors import ErrorList, SiteError
+from .errors import ErrorList, SiteError, display_path
 from .guard import check_outputs
 from .load import _list_files, load_content, load_yaml_file
 from .model import Listing, Site, build_site
@@ -33,6 +32,8 @@ from .write import (
     add_output,
     check_output_path,
     content_digest,
+    finish_interrupted,
+    new_spool,
     sync_site,
     write_file,
 )
@@ -462,13 +463,25 @@ def build_key(options: BuildOptions) -> buildcache.BuildKey:
     )
 
 
-def build_to(options: BuildOptions, output: Path) -> tuple[BuildResult, WriteStats]:
+def build_to(
+    options: BuildOptions,
+    output: Path,
+    *,
+    wait: bool = False,
+    on_wait: Callable[[int | None], None] | None = None,
+    clear_cache: bool = False,
+) -> tuple[BuildResult, WriteStats]:
     """Build, then bring ``output`` in line with the result (only after the whole build succeeded).
 
     Uses and updates the build cache next to the output folder (never inside it: the cache names
     private p/<token>/ paths): rendered Markdown, page keys, the manifest of written files, and
     the fingerprint of the inputs that lets the command line skip a build when nothing changed
     (buildcache.unchanged_since_last_build).
+
+    One build of an output folder runs at a time (buildcache.BuildLock): while another one runs,
+    this raises SiteError, or with ``wait`` waits for it (``on_wait`` is told first, with its
+    process id). Then, before anything else, what a killed build of this output left is finished
+    or deleted (write.finish_interrupted). ``clear_cache``: start from an empty cache.
     """
     secret_path = secret_file_for(options.content)
     if secret_path.is_relative_to(output.resolve()):
@@ -485,20 +498,38 @@ def build_to(options: BuildOptions, output: Path) -> tuple[BuildResult, WriteSta
             path=cache,
             hint="give a cache folder outside the output folder",
         )
-    options = replace(options, cache=cache)
+    buildcache.make_private(cache)
+    try:
+        lock = buildcache.BuildLock.acquire(cache, wait=wait, on_wait=on_wait)
+    except buildcache.BuildLocked as exc:
+        holder = f" (pid {exc.pid})" if exc.pid else ""
+        raise SiteError(
+            f"another build of {display_path(output)}/ is running{holder}",
+            hint="wait for it to finish, or build with --wait to have this build wait for it",
+        ) from None
+    with lock:
+        try:
+            finish_interrupted(output, cache)
+        except OSError as exc:
+            raise SiteError(f"cannot finish writing the site of a build that was stopped: {exc}", path=output) from exc
+        if clear_cache:
+            buildcache.clear(cache)
+        return _build_to(replace(options, cache=cache), output, cache)
+
+
+def _build_to(options: BuildOptions, output: Path, cache: Path) -> tuple[BuildResult, WriteStats]:
     key = build_key(options)
     taken_at = buildcache.now()
     inputs = buildcache.inputs_seen(buildcache.fingerprint(key.roots()))
     manifest = buildcache.load_outputs(cache)
     # Rendered pages wait as files in the cache folder (outside the output, which is never
-    # touched before the build succeeded; on the same disk, so they are moved into place).
-    cache.mkdir(parents=True, exist_ok=True)
-    spool = _new_spool(cache)
+    # touched before the build succeeded; on the same disk): the new site is made there.
+    spool = new_spool(cache)
     try:
         result = build(replace(options, spool=spool), previous=OutputFolder(output, manifest))
         buildcache.forget_inputs(cache)
         try:
-            stats, manifest = sync_site(result.outputs, output, manifest, result.digests, spool)
+            stats, manifest = sync_site(result.outputs, output, manifest, result.digests, spool, work=cache)
         except OSError as exc:
             raise SiteError(f"cannot write the site: {exc}", path=output) from exc
     finally:
@@ -510,18 +541,6 @@ def build_to(options: BuildOptions, output: Path) -> tuple[BuildResult, WriteSta
     if not result.content_warnings:  # else the next build runs again, and shows them again
         buildcache.record_inputs(cache, key, inputs, taken_at, summary, manifest)
     return result, stats
-
-
-def _new_spool(cache: Path) -> Path:
-    """A new, empty spool folder in the cache. Made like the output folder (mode from the umask,
-    not mkdtemp's 0700), since a clean build renames it into the output folder."""
-    while True:
-        spool = cache / f"spool-{secrets.token_hex(8)}"
-        try:
-            spool.mkdir()
-        except FileExistsError:  # pragma: no cover - 64 random bits
-            continue
-        return spool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -161,12 +161,6 @@ def test_moved_pages_are_readable_by_web_servers_whatever_the_umask(make_site, t
 # -- a clean build: the spool becomes the output folder --------------------------------------------
 
 
-def _umask_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o777 & ~mask
-
-
 @pytest.mark.parametrize("jobs", [1, 2])
 @pytest.mark.parametrize("existing", ["absent", "empty folder"])
 def test_a_clean_build_renames_the_complete_spool_into_place(
@@ -176,25 +170,31 @@ def test_a_clean_build_renames_the_complete_spool_into_place(
     out = tmp_path / "out"
     if existing == "empty folder":
         out.mkdir()
-    renamed: list[tuple[str, str]] = []
-    real_rename = os.rename
+    moved: list[tuple[str, str]] = []
+    real_rename, real_exchange = os.rename, write.exchange
 
     def rename(src: str | Path, dst: str | Path) -> None:
-        renamed.append((str(src), str(dst)))
+        moved.append((str(src), str(dst)))
         real_rename(src, dst)
 
+    def exchange(a: Path, b: Path) -> bool:
+        moved.append((str(a), str(b)))
+        return real_exchange(a, b)
+
     monkeypatch.setattr(os, "rename", rename)
+    monkeypatch.setattr(write, "exchange", exchange)
     _, stats = build_to(options(content, jobs=jobs), out)
-    assert [(Path(src).name.startswith("spool-"), Path(dst)) for src, dst in renamed] == [(True, out)]
+    # One step: renamed into place, or swapped with the empty folder.
+    assert [(Path(src).name.startswith("spool-"), Path(dst)) for src, dst in moved] == [(True, out)]
     in_memory = build_site(content, jobs=1)
     files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert files == set(in_memory.outputs) | {write.MARKER}
     for rel, data in in_memory.outputs.items():
         assert (out / rel).read_bytes() == write.read_content(data), rel
         assert (out / rel).stat().st_mode & 0o777 == 0o644, rel
-    # Folders as a plain mkdir would make them (mkdtemp's 0700 would hide the site from a web server).
+    # Folders readable by a web server (mkdtemp's 0700 would hide the site from one).
     for folder in [out, *(p for p in out.rglob("*") if p.is_dir())]:
-        assert folder.stat().st_mode & 0o777 == _umask_mode(), folder
+        assert folder.stat().st_mode & 0o777 == 0o755, folder
     assert stats.written == len(in_memory.outputs) and stats.unchanged == stats.removed == 0
     assert _spools(out) == []
     # The manifest it saved is exact: a build with nothing changed rewrites nothing.
