@@ -174,6 +174,19 @@ def page_url(page: Page) -> str:
     return f"{page.slug}/"
 
 
+def check_file_name(path: Path) -> None:
+    """A file to publish must have a name that is text: one saved in another encoding than UTF-8
+    (an old Windows or Mac archive) can be neither linked to nor served."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SiteError(
+            "this file's name is not UTF-8 text, so no web address can name it",
+            path=path,
+            hint="rename the file (a name typed on this computer is always fine)",
+        ) from None
+
+
 def relative_root(url: str) -> str:
     depth = url.count("/")
     return "../" * depth if depth else "./"
@@ -371,6 +384,7 @@ def plan_site(
                 continue
             if not path.resolve().is_relative_to(inside):
                 raise SiteError("this file links to a place outside the content folder", path=path)
+            check_file_name(path)
             if path.relative_to(static_dir).as_posix() == HEADERS_FILE:
                 headers_source = path  # merged with makerfront's own rules, not copied as is
                 continue

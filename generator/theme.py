@@ -10,6 +10,7 @@ from typing import Any
 from .errors import ErrorList, SiteError
 from .fields import Reader
 from .load import YMap, load_yaml_file
+from .plan import check_file_name
 
 BUILTIN_THEMES = Path(str(files("generator") / "themes"))
 """Themes shipped inside the makerfront package (package data); `default` is always the last in
@@ -39,6 +40,7 @@ class Theme:
                     # A symlink in a (downloaded) theme must not publish a file from elsewhere on disk.
                     if not path.resolve().is_relative_to(static.resolve()):
                         raise SiteError("this file links to a place outside the theme's static folder", path=path)
+                    check_file_name(path)
                     files[path.relative_to(static).as_posix()] = path
         return sorted(files.items())
 

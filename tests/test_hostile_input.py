@@ -152,3 +152,24 @@ def test_a_note_about_a_file_name_that_is_not_utf8_prints_on_a_strict_terminal(t
     assert b"Traceback" not in proc.stderr
     assert b"note: listing caf\\udce9.yaml expired on 2026-01-01 and was not built\n" in proc.stdout
     assert b"Built 5 pages" in proc.stdout
+
+
+@pytest.mark.parametrize("folder", ["content/static", "themes/default/static"])
+def test_a_static_file_whose_name_is_not_utf8_is_refused_by_name(tmp_path: Path, folder: str) -> None:
+    """Such a name (from an old archive) can be neither linked to nor served: a message naming
+    the file, on a strict-UTF-8 terminal too, and no traceback."""
+    write_files(tmp_path / "content", default_files())
+    (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+    with open(os.fsencode(tmp_path / folder) + b"/caf\xe9.txt", "wb") as f:
+        f.write(b"x")
+    env = dict(os.environ, PYTHONIOENCODING="utf-8:strict")
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "--content", "content", "--output", "out"],
+        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert f"error: {folder}/caf\\udce9.txt: this file's name is not UTF-8 text, so no web address can name it" in (
+        proc.stderr
+    )
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
