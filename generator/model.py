@@ -21,11 +21,11 @@ from .config import SiteConfig, expected_mapping, freeze, load_config
 from .errors import ErrorList, SiteError, SourceRef, display_path
 from .fields import Reader, describe, once_per_build
 from .load import ContentFiles, Mark, RawDoc, YList, YMap, load_yaml_file
-from .schema import LISTING
+from .schema import CUSTOMIZATION, CUSTOMIZATION_KINDS, LISTING, MAKER, OPTION, PAGE
 from .text import plain_text, render_markdown, same_tag, slugify, stored_markdown
 
 Kind = Literal["choice", "text", "number", "checkbox"]
-KINDS: tuple[Kind, ...] = ("choice", "text", "number", "checkbox")
+KINDS: tuple[Kind, ...] = CUSTOMIZATION_KINDS  # type: ignore[assignment]
 MakerKind = Literal["person", "business"]
 DEFAULT_TEXT_MAX = 100
 MAX_TAG_BYTES = 200
@@ -275,7 +275,7 @@ def load_maker(doc: RawDoc, errors: ErrorList, root: Path) -> Maker | None:
     if not isinstance(doc.data, YMap):
         errors.add(expected_mapping(doc))
         return None
-    r = Reader(doc.data, doc.path, errors, content_root=root)
+    r = Reader(doc.data, doc.path, errors, content_root=root, spec=MAKER)
     name = r.req_text("name")
     photo = None
     if (rel := r.content_path("photo")) is not None:
@@ -284,7 +284,7 @@ def load_maker(doc: RawDoc, errors: ErrorList, root: Path) -> Maker | None:
     kind: MakerKind = "person"
     if kind_text == "business":
         kind = "business"
-    elif kind_text != "person":
+    elif kind_text not in MAKER["kind"].enum:
         r.error("kind", f'kind: expected "person" or "business", got "{kind_text}"')
     location = r.text("location")
     intro = r.text("intro")
@@ -341,7 +341,7 @@ def _options(r: Reader, cr: Reader, currency: str) -> tuple[Option, ...]:
         mark = raw.marks[i]
         field = f"{options_field}[{i}]"
         if isinstance(item, YMap):
-            orr = Reader(item, cr.path, cr.errors, f"{field}.", cr.content_root)
+            orr = Reader(item, cr.path, cr.errors, f"{field}.", cr.content_root, OPTION)
             label = orr.req_text("label")
             surcharge = orr.money("price", currency) or 0
             orr.done()
@@ -370,12 +370,9 @@ def _options(r: Reader, cr: Reader, currency: str) -> tuple[Option, ...]:
     return tuple(out)
 
 
-_KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    "choice": ("name", "type", "options", "required"),
-    "text": ("name", "type", "max_length", "required", "price", "instructions"),
-    "number": ("name", "type", "min", "max", "step", "required", "price"),
-    "checkbox": ("name", "type", "price"),
-}
+# Every field a customization of any type may have (which of them its type allows is checked by
+# done() once the type is known).
+_ANY_KIND_FIELDS = {name: f for fields in CUSTOMIZATION.values() for name, f in fields.items()}
 
 
 def _customization(r: Reader, index: int, item: Any, currency: str, mark: Mark) -> Customization | None:
@@ -383,7 +380,7 @@ def _customization(r: Reader, index: int, item: Any, currency: str, mark: Mark) 
     if not isinstance(item, YMap):
         r.error_at(mark, f"{field}: expected 'name:' and 'type:' lines, got {describe(item)}")
         return None
-    cr = r.child("customizations", index, item)
+    cr = r.child("customizations", index, item, _ANY_KIND_FIELDS)
     name = cr.req_text("name")
     kind = cr.text("type", required=True)
     if kind is None:
@@ -398,7 +395,7 @@ def _customization(r: Reader, index: int, item: Any, currency: str, mark: Mark) 
             f'{field}.type: unknown customization type "{kind}"',
             hint=(f"did you mean '{close[0]}'? " if close else "") + "use one of: " + ", ".join(KINDS),
         )
-        cr.done(_KIND_FIELDS["text"] + ("options", "min", "max", "step"))
+        cr.done()
         return None
     key = slugify(name) or f"option-{index + 1}"
     result: Customization | None = None
@@ -437,7 +434,8 @@ def _customization(r: Reader, index: int, item: Any, currency: str, mark: Mark) 
         result = Customization(
             key=key, name=name, kind="checkbox", required=False, surcharge=cr.money("price", currency) or 0
         )
-    cr.done(_KIND_FIELDS[kind])
+    cr.spec = CUSTOMIZATION[kind]
+    cr.done()
     return result if cr.ok else None
 
 
@@ -539,7 +537,7 @@ def load_listing(doc: RawDoc, errors: ErrorList, config: SiteConfig | None, root
             )
         )
         return None
-    r = Reader(doc.data, doc.path, errors, content_root=root)
+    r = Reader(doc.data, doc.path, errors, content_root=root, spec=LISTING)
     title = r.req_text("title")
     currency = r.currency("currency", config.currency if config else "USD")
     price = r.money("price", currency, required=True, positive=True)
@@ -615,7 +613,7 @@ def load_page(doc: RawDoc, errors: ErrorList, root: Path) -> Page | None:
         errors.add(expected_mapping(doc))
         return None
     slug = slugify(doc.path.stem)
-    r = Reader(doc.data, doc.path, errors, content_root=root)
+    r = Reader(doc.data, doc.path, errors, content_root=root, spec=PAGE)
     if not slug or slug in RESERVED_PAGE_SLUGS:
         errors.add(
             SiteError(
