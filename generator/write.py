@@ -570,8 +570,13 @@ def _refresh_standby(
     home = tree.parent
     record = _read_marshal(home / _STANDBY_RECORD)
     (home / _STANDBY_RECORD).unlink(missing_ok=True)  # from here on it changes
+    trusted = (
+        isinstance(record, dict) and isinstance(record.get("files"), dict) and isinstance(record.get("folders"), list)
+    )
     files: set[str]
     folders: set[str]
+    linked: dict[str, int] = {}
+    """File -> its inode, as the record has it: a hard link to the output's file of that inode."""
     try:
         st = os.lstat(tree)
     except FileNotFoundError:
@@ -582,8 +587,10 @@ def _refresh_standby(
             os.unlink(tree)
             tree.mkdir(0o700)
             files, folders = set(), {""}
-        elif isinstance(record, dict) and isinstance(record.get("files"), list):
-            files, folders = set(record["files"]), set(record["folders"])
+        elif trusted:
+            assert isinstance(record, dict)
+            linked, folders = record["files"], set(record["folders"])
+            files = set(linked)
         else:
             found, folders = _contents(tree, set())
             files = set(found)
@@ -607,7 +614,7 @@ def _refresh_standby(
         target = f"{base}/{rel}"
         if rel in changed:
             _put(rel, outputs[rel], target, changed[rel], spool, manifest)
-        elif not _same_inode(target, inodes[rel]):
+        elif linked.get(rel) != inodes[rel][1] and not _same_inode(target, inodes[rel]):
             _link(f"{old}/{rel}", target)
         cp("new site")
     marker = f"{base}/{MARKER}"
@@ -615,7 +622,7 @@ def _refresh_standby(
     if not _same_inode(marker, (st.st_dev, st.st_ino)):
         _link(f"{old}/{MARKER}", marker)  # its mtime too stays as it was
     os.chmod(tree, FOLDER_MODE)
-    return isinstance(record, dict) and "files" in record
+    return trusted
 
 
 def _same_inode(path: str, inode: tuple[int, int]) -> bool:
@@ -655,7 +662,9 @@ def _prune_standby(
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             pass
         cp("standby")
-    _write_marshal(home / _STANDBY_RECORD, {"files": sorted(inodes), "folders": sorted(folders)})
+    _write_marshal(
+        home / _STANDBY_RECORD, {"files": {rel: ino for rel, (_, ino) in inodes.items()}, "folders": sorted(folders)}
+    )
 
 
 def _drop_standby(*homes: Path) -> None:

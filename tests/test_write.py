@@ -372,6 +372,17 @@ def test_a_file_changed_after_syncs_that_kept_it_is_never_written_through_its_li
     assert _snapshot(out) == before
 
 
+def test_an_output_file_replaced_by_hand_with_what_the_build_makes_is_not_undone(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_site({"a.html": b"a1", "b.html": b"old"}, out)
+    write_site({"a.html": b"a2", "b.html": b"old"}, out)  # the standby keeps a link to b.html's file
+    (out / "b.html").unlink()
+    (out / "b.html").write_bytes(b"new")  # another file, with what the next build makes
+    stats = write_site({"a.html": b"a3", "b.html": b"new"}, out)
+    assert stats.unchanged == 1
+    assert (out / "b.html").read_bytes() == b"new"
+
+
 @pytest.mark.parametrize("umask", [0o077, 0o002])
 def test_folders_are_0755_and_files_0644_whatever_the_umask(tmp_path: Path, umask: int) -> None:
     out = tmp_path / "out"
