@@ -479,21 +479,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def run() -> NoReturn:
-    """``python build.py``: main(), then exit at once with its status.
-
-    A large build ends holding millions of objects (its site, views and plan); letting the
-    interpreter free them one by one at exit took longer than the last step of the build
-    (about 0.07 s at 10,000 listings). The operating system takes the memory back whole. Every
-    file the build writes is written with os.write or closed by a ``with`` block before main()
-    returns, so only Python's own output buffers need flushing. An exception, SystemExit
-    included (usage errors), leaves the normal way."""
-    code = main()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe: the normal exit reports it
-        sys.exit(code)
-    os._exit(code)
+    """``python build.py`` and the ``makerfront`` command: main(), then exit with its status."""
+    sys.exit(main())
 
 
 def _printable_output() -> None:

@@ -19,12 +19,8 @@ such as a dev server, should build with `jobs=1` or make sure no other thread ho
 
 from __future__ import annotations
 
-import contextlib
 import copyreg
-import ctypes
-import ctypes.util
 import dataclasses
-import functools
 import gc
 import multiprocessing
 import os
@@ -34,13 +30,13 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from .buildcache import StoredHTML, TextEntry, TextStore
 from .config import SiteConfig
 from .errors import SiteError
 from .model import Customization, Image, Listing, Option, Tag
-from .render import MoneyKey, TemplateTimeout, formatted_money, remember_money
+from .render import TemplateTimeout
 
 
 # Listings travel from workers to the parent by pickle; their read-only `extra` mappings too.
@@ -207,62 +203,6 @@ _listing_config: SiteConfig | None = None
 _listing_config_root: Path = Path()
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Run the block with the cyclic garbage collector paused (as it was after).
-
-    A build keeps nearly everything it makes (the site, its views, the plan) until it ends, and
-    frees the rest by reference counting: while that grows by a hundred thousand objects, the
-    collector walks the whole of it again every time it has grown by a quarter, and finds
-    nothing. What the block still holds at its end is then moved to the oldest generation
-    (_age_survivors), so cycles it left are collected by the next full collection."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            _age_survivors()
-            gc.enable()
-
-
-def _age_survivors() -> None:
-    """Move every object the collector tracks into its oldest generation, without walking any.
-
-    What a paused block made and still holds was made to be kept (the site, its views, the
-    plan). Left in the youngest generation, it would be walked by the first collection after the
-    block and again by the next middle-generation one, to find next to nothing: 0.09 s and 0.13 s
-    after the command line rebuilt one edited listing of 10,000 (a clean build's render workers
-    freeze and unfreeze the heap, which does the same). gc.freeze() then gc.unfreeze() are two
-    list splices that also reset the generations' counters. Skipped while anything else is
-    frozen, which unfreeze would release too (the dev server's built site; the heap while
-    render workers run)."""
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()
-
-
-def _collected_after(func: Callable[[range], T]) -> Callable[[range], T]:
-    """``func``, run by a worker with the garbage collector paused, then one collection.
-
-    A slice allocates many small containers (YAML nodes, listings, template contexts) and keeps
-    few: the collector would run every 700 of them and find next to nothing (about 3% of a
-    clean build's time). Whatever cycles a slice leaves are collected once at its end, so a
-    worker's memory still stays that of one slice."""
-
-    @functools.wraps(func)
-    def run(indices: range) -> T:
-        gc.disable()
-        try:
-            return func(indices)
-        finally:
-            gc.enable()
-            gc.collect()
-
-    return run
-
-
-@_collected_after
 def _render_slice(indices: range) -> list[Any]:
     assert _render_page is not None
     out: list[Any] = []
@@ -275,17 +215,15 @@ def _render_slice(indices: range) -> list[Any]:
     return out
 
 
-@_collected_after
 def _listing_slice(
     indices: range,
-) -> tuple[dict[Path, Listing], dict[bytes, TextEntry], set[bytes], dict[MoneyKey, str]]:
+) -> tuple[dict[Path, Listing], dict[bytes, TextEntry], set[bytes]]:
     from . import text
     from .errors import ErrorList
     from .load import load_yaml_file
     from .model import load_listing
 
     assert _listing_config is not None
-    release_free_memory()  # what the last slice left
     found: dict[Path, Listing] = {}
     for i in indices:
         path = _listing_paths[i]
@@ -297,17 +235,13 @@ def _listing_slice(
             continue
         if listing is not None and not errors and not doc.warnings:
             found[path] = listing
-    # Each listing's price, formatted here rather than by the build process, which would do it
-    # for all of them one after the other once loading is done.
-    language = _listing_config.language
-    prices = formatted_money({(x.price, x.currency, language) for x in found.values()})
     store = text.current_text_store()
     if store is None:
-        return found, {}, set(), prices
+        return found, {}, set()
     # The descriptions are in this worker's file of the text store; the listings point into it,
     # and the build process learns where the new ones are.
     new, used = store.take_changes()
-    return found, new, used, prices
+    return found, new, used
 
 
 def _load_once_for_all() -> None:
@@ -322,31 +256,6 @@ def _load_once_for_all() -> None:
     text.markdown_html("")
     text.markdown_key("")
     PILImage.preinit()
-
-
-def release_free_memory() -> None:
-    """Give memory the process has freed back to the system (glibc keeps it otherwise, and a
-    forked worker would share, and be counted for, the parent's free memory). Where the C
-    library has no malloc_trim this does nothing."""
-    global _malloc_trim
-    if _malloc_trim is None:
-        _malloc_trim = _find_malloc_trim()
-    if _malloc_trim:
-        _malloc_trim(0)
-
-
-def _find_malloc_trim() -> Callable[[int], int] | Literal[False]:
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim: Callable[[int], int] = libc.malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
-        return False
-    return trim
-
-
-_malloc_trim: Callable[[int], int] | Literal[False] | None = None
 
 
 _STOP_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
@@ -387,12 +296,9 @@ def _run(func: Callable[[range], Any], total: int, workers: int) -> Iterator[tup
     # whole site; frozen objects are never visited. Garbage is collected first, or it would be
     # frozen too, and its memory kept.
     gc.collect()
-    release_free_memory()
     gc.freeze()
     try:
-        # What this process receives meanwhile (ten thousand unpickled listings) is kept, not
-        # garbage: the collector would only walk it again and again.
-        with collector_paused(), _pool(workers) as pool:
+        with _pool(workers) as pool:
             yield from zip(slices, pool.imap(func, slices), strict=True)
     finally:
         gc.unfreeze()
@@ -421,9 +327,8 @@ def load_listings(
     _shared = {}
     try:
         done = 0
-        for part, (listings, new, used, prices) in _run(_listing_slice, len(paths), workers):
+        for part, (listings, new, used) in _run(_listing_slice, len(paths), workers):
             found.update(listings)
-            remember_money(prices)
             if store is not None:
                 store.merge(new, used)
             done += len(part)

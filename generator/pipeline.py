@@ -147,8 +147,7 @@ def build(
     page whose inputs are unchanged (depends.py) is taken from ``previous`` instead of rendered.
     Reused pages are checked by the leak guard like fresh ones.
     """
-    with parallel.collector_paused():
-        return _build(options, site, previous)
+    return _build(options, site, previous)
 
 
 def _build(options: BuildOptions, site: Site | None, previous: Mapping[str, Content] | None) -> BuildResult:

@@ -10,7 +10,7 @@ import json
 import mimetypes
 import re
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -63,33 +63,12 @@ def _locale(language: str) -> Locale:
         return Locale.parse("en")
 
 
-MoneyKey = tuple[int, str, str]
-"""An amount in minor units (cents), its currency and the site's language."""
-
-_money: dict[MoneyKey, str] = {}
-"""Prices formatted so far (Babel takes about 15 us each): every listing page and card shows one,
-and a build's load workers format their listings' prices (see remember_money)."""
-
-
+@lru_cache(maxsize=4096)
 def format_money(minor: int, currency: str, language: str) -> str:
-    key = (minor, currency, language)
-    text = _money.get(key)
-    if text is None:
-        if len(_money) >= 100_000:
-            _money.clear()
-        amount = Decimal(minor).scaleb(-currency_digits(currency))
-        text = _money[key] = str(format_currency(amount, currency, locale=_locale(language)))
-    return text
-
-
-def formatted_money(keys: Iterable[MoneyKey]) -> dict[MoneyKey, str]:
-    """format_money for each of ``keys``, made here (in a worker process) for remember_money."""
-    return {key: format_money(*key) for key in keys}
-
-
-def remember_money(formatted: Mapping[MoneyKey, str]) -> None:
-    """Take prices formatted by formatted_money (in another process) as if made here."""
-    _money.update(formatted)
+    """An amount in minor units (cents) as the shop's language writes it, e.g. '$28.00' or
+    '28,00 €' (Babel; remembered, as a shop shows few distinct prices on many pages)."""
+    amount = Decimal(minor).scaleb(-currency_digits(currency))
+    return str(format_currency(amount, currency, locale=_locale(language)))
 
 
 def pagination_view(pagination: Pagination | None, near: int = 2) -> PaginationView | None:

@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import cffi
 import nh3
@@ -339,19 +340,10 @@ def plain_text(fragment: str) -> str:
     return " ".join(html.unescape(no_tags).split())
 
 
-def _percent_table(safe: str) -> dict[int, str]:
-    keep = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~" + safe.encode("ascii"))
-    return {byte: chr(byte) if byte in keep else f"%{byte:02X}" for byte in range(256)}
-
-
-_PERCENT_TABLES = {safe: _percent_table(safe) for safe in ("", "@")}
-
-
 def percent_encode(text: str, safe: str = "") -> str:
-    """urllib.parse.quote(text, safe) for ``safe`` "" or "@": every UTF-8 byte of ``text`` as
-    %XX except letters, digits, _.-~ and ``safe``. Made by one str.translate instead of a
-    Python call per byte: a listing page's two order mails are long bodies, quoted whole."""
-    return text.encode("utf-8").decode("latin-1").translate(_PERCENT_TABLES[safe])
+    """Every UTF-8 byte of ``text`` as %XX except letters, digits, _.-~ and ``safe``
+    (urllib.parse.quote, for mailto: parts and query values)."""
+    return quote(text, safe)
 
 
 def summarize(text: str, limit: int = 160) -> str:

@@ -98,8 +98,8 @@ def test_content_errors_exit_1_without_traceback(tmp_path: Path) -> None:
 
 
 def test_python_m_generator_exits_with_the_build_status_and_all_its_output(tmp_path: Path) -> None:
-    # `run()` leaves with os._exit: what was printed to a pipe (block-buffered, unless
-    # PYTHONUNBUFFERED is set, as it is on some machines) must still arrive, and the status.
+    # What was printed to a pipe (block-buffered, unless PYTHONUNBUFFERED is set, as it is on
+    # some machines) must arrive, and the status.
     files = default_files()
     write_files(tmp_path / "content", files)
     cmd = [sys.executable, "-m", "generator"]
