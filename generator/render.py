@@ -20,6 +20,7 @@ from urllib.parse import quote
 import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -152,10 +153,44 @@ class _ThemeLoader(jinja2.BaseLoader):
         )
 
 
+MAX_REPEAT = 1_000_000
+"""Most characters (or items) `text * n` may make in a template."""
+MAX_EXPONENT = 1000
+
+
+class _FreshImportsTemplate(jinja2.Template):
+    """A template whose `{% import %}` gives a new module every time. Jinja keeps the module of
+    an import made without context on the (cached) template, so a `namespace()` in it would
+    outlive the page: a theme could carry one page's values (a private listing's address,
+    title, buyer) into the pages rendered after it. Each page starts from nothing instead."""
+
+    def _get_default_module(self, ctx: Any = None) -> Any:
+        if ctx is not None and (keys := ctx.globals_keys - self.globals.keys()):
+            return self.make_module({k: ctx.parent[k] for k in keys})
+        return self.make_module()
+
+
 class _ThemeEnvironment(ImmutableSandboxedEnvironment):
     # Sandboxed: a theme is code a maker downloads. Templates reach only the views' public
     # attributes and safe methods, never Python internals (__globals__, __subclasses__...), and
     # cannot change what they are given.
+
+    template_class = _FreshImportsTemplate
+
+    # `"x" * 10**10` would fill the computer's memory before the page time limit: repeating text
+    # or a list, and powers, are checked (which also keeps Jinja from working them out while
+    # it compiles the template).
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"a power of more than {MAX_EXPONENT} is too large for a template")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, str | bytes | list | tuple) and isinstance(n, int) and len(seq) * n > MAX_REPEAT:
+                    raise SecurityError(f"repeating text or a list to more than {MAX_REPEAT:,} items is too large")
+        return super().call_binop(context, operator, left, right)
+
     def join_path(self, template: str, parent: str) -> str:
         # 'theme:NAME' inside a template means: search the themes after the one that template came from.
         if not template.startswith("theme:") or not isinstance(self.loader, _ThemeLoader):

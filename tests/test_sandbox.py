@@ -35,6 +35,9 @@ ESCAPES = {
     "namespace's globals": "{{ namespace.__init__.__globals__ }}",
     "changing a view": "{{ site.listings.append(site.listings[0]) }}",
     "changing extra": "{% set _ = site.extra.update({'a': 1}) %}",
+    "filling the memory with text": '{{ "x" * 10**10 }}',
+    "filling the memory with a list": "{{ (site.listings * 100000000)|length }}",
+    "a huge power": "{{ 10 ** 10000000 }}",
 }
 
 
