@@ -451,7 +451,7 @@ def test_a_theme_cannot_carry_one_page_into_another(make_site, tmp_path: Path) -
         built = build_site(content, leak_guard=False, jobs=jobs)
         tokens = [x.token for x in built.plan.private_listings]
         assert len(tokens) >= 2
-        for path, data in built.outputs.items():
+        for path in built.outputs:
             if path.endswith(".html"):
                 text = text_of(built, path)
                 assert 'class="recent"></ul>' in text or 'class="recent"' not in text, path  # always empty
