@@ -245,22 +245,24 @@ class StoredHTML:
     that rendered it (text.markdown_key), so equal keys mean equal HTML. ``repr`` shows the key
     alone, which makes page cache keys (depends.py) without reading the file."""
 
-    __slots__ = ("key", "length", "offset", "path")
+    # Private names: a theme (in Jinja's sandbox, which refuses names starting with _) must not
+    # print where the cache is on the maker's computer.
+    __slots__ = ("_key", "_length", "_offset", "_path")
 
     def __init__(self, path: str, offset: int, length: int, key: bytes) -> None:
-        self.path = path
-        self.offset = offset
-        self.length = length
-        self.key = key
+        self._path = path
+        self._offset = offset
+        self._length = length
+        self._key = key
 
     def __html__(self) -> str:
         # A listing page reads its description twice (the page, and its plain text for search
         # engines): the last one read is kept. Equal keys mean equal HTML, wherever it is stored.
         last = _last_read
-        if last[0] == self.key:
+        if last[0] == self._key:
             return last[1]
-        html = _read_stored(self.path, self.offset, self.length)
-        _remember_read(self.key, html)
+        html = _read_stored(self._path, self._offset, self._length)
+        _remember_read(self._key, html)
         return html
 
     def __str__(self) -> str:
@@ -270,23 +272,23 @@ class StoredHTML:
         return len(self.__html__())
 
     def __bool__(self) -> bool:
-        return self.length > 0  # no need to read it: empty HTML is zero bytes
+        return self._length > 0  # no need to read it: empty HTML is zero bytes
 
     def __repr__(self) -> str:
-        return f"StoredHTML({self.key.hex()})"
+        return f"StoredHTML({self._key.hex()})"
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, StoredHTML):
-            return self.key == other.key
+            return self._key == other._key
         if isinstance(other, str):
             return self.__html__() == other
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self.key)
+        return hash(self._key)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (StoredHTML, (self.path, self.offset, self.length, self.key))
+        return (StoredHTML, (self._path, self._offset, self._length, self._key))
 
 
 _last_read: tuple[bytes, str] = (b"", "")

@@ -102,7 +102,7 @@ def _stored(path: str, offset: int, length: int, key: bytes) -> StoredHTML:
     return StoredHTML(_share(path), offset, length, key)
 
 
-copyreg.pickle(StoredHTML, lambda x: (_stored, (x.path, x.offset, x.length, x.key)))
+copyreg.pickle(StoredHTML, lambda x: (_stored, x.__reduce__()[1]))
 copyreg.pickle(type(Path()), lambda path: (_shared_path, (str(path),)))
 
 Progress = Callable[[str, int, int], None]

@@ -107,3 +107,22 @@ def test_a_theme_cannot_include_a_file_from_outside_through_a_symlink(make_site,
     assert "is a link to a place outside the theme's templates folder" in str(exc.value)
     assert TEST_SECRET not in str(exc.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_description_kept_in_the_build_cache_tells_a_theme_nothing_about_the_computer(
+    make_site, tmp_path: Path
+) -> None:
+    """With the build cache, a listing's description is read from a file in it: a theme gets
+    its HTML, never that file's place (which names the maker's home folder)."""
+    content = make_site(default_files())
+    for attribute in ("path", "key", "_path", "offset"):
+        write_files(
+            tmp_path / "themes",
+            {
+                "default/templates/partials/footer.html": "<footer>{% if listing %}{{ listing.description."
+                + attribute
+                + " }}{% endif %}</footer>\n"
+            },
+        )
+        with pytest.raises((BuildFailed, SiteError)):
+            build_into(content, tmp_path / f"out-{attribute}")
