@@ -547,12 +547,15 @@ def _stamp(st: os.stat_result) -> Stamp:
 
 def fingerprint(roots: Iterable[Path]) -> Fingerprint:
     """The Stamp of every file under each root (hidden files included: a theme's or the
-    content's, all can matter), read with lstat like git. A symlink to a folder is recorded and
-    followed (a theme may be one). Unreadable or missing roots count as empty."""
+    content's, all can matter), read with lstat like git. A symlink to a folder right inside a
+    root is recorded and followed (a theme may be one: themes/mine -> elsewhere); one deeper is
+    recorded, not followed: a build refuses what such a link leads to outside its root, and a
+    downloaded theme's `templates/x -> /` must not make every build walk the whole disk.
+    Unreadable or missing roots count as empty."""
     found: Fingerprint = {}
     followed: set[tuple[int, int]] = set()
 
-    def walk(folder: str) -> None:
+    def walk(folder: str, depth: int = 0) -> None:
         try:
             entries = list(os.scandir(folder))
         except OSError:
@@ -572,11 +575,11 @@ def fingerprint(roots: Iterable[Path]) -> Fingerprint:
                         found[entry.path] = link + _stamp(target)
                         continue
                     found[entry.path] = link
-                    if (target.st_dev, target.st_ino) not in followed:  # a loop of links
+                    if depth == 0 and (target.st_dev, target.st_ino) not in followed:  # a loop of links
                         followed.add((target.st_dev, target.st_ino))
-                        walk(entry.path)
+                        walk(entry.path, depth + 1)
                 elif entry.is_dir(follow_symlinks=False):
-                    walk(entry.path)
+                    walk(entry.path, depth + 1)
                 else:
                     found[entry.path] = _stamp(entry.stat(follow_symlinks=False))
             except OSError:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_DATE, MUG_YAML, TEST_SECRET, build_into, png_bytes
+from conftest import BUILD_DATE, MUG_YAML, TEST_SECRET, build_into, png_bytes, write_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -502,3 +502,22 @@ def test_page_keys_from_other_makerfront_code_are_not_used(make_site, tmp_path: 
         assert buildcache.load_pages(cache) == {}
     finally:
         buildcache._pages_version.cache_clear()
+
+
+def test_a_link_to_the_root_of_the_disk_inside_a_theme_is_not_walked(make_site, tmp_path: Path) -> None:
+    """A downloaded theme with `templates/x -> /`: the 'nothing changed' check records the link
+    and walks on (it took minutes, walking the whole disk); a theme folder that is itself a link
+    is still followed, so editing its files is noticed."""
+    from generator.buildcache import fingerprint
+
+    themes = tmp_path / "themes"
+    elsewhere = tmp_path / "elsewhere" / "mine"
+    write_files(elsewhere, {"templates/partials/footer.html": "<footer>a</footer>\n"})
+    themes.mkdir()
+    (themes / "mine").symlink_to(elsewhere, target_is_directory=True)
+    (elsewhere / "templates" / "root").symlink_to("/", target_is_directory=True)
+    found = fingerprint([themes])
+    assert str(themes.resolve() / "mine" / "templates" / "partials" / "footer.html") in found
+    assert str(themes.resolve() / "mine" / "templates" / "root") in found
+    assert not any("/root/etc" in path or path.endswith("/etc/passwd") for path in found)
+    assert len(found) < 10
