@@ -154,8 +154,10 @@ def make_parser() -> argparse.ArgumentParser:
     ck = sub.add_parser(
         "check",
         help="check every file for mistakes without building (writes nothing)",
-        description="Read and check the content, the photos and the theme's templates, and report every "
-        "mistake as the build would. Nothing is written. Exit code 0: all good, 1: mistakes found.",
+        description="Read and check the content, the photos and the theme's templates (compiled, not run), and "
+        "report every mistake in them as the build would. Nothing is written. Mistakes that show only while "
+        "pages are made (a template using a field that does not exist, a private listing named on a public "
+        "page) are found by build. Exit code 0: all good, 1: mistakes found.",
     )
     _common(ck)
     it = sub.add_parser(

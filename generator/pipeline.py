@@ -611,8 +611,11 @@ def check_site(options: BuildOptions) -> CheckReport:
     warnings: list[SiteError] = []
     site = load_site(options, warnings=warnings)
     theme = load_theme(site.config.theme, options.themes)
-    # Planning needs an address for each private listing; the real ones depend on the secret,
-    # which check does not create, so these stand-ins are used and forgotten.
+    # The secret is looked up as a build would (an empty MAKERFRONT_SECRET, or none on a CI
+    # host, is the same error), but never created: planning uses stand-in addresses.
+    notes: list[str] = []
+    if any(x.private for x in site.listings) and options.secret is None:
+        notes += resolve_secret(options.content, create=False).notes
     plan = plan_site(site, theme.static_files(), options.today, lambda slug: f"check-{slug}")
     templates = check_templates(theme)
     photos = {image.src for listing in site.listings for image in listing.images}
@@ -622,5 +625,5 @@ def check_site(options: BuildOptions) -> CheckReport:
         photos=len(photos),
         templates=templates,
         content_warnings=warnings,
-        notes=list(plan.skipped),
+        notes=[*notes, *plan.skipped],
     )

@@ -101,8 +101,9 @@ def _create_file(path: Path) -> str:
     return value
 
 
-def resolve_secret(content: Path, env: Mapping[str, str] | None = None) -> Secret:
-    """The site secret: MAKERFRONT_SECRET if set, else the secret file (created when missing)."""
+def resolve_secret(content: Path, env: Mapping[str, str] | None = None, create: bool = True) -> Secret:
+    """The site secret: MAKERFRONT_SECRET if set, else the secret file (created when missing;
+    with ``create`` False, as `check` asks, a stand-in is returned instead and nothing written)."""
     env = os.environ if env is None else env
     notes: list[str] = []
     if ENV_VAR in env:
@@ -139,6 +140,9 @@ def resolve_secret(content: Path, env: Mapping[str, str] | None = None) -> Secre
                 hint=f"set {ENV_VAR} as a CI secret to the secret line of your .makerfront-secret; "
                 "a fresh random secret on every deploy would change every private address",
             )
+        elif not create:
+            value = secrets.token_urlsafe(32)
+            notes.append(f"the first build will create {path} (the secret behind private listing addresses)")
         else:
             value = _create_file(path)
             notes.append(

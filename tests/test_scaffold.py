@@ -197,3 +197,25 @@ def test_check_finds_a_template_mistake_without_rendering(tmp_path: Path, monkey
 def test_the_starter_ships_inside_the_package() -> None:
     assert (STARTER / "content" / "site.yaml").is_file()
     assert STARTER.is_relative_to(Path(__file__).resolve().parent.parent / "generator")
+
+
+def test_check_looks_the_secret_up_as_build_would_but_never_makes_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    private = "title: For Sam\nprice: 9\nprivate: true\nimages:\n  - {src: images/mug.png, alt: A mug}\n"
+    write_files(tmp_path / "content", {**default_files(), "listings/for-sam.yaml": private})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MAKERFRONT_SECRET")
+    monkeypatch.delenv("CI", raising=False)
+    assert main(["check"]) == 0
+    assert f"note: the first build will create {tmp_path}/.makerfront-secret" in capsys.readouterr().out
+    assert not (tmp_path / ".makerfront-secret").exists()
+    monkeypatch.setenv("CI", "true")  # a CI host without the secret: the same error as build
+    assert main(["check"]) == 1
+    checked = capsys.readouterr().err
+    assert main(["build"]) == 1
+    assert "private listings need the site secret, but MAKERFRONT_SECRET is not set on this CI host" in checked
+    assert checked.splitlines()[:-1] == capsys.readouterr().err.splitlines()[:-1]
+    monkeypatch.setenv("MAKERFRONT_SECRET", "")
+    assert main(["check"]) == 1
+    assert "the environment variable MAKERFRONT_SECRET is set but empty" in capsys.readouterr().err
