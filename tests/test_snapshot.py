@@ -60,7 +60,8 @@ def test_the_sample_shop_builds_exactly_the_golden_copy(tmp_path: Path, request:
         pytest.skip("snapshot written: review `git diff tests/snapshots/` and commit it")
     assert SNAPSHOT.is_dir(), "no snapshot yet: run pytest tests/test_snapshot.py --update-snapshots"
     golden = _files(SNAPSHOT)
-    assert sorted(text) == sorted(golden), "the set of published text files changed"
+    added, gone = sorted(set(text) - set(golden)), sorted(set(golden) - set(text))
+    assert not added and not gone, f"published text files changed: new {added}, gone {gone}"
     differences = []
     for name, path in text.items():
         new, old = path.read_text(encoding="utf-8"), golden[name].read_text(encoding="utf-8")

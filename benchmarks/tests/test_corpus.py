@@ -8,9 +8,10 @@ from pathlib import Path
 import corpus  # benchmarks/ is on sys.path (conftest.py)
 import lxml.html
 import pytest
-from conftest import BUILD_DATE
 
 from generator.pipeline import BuildOptions, build_to
+
+from .conftest import BUILD_DATE
 
 N = 100  # three pages of 48 on the home page
 
