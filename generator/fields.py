@@ -112,7 +112,20 @@ class Reader:
         self.ok = False
 
     def wrong(self, key: str, expected: str, found: Any, hint: str | None = None) -> None:
-        self.error(key, f"{self.field(key)}: expected {expected}, got {describe(found)}", hint)
+        self.error(key, f"{self.field(key)}: expected {expected}, got {self.as_typed(key, found)}", hint)
+
+    def as_typed(self, key: str, found: Any) -> str:
+        """``found`` (what YAML read for ``key``) shown as the maker typed it: YAML 1.1 reads
+        `1:30` as 90 and `0x1F` as 31, which the maker never wrote."""
+        raw = self.data.raw.get(key)
+        if (
+            raw is not None
+            and isinstance(found, (int, float, date))
+            and not isinstance(found, bool)
+            and raw != str(found)
+        ):
+            return describe(raw)
+        return describe(found)
 
     # -- presence ----------------------------------------------------------------------------
 
@@ -296,6 +309,12 @@ class Reader:
             return value.date()
         if isinstance(value, date):
             return value
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            # Quoted ("2027-03-01"): text to YAML, a date to the maker and to editors' schemas.
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
         self.wrong(key, "a date written as YYYY-MM-DD", value)
         return None
 

@@ -31,6 +31,8 @@ class Field:
     """The closed list of allowed values, for a text field that has one."""
     minimum: int | None = None
     """The smallest number allowed (integer), or the fewest items (list)."""
+    positive: bool = False
+    """A `money` field that must be more than 0 (fields.Reader.money(positive=True))."""
     default: Any = None
     fields: Mapping[str, Field] = field(default_factory=dict)
     """The fields of a `block` (a nested mapping) or of each item of a `list` of blocks."""
@@ -148,7 +150,7 @@ IMAGE: Mapping[str, Field] = {
 LISTING: Mapping[str, Field] = {
     "title": Field("text", "Name of the item", required=True),
     "price": Field("money", "Price as a number, e.g. 34 or 34.50 (no currency sign; a dot before the cents)",
-                   required=True, minimum=0),
+                   required=True, positive=True),
     "currency": Field("currency", "Overrides the shop's currency for this item (ISO 4217 code)"),
     "images": Field("list", "Photos of the item; the first is the main photo", required=True, minimum=1,
                     items=Field("block", "A photo: src: and alt: lines", fields=IMAGE)),
@@ -194,38 +196,80 @@ MAX_PRICE = 1_000_000_000
 
 # -- JSON Schema (draft-07, what yaml-language-server reads) ---------------------------------------
 
-_MONEY = {
-    "anyOf": [
-        {"type": "number", "minimum": 0, "exclusiveMaximum": MAX_PRICE},
-        {"type": "string", "pattern": r"^\s*\d{1,9}(\.\d+)?\s*$"},
-    ]
-}
+
+def _money(positive: bool) -> dict[str, Any]:
+    number: dict[str, Any] = {"type": "number", "exclusiveMaximum": MAX_PRICE}
+    number["exclusiveMinimum" if positive else "minimum"] = 0
+    digits = r"(?!0*(\.0*)?\s*$)\d{1,9}(\.\d+)?" if positive else r"\d{1,9}(\.\d+)?"
+    return {"anyOf": [number, {"type": "string", "pattern": rf"^\s*{digits}\s*$"}]}
+
+
 # Plain text: YAML reads `title: 1984` as a number and makerfront keeps it as the text typed.
 _TEXT: dict[str, Any] = {"type": ["string", "number"]}
+# Required text: fields.Reader.text strips it and refuses what is left empty.
+_NOT_BLANK = r"\S"
+
+# A date, as YAML 1.2 editors see it: text. The build (load.py, YAML 1.1) reads YYYY-MM-DD and a
+# date and time (seconds required: `2027-03-01 10:00` is text to it, and refused) as dates;
+# fields.Reader.day also takes a quoted "YYYY-MM-DD". Beyond this schema: a quoted date and time
+# (the build refuses it), and a day past the end of its month in a date and time (2027-02-30 10:00:00).
+_DATE_ONLY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_DATE_TIME = (
+    r"^(?!0000)[0-9]{4}-(0?[1-9]|1[0-2])-(0?[1-9]|[12][0-9]|3[01])"
+    r"([Tt]|[ \t]+)([01]?[0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]*)?"
+    r"([ \t]*(Z|[-+]([01]?[0-9]|2[0-3])(:[0-5][0-9])?))?$"
+)
+
+
+def _nullable(out: dict[str, Any]) -> dict[str, Any]:
+    """``out`` also allowing nothing (`description:` with no value), which the build reads as a
+    field left out (fields.Reader.raw_value)."""
+    if "enum" in out:
+        out["enum"] = [*out["enum"], None]
+    elif "anyOf" in out:
+        out["anyOf"] = [*out["anyOf"], {"type": "null"}]
+    elif "type" in out:
+        kinds = out["type"] if isinstance(out["type"], list) else [out["type"]]
+        out["type"] = [*kinds, "null"]
+    # else: any value at all (extra:), nothing included
+    return out
 
 
 def _json(f: Field) -> dict[str, Any]:
     out: dict[str, Any]
     if f.kind in ("text", "markdown"):
         out = {"enum": list(f.enum)} if f.enum else dict(_TEXT)
+        if f.required and not f.enum:
+            out["pattern"] = _NOT_BLANK
     elif f.kind == "language":
         out = {"type": "string", "pattern": r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$"}
     elif f.kind == "currency":
-        out = {"enum": _currencies()}
+        codes = _currencies()
+        # The build strips the code and reads it in capitals (fields.Reader.currency): eur, " EUR"
+        # and Eur are EUR. No JSON Schema enum ignores case, so a pattern takes the other spellings
+        # (the enum comes first: editors offer its values).
+        either = "|".join("".join(f"[{c.upper()}{c.lower()}]" for c in code) for code in codes)
+        out = {"anyOf": [{"enum": codes}, {"type": "string", "pattern": rf"^\s*({either})\s*$"}]}
     elif f.kind == "boolean":
         out = {"type": "boolean"}
     elif f.kind == "integer":
+        # Beyond a schema: draft-07 counts 2.0 as an integer, which the build refuses (`step: 2.0`).
         out = {"type": "integer"}
         if f.minimum is not None:
             out["minimum"] = f.minimum
     elif f.kind == "money":
-        out = json.loads(json.dumps(_MONEY))
+        out = _money(f.positive)
     elif f.kind == "url":
         out = {"type": "string", "pattern": r"^[hH][tT][tT][pP][sS]?://\S+$"}
     elif f.kind == "email":
         out = {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$"}
     elif f.kind == "date":
-        out = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+        out = {
+            "anyOf": [
+                {"type": "string", "format": "date", "pattern": _DATE_ONLY},
+                {"type": "string", "pattern": _DATE_TIME},
+            ]
+        }
     elif f.kind == "path":
         # Inside content/: not absolute, no drive letter or scheme, no ".." step.
         out = {
@@ -261,7 +305,7 @@ def _currencies() -> list[str]:
 def _object(fields: Mapping[str, Field]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "type": "object",
-        "properties": {name: _json(f) for name, f in fields.items()},
+        "properties": {name: _json(f) if f.required else _nullable(_json(f)) for name, f in fields.items()},
         "additionalProperties": False,
     }
     if required := [name for name, f in fields.items() if f.required]:
@@ -275,7 +319,7 @@ def _customization() -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for fields in CUSTOMIZATION.values():
         for name, f in fields.items():
-            properties.setdefault(name, _json(f))
+            properties.setdefault(name, _json(f) if f.required else _nullable(_json(f)))
     return {
         "type": "object",
         "description": LISTING["customizations"].items.doc if LISTING["customizations"].items else "",
@@ -295,11 +339,17 @@ def _customization() -> dict[str, Any]:
     }
 
 
+_PRIVATE_ONLY = ("buyer", "expires", "public_mentions")
+
+
 def json_schema(name: str) -> dict[str, Any]:
     """The JSON Schema of one kind of file: "site", "maker" or "listing"."""
     schema = _object(DOCUMENTS[name])
     if name == "listing":
         schema["properties"]["customizations"]["items"] = _customization()
+        # Only a private listing has a buyer, an expiry day or public mentions (model.py).
+        schema["if"] = {"properties": {"private": {"const": True}}, "required": ["private"]}
+        schema["else"] = {"properties": {key: {"type": "null"} for key in _PRIVATE_ONLY}}
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": f"makerfront-{name}.schema.json",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -75,7 +76,7 @@ def test_money_is_exact_minor_units(written: str, currency: str, minor: int) -> 
         ("12.999", "USD", "listing.yaml:1:8: price: USD prices have at most 2 decimals (got 12.999)"),
         ("12.5", "JPY", "listing.yaml:1:8: price: JPY prices have no decimals (got 12.5)"),
         ("true", "USD", "listing.yaml:1:8: price: expected a price such as 12 or 12.50, got true"),
-        (".nan", "USD", "listing.yaml:1:8: price: expected a price such as 12 or 12.50, got nan"),
+        (".nan", "USD", 'listing.yaml:1:8: price: expected a price such as 12 or 12.50, got ".nan"'),
         ("[1, 2]", "USD", "listing.yaml:1:8: price: expected a price such as 12 or 12.50, got a list"),
         ("2026-01-01", "USD", "listing.yaml:1:8: price: expected a price such as 12 or 12.50, got 2026-01-01"),
     ],
@@ -214,3 +215,32 @@ def test_checking_files_once_remembers_only_inside_its_block(tmp_path: Path) -> 
     with fields.checking_files_once():
         fields.once_per_build(("k",), check)
     assert calls == ["checked"] * 3
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [("1:30", '"1:30"'), ("0x1F", '"0x1F"'), ("0o17", '"0o17"'), ("2026-01-01", "2026-01-01")],
+)
+def test_a_wrong_value_is_shown_as_typed_not_as_yaml_1_1_read_it(written: str, shown: str) -> None:
+    r, errors = reader(f"price: {written}\nstep: {written}\n")
+    r.money("price", "USD")
+    assert messages(errors) == [f"listing.yaml:1:8: price: expected a price such as 12 or 12.50, got {shown}"]
+    r.boolean("step", default=False)
+    assert messages(errors)[1] == f"listing.yaml:2:7: step: expected true or false, got {shown}"
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [("2027-03-01", date(2027, 3, 1)), ('"2027-03-01"', date(2027, 3, 1)), ("2027-03-01 10:00:00", date(2027, 3, 1))],
+)
+def test_a_date_may_be_quoted(written: str, day: date) -> None:
+    r, errors = reader(f"expires: {written}\n")
+    assert r.day("expires") == day
+    assert not errors
+
+
+@pytest.mark.parametrize("written", ['"2027-02-30"', '"20270301"', '"2027-W09-1"', "2027-03-01 10:00", '" 2027-03-01"'])
+def test_a_quoted_date_must_be_a_real_yyyy_mm_dd(written: str) -> None:
+    r, errors = reader(f"expires: {written}\n")
+    assert r.day("expires") is None
+    assert messages(errors)[0].startswith("listing.yaml:1:10: expires: expected a date written as YYYY-MM-DD, got")

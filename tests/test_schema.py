@@ -10,11 +10,12 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import MAKER_YAML, MUG_YAML, REPO, SITE_YAML
+from conftest import MAKER_YAML, MUG_YAML, REPO, SITE_YAML, png_bytes
 
 from generator.cli import main
-from generator.errors import SiteError
-from generator.load import load_yaml_file, parse_yaml
+from generator.errors import ErrorList, SiteError
+from generator.load import YMap, load_yaml_file, parse_yaml
+from generator.model import load_listing
 from generator.scaffold import ShopSettings, init_shop, new_listing
 from generator.schema import DOCUMENTS, json_schema
 
@@ -46,7 +47,14 @@ BEYOND_A_SCHEMA = {
 
 
 def as_json(value: Any) -> Any:
-    """YAML as an editor's language server sees it: dates are text."""
+    """YAML as an editor's language server sees it: dates are text, as typed (YAML 1.2 has no
+    timestamps). No YAML 1.2 parser (ruamel.yaml) is installed, so makerfront's own loader reads
+    the files and this turns its YAML 1.1 readings back into what a YAML 1.2 reader would see."""
+    if isinstance(value, YMap):
+        return {
+            k: value.raw[k] if isinstance(v, datetime | date) and k in value.raw else as_json(v)
+            for k, v in value.items()
+        }
     if isinstance(value, dict):
         return {k: as_json(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -134,8 +142,8 @@ def test_descriptions_and_closed_choices_reach_the_editor() -> None:
     assert "a dot before the cents" in listing["properties"]["price"]["description"]
     custom = listing["properties"]["customizations"]["items"]
     assert custom["properties"]["type"]["enum"] == ["choice", "text", "number", "checkbox"]
-    assert SCHEMAS["maker"]["properties"]["kind"]["enum"] == ["person", "business"]
-    assert "EUR" in SCHEMAS["site"]["properties"]["currency"]["enum"]
+    assert SCHEMAS["maker"]["properties"]["kind"]["enum"] == ["person", "business", None]  # None: `kind:`
+    assert "EUR" in SCHEMAS["site"]["properties"]["currency"]["anyOf"][0]["enum"]
 
     def described(node: dict[str, Any], where: str) -> None:
         for name, prop in node.get("properties", {}).items():
@@ -167,3 +175,82 @@ def test_makerfront_schema_writes_what_the_modelines_point_at(tmp_path: Path, mo
         assert written == SCHEMAS[name]
     assert main(["schema", "elsewhere"]) == 0
     assert (tmp_path / "elsewhere" / "listing.schema.json").is_file()
+
+
+# -- the editor and the build agree ------------------------------------------------------------
+
+LISTING_HEAD = "title: Blue Mug\nprice: 28\nimages:\n  - {src: images/mug.png, alt: A blue mug}\n"
+
+
+def verdicts(tmp_path: Path, text: str) -> tuple[list[str], list[str]]:
+    """What the listing schema says about ``text`` (a listing file) and what the build says."""
+    (tmp_path / "images").mkdir(exist_ok=True)
+    (tmp_path / "images" / "mug.png").write_bytes(png_bytes())
+    path = tmp_path / "listings" / "mug.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    errors = ErrorList()
+    load_listing(load_yaml_file(path), errors, None, tmp_path)
+    return problems(path), [str(e) for e in errors.errors]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        "currency: eur",
+        'currency: " EUR"',
+        "currency: Eur",
+        "description:",
+        "production_time:",
+        "tags:",
+        "customizations:",
+        "private:",
+        "order_url:",
+        "currency:",
+        "date:",
+        "extra:",
+        "private: true\nexpires: 2027-03-01 10:00:00",
+        "private: true\nexpires: 2027-3-1T10:00:00Z",
+        "private: true\nexpires: 2027-03-01 10:00:00.5 +02:00",
+        'private: true\nexpires: "2027-03-01"',
+        "private: true\nbuyer: Ana\npublic_mentions: allowed",
+        "private: false\nbuyer:",
+        "customizations:\n  - name: Initials\n    type: text\n    instructions:\n    price:",
+    ],
+)
+def test_what_the_build_accepts_the_editor_accepts(lines: str, tmp_path: Path) -> None:
+    schema, build = verdicts(tmp_path, LISTING_HEAD + lines + "\n")
+    assert build == []
+    assert schema == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("price: 0", "price: must be greater than 0"),
+        ('price: "0.00"', "price: must be greater than 0"),
+        ('title: ""', "title: must not be empty"),
+        ('title: "  "', "title: must not be empty"),
+        ("title:", "title: this field is required"),
+        ("currency: xyz", "unknown currency code"),
+        ("buyer: Ana", "buyer: only private listings have a buyer"),
+        ("expires: 2027-03-01", "expires: only private listings have a expires"),
+        ("private: false\npublic_mentions: allowed", "public_mentions: only private listings"),
+        ("private: true\nexpires: 2027-03-01 10:00", "expires: expected a date written as YYYY-MM-DD"),
+        ('private: true\nexpires: "2027-02-30"', "expires: expected a date written as YYYY-MM-DD"),
+    ],
+)
+def test_what_the_build_refuses_the_editor_underlines(text: str, expected: str, tmp_path: Path) -> None:
+    fields = dict(line.split(":", 1) for line in LISTING_HEAD.splitlines()[:2])
+    head = "".join(f"{k}:{v}\n" for k, v in fields.items() if not text.startswith(k + ":"))
+    schema, build = verdicts(tmp_path, head + "images:\n  - {src: images/mug.png, alt: A blue mug}\n" + text + "\n")
+    assert any(expected in message for message in build), build
+    assert schema, "the editor shows no error"
+
+
+def test_required_fields_stay_required_when_left_empty() -> None:
+    for name, schema in SCHEMAS.items():
+        for field, prop in schema["properties"].items():
+            if field in schema.get("required", ()):
+                validator = jsonschema.Draft7Validator(prop)
+                assert not validator.is_valid(None), f"{name}.{field} accepts nothing"
