@@ -255,6 +255,18 @@ def _waiting(output: Path, pid: int | None) -> None:
     print(f"another build of {display_path(output)}/ is running{holder}; waiting...", file=sys.stderr, flush=True)
 
 
+def _disk_error(exc: OSError, output: Path) -> SiteError:
+    where = Path(os.fsdecode(exc.filename)) if exc.filename else output
+    reason = (exc.strerror or str(exc)).lower()
+    err = SiteError(
+        f"cannot write here: {reason}",
+        path=where,
+        hint="build into a folder you can write to, with a short name, e.g. --output output",
+    )
+    err.__cause__ = exc
+    return err
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     today = build_date(args)  # once: the no-change check and the build must agree on what has expired
@@ -293,7 +305,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         finally:
             if bar:
                 bar.clear()
-    except (BuildFailed, SiteError) as exc:
+    except (BuildFailed, SiteError, OSError) as exc:
+        if isinstance(exc, OSError):
+            # The disk said no before anything was swapped in: a read-only or full disk, an
+            # output folder under /proc, a name longer than the file system allows.
+            exc = _disk_error(exc, args.output)
         _print_errors(exc, args.debug)
         n = len(exc.errors) if isinstance(exc, BuildFailed) else 1
         print(

@@ -173,3 +173,17 @@ def test_a_static_file_whose_name_is_not_utf8_is_refused_by_name(tmp_path: Path,
     )
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("output", ["o" * 300, "/proc/makerfront-output"], ids=["300-character name", "under /proc"])
+def test_an_output_folder_the_disk_refuses_is_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], output: str
+) -> None:
+    write_files(tmp_path / "content", default_files())
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--output", output]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "cannot write here: " in err
+    assert "hint: build into a folder you can write to, with a short name, e.g. --output output" in err
+    assert err.splitlines()[-1].startswith("Build failed with 1 error; ")
