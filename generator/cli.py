@@ -172,7 +172,12 @@ def make_parser() -> argparse.ArgumentParser:
     it.add_argument("--base-url", default="https://example.com/", help="address the shop will have")
     it.add_argument("--language", default="en", help="language code of your text, e.g. en, de, ja, zh-CN")
     it.add_argument("--currency", default="USD", help="currency of your prices, e.g. USD, EUR, GBP, JPY")
-    it.add_argument("--force", action="store_true", help="add the starter files to a folder that is not empty")
+    it.add_argument(
+        "--force",
+        action="store_true",
+        help="add the starter files to a folder that is not empty (never replacing a file; where "
+        "content/site.yaml exists, only the files around content/)",
+    )
     it.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     nw = sub.add_parser(
         "new",
@@ -403,11 +408,51 @@ def cmd_init(args: argparse.Namespace) -> int:
         return 2 if exc.path is None else 1
     for path in result.kept:
         print(f"kept:    {display_path(path)} (already there)")
-    print(f"Made a new shop in {_shown(args.dir)} ({len(result.written)} files). Next:")
+    if result.existing_shop:
+        content = display_path(args.dir / "content")
+        print(
+            f"kept:    {content}/ as it is: a shop is already there, so no example listings, photos or pages were added"
+        )
+    where = _shown(args.dir)
+    n = len(result.written)
+    if not n:
+        print(f"Nothing added: every starter file is already in {where}. Next:")
+    elif result.existing_shop:
+        print(f"Added {n} file{'s' if n != 1 else ''} around the shop in {where}. Next:")
+    else:
+        print(f"Made a new shop in {where} ({n} file{'s' if n != 1 else ''}). Next:")
     go = "" if args.dir.resolve() == Path.cwd().resolve() else f"cd {shlex.quote(display_path(args.dir))} && "
-    print(f"  {go}makerfront build        # build the shop into output/")
-    print("  makerfront serve --open     # look at it in your browser; it updates as you edit content/")
+    steps = [
+        (f"{go}makerfront build", "build the shop into output/"),
+        ("makerfront serve --open", "look at it in your browser; it updates as you edit content/"),
+    ]
+    width = max(len(command) for command, _ in steps) + 2
+    for command, comment in steps:
+        print(f"  {command.ljust(width)}# {comment}")
     return 0
+
+
+def _new_slug_after_dashes(args_list: list[str]) -> list[str]:
+    """`new listing -x`: argparse would read -x as an option and say only that SLUG is missing;
+    put a `--` before it so the name reaches new_listing, which says what is wrong with it."""
+    if args_list[:1] != ["new"] or "--" in args_list:
+        return args_list
+    positionals = 0
+    i = 1
+    while i < len(args_list):
+        arg = args_list[i]
+        if arg == "--content" or arg.startswith("--content="):
+            i += 2 if arg == "--content" else 1
+            continue
+        if arg in ("--debug", "-h", "--help"):
+            i += 1
+            continue
+        if arg.startswith("-") and positionals == 1:
+            return [*args_list[:i], "--", *args_list[i:]]
+        if not arg.startswith("-"):
+            positionals += 1
+        i += 1
+    return args_list
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -516,7 +561,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
         args_list.insert(0, "build")
     parser = make_parser()
-    args = parser.parse_args(args_list)
+    args = parser.parse_args(_new_slug_after_dashes(args_list))
     if hasattr(args, "today"):
         try:
             pinned_date(args)

@@ -416,9 +416,23 @@ The templates: `home.html`, `listing.html` (public and private listings), `tag.h
 """
 
 
+def _markdown_text(doc: str) -> str:
+    """A docstring as Markdown text: HTML it names (<label for>, <meta name="description">) shown
+    as code, not rendered or stripped by GitHub; a lone < or > as &lt; &gt;. Code spans are kept."""
+    import re
+
+    def outside_code(part: str) -> str:
+        part = re.sub(r"[^\s(`]*<[^<>`]*>[^\s`),.;]*", lambda m: f"`{m.group()}`", part)
+        pieces = re.split(r"(`[^`]*`)", part)
+        return "".join(p if p.startswith("`") else p.replace("<", "&lt;").replace(">", "&gt;") for p in pieces)
+
+    pieces = re.split(r"(`[^`]*`)", doc)
+    return "".join(p if p.startswith("`") else outside_code(p) for p in pieces)
+
+
 def _row(name: str, kind: str, doc: str) -> str:
     bar = "\\|"  # a | inside a Markdown table cell
-    return f"| `{name}` | `{kind.replace('|', bar)}` | {doc.replace('|', bar)} |\n"
+    return f"| `{name}` | `{kind.replace('|', bar)}` | {_markdown_text(doc).replace('|', bar)} |\n"
 
 
 def theme_reference() -> str:

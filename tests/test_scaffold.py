@@ -77,10 +77,73 @@ def test_init_never_overwrites_and_refuses_a_folder_with_files(tmp_path: Path, m
     assert "--force" in err
     assert _tree(tmp_path / "shop") == before
     assert main(["init", "shop", "--force"]) == 0
-    assert "kept:    shop/content/site.yaml (already there)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "kept:    shop/content/ as it is: a shop is already there, so no example listings" in out
+    assert "Added 6 files around the shop in shop/. Next:" in out
     after = _tree(tmp_path / "shop")
     assert after["content/site.yaml"] == b"title: Mine\n" and after["notes.txt"] == b"keep me"
-    assert "content/maker.yaml" in after
+    # Only the files around content/: the starter's example listings would be published.
+    assert {f for f in after if f.startswith("content/")} == {"content/site.yaml"}
+    assert {".gitignore", ".github/workflows/pages.yml", "requirements.txt", ".schemas/site.schema.json"} <= set(after)
+
+
+def test_init_force_in_a_folder_with_every_file_says_nothing_was_added(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["init"]) == 0
+    capsys.readouterr()
+    before = _tree(tmp_path)
+    assert main(["init", ".", "--force"]) == 0
+    out = capsys.readouterr().out
+    assert "Nothing added: every starter file is already in ./. Next:" in out and "(0 files)" not in out
+    assert _tree(tmp_path) == before
+    # The two Next: lines' comments start in one column.
+    build, serve = [line for line in out.splitlines() if line.startswith("  makerfront")]
+    assert build.index("#") == serve.index("#")
+
+
+def test_init_failing_on_the_disk_is_one_line_and_removes_only_what_it_made(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    import errno
+
+    import generator.scaffold as scaffold
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("x")
+    assert main(["init", "afile/sub"]) == 1
+    assert capsys.readouterr().err == "error: afile/sub: not a directory\n"
+    assert main(["init", "a" * 300]) == 1
+    assert capsys.readouterr().err == f"error: {'a' * 300}: file name too long\n"
+
+    write_files(tmp_path / "shop", {"notes.txt": "keep me", "content/pages/about.md": "# About\n"})
+    before = _tree(tmp_path)
+
+    def read_only(folder: Path) -> list[Path]:
+        (folder / "site.schema.json").write_text("{")  # half-way, as a full disk would leave it
+        raise OSError(errno.EROFS, "Read-only file system", str(folder / "maker.schema.json"))
+
+    monkeypatch.setattr(scaffold, "write_schemas", read_only)
+    assert main(["init", "shop", "--force"]) == 1
+    assert capsys.readouterr().err == "error: shop/.schemas/maker.schema.json: read-only file system\n"
+    assert _tree(tmp_path) == before
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "shop").rglob("*")) == [
+        "shop/content", "shop/content/pages", "shop/content/pages/about.md", "shop/notes.txt"
+    ]  # fmt: skip
+    monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "shop", "--force"]) == 0
+    assert (tmp_path / "shop/content/site.yaml").is_file() and (tmp_path / "shop/.schemas").is_dir()
+
+
+def test_init_refuses_settings_that_cannot_be_written_as_utf8(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    # What a Latin-1 terminal hands Python for "Töpferei": the byte 0xF6 as a lone surrogate.
+    title = b"T\xf6pferei".decode("utf-8", "surrogateescape")
+    assert main(["init", "x", "--title", title]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --title: cannot be written as UTF-8 (a byte at position 2 is not valid text")
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "x").exists()
 
 
 def test_init_in_the_current_folder_prints_no_cd(tmp_path: Path, monkeypatch, capsys) -> None:
@@ -138,6 +201,9 @@ def test_new_listing_writes_a_commented_template_that_builds_once_its_photo_is_t
         ("listings/bowl.yaml", "give only the name, without a folder or .yaml, e.g. blue-bowl"),
         ("../bowl", "give only the name, without a folder or .yaml"),
         ("!!!", "use lower-case letters, digits and dashes, with no spaces, e.g. blue-bowl"),
+        ("-leading", "a listing name cannot start with '-', e.g. blue-bowl"),
+        ("a" * 300, "the name is too long to be a web address (300 bytes); at most about 200 letters"),
+        ("帽" * 84, "the name is too long to be a web address (252 bytes)"),
     ],
 )
 def test_new_listing_refuses_an_invalid_name(tmp_path: Path, monkeypatch, capsys, slug: str, reason: str) -> None:
@@ -219,3 +285,21 @@ def test_check_looks_the_secret_up_as_build_would_but_never_makes_one(
     monkeypatch.setenv("MAKERFRONT_SECRET", "")
     assert main(["check"]) == 1
     assert "the environment variable MAKERFRONT_SECRET is set but empty" in capsys.readouterr().err
+
+
+def test_new_listing_failing_on_the_disk_is_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
+    import errno
+
+    import generator.scaffold as scaffold
+
+    write_files(tmp_path / "content", default_files())
+    monkeypatch.chdir(tmp_path)
+    before = _tree(tmp_path)
+
+    def read_only(path: Path, text: str, created: list[Path]) -> None:
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(scaffold, "_write_new", read_only)
+    assert main(["new", "listing", "green-jug"]) == 1
+    assert capsys.readouterr().err == "error: content/listings/green-jug.yaml: read-only file system\n"
+    assert _tree(tmp_path) == before

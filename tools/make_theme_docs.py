@@ -18,9 +18,18 @@ from generator.views import theme_reference
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "themes.md"
 
 
-def main() -> int:
+USAGE = "usage: python tools/make_theme_docs.py [--check]"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args not in ([], ["--check"]):
+        # Anything else (--help, a typo such as --chek) must not overwrite docs/themes.md.
+        print(USAGE, file=sys.stderr)
+        print("  (no argument: write docs/themes.md; --check: exit 1 if it is out of date)", file=sys.stderr)
+        return 2
     text = theme_reference()
-    if "--check" in sys.argv[1:]:
+    if args == ["--check"]:
         if DOCS.read_text(encoding="utf-8") != text:
             print(f"{DOCS} is out of date: run python tools/make_theme_docs.py", file=sys.stderr)
             return 1
