@@ -260,18 +260,6 @@ def _waiting(output: Path, pid: int | None) -> None:
     print(f"another build of {display_path(output)}/ is running{holder}; waiting...", file=sys.stderr, flush=True)
 
 
-def _disk_error(exc: OSError, output: Path) -> SiteError:
-    where = Path(os.fsdecode(exc.filename)) if exc.filename else output
-    reason = (exc.strerror or str(exc)).lower()
-    err = SiteError(
-        f"cannot write here: {reason}",
-        path=where,
-        hint="build into a folder you can write to, with a short name, e.g. --output output",
-    )
-    err.__cause__ = exc
-    return err
-
-
 def cmd_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     today = build_date(args)  # once: the no-change check and the build must agree on what has expired
@@ -314,7 +302,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         if isinstance(exc, OSError):
             # The disk said no before anything was swapped in: a read-only or full disk, an
             # output folder under /proc, a name longer than the file system allows.
-            exc = _disk_error(exc, args.output)
+            exc = SiteError.from_os_error(
+                exc,
+                args.output,
+                prefix="cannot write here: ",
+                hint="build into a folder you can write to, with a short name, e.g. --output output",
+            )
         _print_errors(exc, args.debug)
         n = len(exc.errors) if isinstance(exc, BuildFailed) else 1
         print(
@@ -476,7 +469,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     try:
         written = write_schemas(args.dir)
     except OSError as exc:
-        print(f"error: {display_path(args.dir)}: cannot write the schemas: {exc.strerror}", file=sys.stderr)
+        print(f"error: {SiteError.from_os_error(exc, args.dir, prefix='cannot write the schemas: ')}", file=sys.stderr)
         return 1
     print(f"Wrote {len(written)} JSON Schemas into {_shown(args.dir)}: " + ", ".join(p.name for p in written))
     print("Start a content file with a line such as  # yaml-language-server: $schema=../.schemas/site.schema.json")

@@ -39,6 +39,15 @@ class SiteError(Exception):
         self.hint = hint
 
     @classmethod
+    def from_os_error(cls, exc: OSError, fallback: Path, prefix: str = "", hint: str | None = None) -> SiteError:
+        """What the disk refused, as a message: the path it names (else ``fallback``) and its
+        reason in plain words ('read-only file system', 'file name too long')."""
+        where = Path(os.fsdecode(exc.filename)) if exc.filename else fallback
+        err = cls(prefix + (exc.strerror or str(exc)).lower(), path=where, hint=hint)
+        err.__cause__ = exc
+        return err
+
+    @classmethod
     def at(cls, ref: SourceRef, message: str, hint: str | None = None) -> SiteError:
         return cls(message, path=ref.path, line=ref.line, column=ref.column, hint=hint)
 

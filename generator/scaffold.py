@@ -4,7 +4,6 @@ that ships inside the package (generator/starter/). Never overwrites a file."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -81,11 +80,8 @@ class InitResult:
 def _disk_problem(exc: OSError | UnicodeError, fallback: Path) -> SiteError:
     """An OSError or UnicodeError as a one-line SiteError naming the path and the plain reason."""
     if isinstance(exc, OSError):
-        where = Path(os.fsdecode(exc.filename)) if exc.filename else fallback
-        reason = (exc.strerror or str(exc)).lower()
-    else:
-        where, reason = fallback, f"cannot be written as UTF-8 ({exc})"
-    err = SiteError(reason, path=where)
+        return SiteError.from_os_error(exc, fallback)
+    err = SiteError(f"cannot be written as UTF-8 ({exc})", path=fallback)
     err.__cause__ = exc
     return err
 
