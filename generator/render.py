@@ -312,7 +312,12 @@ def check_templates(theme: Theme) -> int:
 
 
 def _template_path(theme: Theme, name: str) -> Path | None:
-    return next((d / name for d in theme.template_dirs if (d / name).is_file()), None)
+    """The file the theme's loader gives for ``name`` (None if none would be loaded)."""
+    try:
+        found = _ThemeLoader(theme.template_dirs).find(name)
+    except jinja2.TemplateNotFound:
+        return None
+    return found[1] if found is not None else None
 
 
 def _template_error(exc: BaseException, theme: Theme) -> SiteError:
