@@ -508,8 +508,8 @@ PageEntry = tuple[bytes, tuple[str, ...], tuple[str, ...], bytes]
 """Key of the page's inputs (depends.PageKeys), the `site` parts and the templates it used, and
 the hash of the HTML they produced (a previous output is reused only if it is that HTML)."""
 
-PAGES_FORMAT = "pages 3"
-"""Changed with what a page key hashes (3: a public page's key is made from its inputs)."""
+PAGES_FORMAT = "pages 4"
+"""Changed with what a page key hashes (4: the hash of depends.PageInputs)."""
 
 
 @functools.lru_cache(maxsize=1)

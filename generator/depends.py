@@ -1,18 +1,20 @@
-"""What each page depends on, so an incremental build re-renders only the pages whose inputs
-changed.
+"""What each page is made from, so a rebuild renders again only the pages whose inputs changed.
 
-A page's HTML is a pure function of the templates it loaded, its render context and the parts of
-`site` its templates read (`site.title`, `site.listings`, ...). render.TrackingEnvironment records
-the templates and `site` parts while a page renders; this module turns them into a key: a hash of
-exactly those inputs as they are now. When a page's key equals the one stored after the last
-build, its previous bytes are reused.
+A page's HTML is a pure function of its render's inputs: its plan entry, the views of the listing,
+tag and listings it shows, the site settings and maker, the parts of `site` (and of a tag page's
+`tag`) its templates read and the templates themselves, and the site secret's fingerprint.
+render.TrackingEnvironment records the `site` and `tag` parts and the templates while a page
+renders; `PageKeys.inputs` gathers those inputs as they are now into one `PageInputs` value.
 
-A public page's context is made by Renderer.context from its plan entry, the views of the listing,
-tag and listings it shows, the site settings and the maker, so its key hashes those (each view
-once per build), not the context itself: deciding that 10,000 pages are unchanged then needs no
-context at all. A private listing's page has a view made for it alone: its key hashes its context.
-The cache these keys are stored in is dropped whenever makerfront's code or the libraries that
-shape a page change (buildcache._pages_version).
+That value is the one freshness rule, for the command line and the dev server alike. A page is
+taken from the last build when its inputs are equal to the last ones: compared whole when the last
+build is still in memory (the dev server), or hashed whole (`PageKeys.key`) when only its key was
+kept (the build cache of the command line). A field added to the plan or to a view is part of
+`PageInputs` at once: no list of fields to keep up to date.
+
+A private listing's page has a view made for it alone: its inputs hold its page view. The keys in
+the cache are dropped whenever makerfront's code or the libraries that shape a page change
+(buildcache._pages_version).
 
 Reads are recorded through Jinja's attribute and item lookups (`site.x`, `site["x"]`, also inside
 macros and `{% set %}` aliases); a template that printed `site` itself or handed it whole to a
@@ -28,22 +30,37 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from .plan import PlannedPage
 from .render import TAG_PART, Renderer
 from .views import ListingView, PageContext, TagView
 
 _BY_VIEW = frozenset({"listing", "tag", "listings", "private"})
-"""Fields of a PlannedPage that hold model objects: a public page's key hashes their views
-instead (what the templates receive), each once per build."""
+"""Fields of a PlannedPage that hold model objects: a page's inputs hold their views instead (what
+the templates receive)."""
+
+_TAG_LISTINGS = TAG_PART + "listings"
 
 
-def _own_fields(page: PlannedPage) -> tuple[str, ...]:
-    """Every other field of a planned page, hashed as it is: a field added to the plan is part of
-    every key at once, so no page can stay stale for want of listing it here."""
-    if type(page) is PlannedPage:
-        return _PLANNED_PAGE_FIELDS
-    return tuple(f.name for f in dataclasses.fields(page) if f.name not in _BY_VIEW)
+@dataclass(frozen=True, slots=True)
+class PageInputs:
+    """Everything one page's HTML is made from (see the module docstring). Two pages with equal
+    inputs have the same HTML."""
+
+    shared: tuple[object, ...]
+    """What every page of the build reads: the secret's fingerprint, the site settings, the maker
+    and its view."""
+    own: tuple[object, ...]
+    """The planned page's own fields (a public page), or its page view (a private listing's)."""
+    listing: ListingView | None
+    tag: tuple[object, ...] | None
+    """The tag view's fields; its listings only if the page read them, else their count."""
+    listings: tuple[ListingView, ...]
+    site: tuple[tuple[str, object], ...]
+    """Each part of `site` the page read, with its value."""
+    templates: tuple[tuple[str, str, str], ...]
+    """Each template the page loaded: name, file and source."""
 
 
 def _h(*parts: bytes) -> bytes:
@@ -54,44 +71,84 @@ def _h(*parts: bytes) -> bytes:
     return h.digest()
 
 
+def _own_fields(page: PlannedPage) -> tuple[str, ...]:
+    if type(page) is PlannedPage:
+        return _PLANNED_PAGE_FIELDS
+    return tuple(f.name for f in dataclasses.fields(page) if f.name not in _BY_VIEW)
+
+
 _PLANNED_PAGE_FIELDS = tuple(f.name for f in dataclasses.fields(PlannedPage) if f.name not in _BY_VIEW)
+_TAG_FIELDS = tuple(f.name for f in dataclasses.fields(TagView) if f.name != "listings")
 
 
 class PageKeys:
-    """Hashes of the current build's inputs, computed once each and shared by every page."""
+    """The inputs of the current build's pages, and their keys: each view, `site` part and
+    template is looked up (and hashed) once per build, however many pages share it."""
 
     def __init__(self, renderer: Renderer, salt: bytes = b"") -> None:
         self.renderer = renderer
-        self.salt = salt
-        """Hashed into every key: what decides every page without being view data (the secret's
-        fingerprint)."""
-        self._views: dict[int, tuple[object, bytes]] = {}
-        """id -> (the view, kept alive so its id cannot be reused; its hash)."""
-        self._parts: dict[str, bytes] = {}
-        self._templates: dict[str, bytes] = {}
-        self._site_inputs: bytes | None = None
+        site = renderer.site
+        self.shared: tuple[object, ...] = (salt, site.config, site.maker, renderer.site_view.maker)
+        self._hashes: dict[int, tuple[object, bytes]] = {}
+        """id -> (the value, kept alive so its id cannot be reused; its hash)."""
+        self._parts: dict[str, tuple[str, object]] = {}
+        self._templates: dict[str, tuple[str, str, str]] = {}
+
+    def inputs(
+        self,
+        page: PlannedPage,
+        site_parts: Iterable[str],
+        templates: Iterable[str],
+        context: PageContext | None = None,
+    ) -> PageInputs:
+        """The page's inputs, given the parts of `site` and `tag` and the templates its render used.
+        ``context``: a private listing's page's render context, when the caller has it already (a
+        public page's inputs need none)."""
+        renderer = self.renderer
+        site_parts = tuple(site_parts)
+        parts = tuple(self._site_part(p) for p in site_parts if not p.startswith(TAG_PART))
+        used = tuple(self._template(t) for t in templates)
+        if page.private is not None:
+            ctx = context or renderer.context(page)
+            own: tuple[object, ...] = (dataclasses.replace(ctx["page"], listings=()),)
+            return PageInputs(self.shared, own, ctx["listing"], None, (), parts, used)
+        listing = renderer.listing_view(page.listing) if page.listing is not None else None
+        tag = renderer.tag_view(page)
+        return PageInputs(
+            self.shared,
+            tuple(getattr(page, name) for name in _own_fields(page)),
+            listing,
+            None if tag is None else _tag_inputs(tag, _TAG_LISTINGS in site_parts),
+            tuple(renderer.listing_view(x) for x in page.listings),
+            parts,
+            used,
+        )
+
+    def key(self, inputs: PageInputs) -> bytes:
+        """The hash of ``inputs``, kept in the build cache between command-line builds."""
+        return _h(
+            *(self._value(getattr(inputs, f)) for f in ("shared", "own", "listing", "tag", "listings")),
+            *(self._value(part) for part in inputs.site),
+            b"templates",
+            *(self._value(template) for template in inputs.templates),
+        )
 
     def _value(self, value: object) -> bytes:
-        # Listing views are shared by many pages and tags: hash each once. Dataclass reprs list
-        # every field, so equal reprs mean equal view data.
-        if isinstance(value, ListingView):
-            known = self._views.get(id(value))
-            if known is None:
-                known = self._views[id(value)] = (value, _h(repr(value).encode()))
-            return known[1]
-        if isinstance(value, TagView):
-            # Each of a tag's pages has the same TagView: hash it (and its listings) once.
-            known = self._views.get(id(value))
-            if known is None:
-                digest = _h(
-                    repr((value.name, value.slug, value.url, value.count)).encode(),
-                    *(self._value(x) for x in value.listings),
-                )
-                known = self._views[id(value)] = (value, digest)
-            return known[1]
-        if isinstance(value, tuple):
-            return _h(b"tuple", *(self._value(x) for x in value))
-        return _h(repr(value).encode())
+        # Views, `site` parts and templates are shared by many pages: each is hashed once (by
+        # identity, the value kept alive so its id cannot be reused). Dataclass reprs list every
+        # field, so equal reprs mean equal view data.
+        if not isinstance(value, tuple | ListingView | TagView):
+            return _h(repr(value).encode())
+        known = self._hashes.get(id(value))
+        if known is None:
+            if isinstance(value, tuple):
+                digest = _h(b"tuple", *(self._value(x) for x in value))
+            elif isinstance(value, TagView):  # its listings one view at a time
+                digest = _h(repr(_tag_inputs(value, False)).encode(), self._value(value.listings))
+            else:
+                digest = _h(repr(value).encode())
+            known = self._hashes[id(value)] = (value, digest)
+        return known[1]
 
     def value_hash(self, value: object) -> bytes:
         """The hash a key takes of ``value`` (a listing view: made once per view and build)."""
@@ -100,69 +157,30 @@ class PageKeys:
     def learn(self, view: ListingView, digest: bytes) -> None:
         """``view``'s hash, as value_hash made it for the same view in a worker process (the
         worker's view is this process's view, inherited when it was forked)."""
-        self._views.setdefault(id(view), (view, digest))
+        self._hashes.setdefault(id(view), (view, digest))
 
-    def _site_part(self, name: str) -> bytes:
+    def _site_part(self, name: str) -> tuple[str, object]:
         found = self._parts.get(name)
         if found is None:
-            value = getattr(self.renderer.site_view, name, None)
-            found = self._parts[name] = _h(name.encode(), self._value(value))
+            found = self._parts[name] = (name, getattr(self.renderer.site_view, name, None))
         return found
 
-    def _template(self, name: str) -> bytes:
+    def _template(self, name: str) -> tuple[str, str, str]:
         found = self._templates.get(name)
         if found is None:
             env = self.renderer.env
             try:
                 assert env.loader is not None
                 source, filename, _ = env.loader.get_source(env, name)
-                found = _h(name.encode(), (filename or "").encode(), source.encode())
-            except Exception:  # gone or unreadable now: never equal to a stored key
-                found = _h(b"missing", name.encode())
+                found = (name, filename or "", source)
+            except Exception:  # gone or unreadable now: never equal to what a page loaded
+                found = (name, "", "\0missing")
             self._templates[name] = found
         return found
 
-    def key(
-        self,
-        page: PlannedPage,
-        site_parts: Iterable[str],
-        templates: Iterable[str],
-        context: PageContext | None = None,
-    ) -> bytes:
-        """The page's key. ``context``: a private listing's page's render context, when the caller
-        has it already (a public page's key needs none)."""
-        if page.private is None:
-            return self._public_key(page, site_parts, templates)
-        ctx = context or self.renderer.context(page)
-        page_view = ctx["page"]
-        return _h(
-            self.salt,
-            b"private",
-            repr(dataclasses.replace(page_view, listings=())).encode(),
-            self._value(ctx["listing"]),
-            *(self._site_part(p) for p in site_parts if not p.startswith(TAG_PART)),
-            b"templates",
-            *(self._template(t) for t in templates),
-        )
 
-    def _public_key(self, page: PlannedPage, site_parts: Iterable[str], templates: Iterable[str]) -> bytes:
-        renderer = self.renderer
-        if self._site_inputs is None:
-            # Everything Renderer.context reads besides the page and the views hashed below.
-            site = renderer.site
-            self._site_inputs = _h(repr((site.config, site.maker, renderer.site_view.maker)).encode())
-        own = tuple(getattr(page, name) for name in _own_fields(page))
-        return _h(
-            self.salt,
-            b"public",
-            repr(own).encode(),
-            self._site_inputs,
-            self._value(renderer.listing_view(page.listing) if page.listing is not None else None),
-            # The listings a page shows are hashed one view at a time (each once per build), and
-            # the tag view whole: its recorded reads (TAG_PART) add nothing.
-            self._value(renderer.tag_view(page)),
-            self._value(tuple(renderer.listing_view(x) for x in page.listings)),
-            *(self._site_part(p) for p in site_parts if not p.startswith(TAG_PART)),
-            b"templates",
-            *(self._template(t) for t in templates),
-        )
+def _tag_inputs(tag: TagView, read_listings: bool) -> tuple[object, ...]:
+    """A tag page's `tag` as its render receives it. Unless the page read `tag.listings`, only how
+    many there are counts (the listings it shows are page.listings, among its own inputs)."""
+    head = tuple(getattr(tag, name) for name in _TAG_FIELDS)
+    return (*head, tag.listings if read_listings else len(tag.listings))

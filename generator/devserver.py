@@ -26,6 +26,7 @@ nonce made for that response) may run, so nothing a request puts into a page can
 from __future__ import annotations
 
 import base64
+import bisect
 import dataclasses
 import errno
 import functools
@@ -58,9 +59,11 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
 from .buildcache import Fingerprint, fingerprint
-from .errors import BuildFailed, SiteError
-from .incremental import Rendered, listing_file, update
-from .pipeline import BuildOptions, BuildResult, build
+from .errors import BuildFailed, ErrorList, SiteError
+from .load import _is_editor_junk
+from .model import Listing
+from .pipeline import BuildOptions, BuildResult, build, read_listings
+from .plan import listing_page
 from .theme import BUILTIN_THEMES
 from .watch import FULL_BUILD, Change, ChangeSet, EventKind, FileEvent, WatchRoots, classify, collect_batch
 from .write import Content
@@ -145,10 +148,15 @@ class PipelineRebuild:
 
     - edits to existing static files: no build at all (the outputs point at those files and the
       server reads them when asked);
-    - listing files created, edited or deleted: only those files are read again and only the pages
-      that show them are rendered again (incremental.py), with the same result as a full build;
-    - theme changes (and new or removed static files): the Site already loaded is rendered again;
-    - anything else in the content (site.yaml, maker.yaml, pages, photos): a full build.
+    - listing files created, edited or deleted: only those files are read again (on top of the
+      last build's content, with its theme);
+    - theme changes (and new or removed static files): the content already loaded is planned and
+      rendered again;
+    - anything else in the content (site.yaml, maker.yaml, pages, photos): everything is read again.
+
+    Each is the same `pipeline.build`, given what the last build left (BuildResult.reuse): a page
+    is rendered again only if its inputs changed (depends.py), so the result is the one a build
+    from scratch gives, byte for byte.
 
     After a failed build the next one is full, so every error still in the content is reported.
     """
@@ -163,11 +171,11 @@ class PipelineRebuild:
         """Gives the build date of each rebuild; None: always options.today."""
         self._last: BuildResult | None = None
         """Last successful build, or None when the latest build failed (then the next one is full)."""
-        self.last_update: Rendered | None = None
-        """What the latest incremental rebuild rendered again (None after any other kind)."""
+        self.last_update: BuildResult | None = None
+        """The latest rebuild after edits to listing files only (None after any other kind)."""
         self.preview: Callable[[str, bytes], None] | None = None
-        """Given an edited listing's page before the rest of an incremental rebuild (the server
-        serves it at once; see incremental.update)."""
+        """Given an edited listing's page before the rest of such a rebuild (the server serves it
+        at once; see preview_edits)."""
 
     def __call__(self, changes: ChangeSet) -> BuiltSite:
         last, self._last = self._last, None
@@ -179,12 +187,15 @@ class PipelineRebuild:
         if last is not None and changes.only_modified_static:
             result = last
         elif last is not None and listing_files:
-            result, self.last_update = update(last, listing_files, self.options, self.preview)
+            if self.preview is not None:
+                preview_edits(last, listing_files, self.options, self.preview)
+            result = self.last_update = build(self.options, last.reuse(content=True, theme=True, edited=listing_files))
         elif last is not None and changes and not changes.needs_full_build:
-            result = build(self.options, site=last.site)
+            result = build(self.options, last.reuse(content=True))
         else:
             alone = threading.active_count() == 1
-            result = build(dataclasses.replace(self.options, jobs=self._first_jobs) if alone else self.options)
+            options = dataclasses.replace(self.options, jobs=self._first_jobs) if alone else self.options
+            result = build(options, last.reuse() if last is not None else None)
         self._last = result
         _settle_heap(full=self.last_update is None)
         return BuiltSite(outputs=result.outputs, base_path=result.site.config.base_path, pages=result.page_count)
@@ -193,6 +204,46 @@ class PipelineRebuild:
         """The changed files as the build names them, when all are listing files; else []."""
         files = [listing_file(f.path, self.options) for f in changes.files]
         return [f for f in files if f is not None] if changes and None not in files else []
+
+
+def listing_file(path: Path, options: BuildOptions) -> Path | None:
+    """``path`` (absolute, as the watcher reports it) as the build names it,
+    ``options.content/listings/<name>.yaml``, when it is a listing file."""
+    listings = (options.content / "listings").resolve()
+    if path.parent != listings or path.suffix != ".yaml" or _is_editor_junk(path.name):
+        return None
+    return options.content / "listings" / path.name
+
+
+def preview_edits(
+    last: BuildResult, files: Sequence[Path], options: BuildOptions, preview: Callable[[str, bytes], None]
+) -> None:
+    """Give ``preview(output path, page)`` the page of each edited listing that already had one,
+    rendered by the last build's renderer before the rebuild, so the server can show it at once.
+
+    Only in a shop that had no private listing (``last.secret`` is None) and gets none from these
+    edits: such a page has not been through the leak guard, which needs the whole build; and only
+    when the files have no mistakes (the rebuild reports them). Every other listing is as the last
+    build planned it; the file that had the listing's address keeps it, so no other listing can
+    take it. Costs a few milliseconds (the edited files are read twice)."""
+    errors = ErrorList()
+    read = read_listings(last.site, files, options, errors)
+    if errors or last.secret is not None or any(x is not None and x.private for x in read.values()):
+        return
+    listings = last.site.listings  # sorted by slug (model.merge_listings)
+    for path, listing in read.items():
+        if listing is None:
+            continue
+        i = bisect.bisect_left(listings, listing.slug, key=_slug)
+        old = listings[i] if i < len(listings) else None
+        if old is None or old.slug != listing.slug or old.source.path != path or old.private:
+            continue
+        page = listing_page(listing)
+        preview(page.output, last.renderer.preview_page(page, listing))
+
+
+def _slug(listing: Listing) -> str:
+    return listing.slug
 
 
 def _settle_heap(full: bool) -> None:

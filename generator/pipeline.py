@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
@@ -15,11 +15,11 @@ from typing import TypeVar
 
 from . import buildcache, feeds, fields, parallel, text
 from .config import SiteConfig, load_config
-from .depends import PageKeys
+from .depends import PageInputs, PageKeys
 from .errors import ErrorList, SiteError, display_path
 from .guard import check_outputs
-from .load import _list_files, load_content, load_yaml_file
-from .model import Listing, Site, build_site
+from .load import _list_files, load_content, load_yaml_file, outside_error
+from .model import Listing, Site, build_site, load_listing, merge_listings
 from .parallel import Progress
 from .plan import HEADERS_FILE, PlannedPage, SitePlan, headers_rules, is_expired, plan_site, private_url
 from .render import Renderer, check_templates
@@ -71,6 +71,52 @@ class BuildOptions:
     kept as bytes (tests, the dev server)."""
 
 
+@dataclass(frozen=True, slots=True)
+class PageRecord:
+    """What a build knows of a page it made, for the next build's freshness check (depends.py)."""
+
+    key: bytes
+    """The hash of the page's inputs (depends.PageKeys.key)."""
+    site_parts: tuple[str, ...]
+    """The parts of `site` (and of a tag page's `tag`) its render read."""
+    templates: tuple[str, ...]
+    """The templates its render loaded."""
+    digest: bytes
+    """write.content_digest of its HTML: the last output is reused only if it still is that HTML."""
+    inputs: PageInputs | None = None
+    """The inputs themselves, while the build is in memory (the dev server); None when read back
+    from the build cache, which keeps only the key."""
+
+    def entry(self) -> buildcache.PageEntry:
+        return (self.key, self.site_parts, self.templates, self.digest)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reuse:
+    """What an earlier build of the same content left, for this build to take instead of making it
+    again. It only ever saves work: a build gives byte for byte the same result with or without it
+    (tests/test_incremental*.py compare them)."""
+
+    pages: Mapping[str, PageRecord] = field(default_factory=dict)
+    """Output path -> that build's record of the page: a page whose inputs are unchanged is taken
+    from ``outputs`` instead of rendered."""
+    outputs: Mapping[str, Content] = field(default_factory=dict)
+    """That build's outputs: in memory (the dev server) or the output folder (OutputFolder)."""
+    site: Site | None = None
+    """The content as that build loaded it, when no content file has changed since but the
+    ``edited`` listing files; None: load all of it."""
+    edited: tuple[Path, ...] = ()
+    """Listing files (options.content/listings/*.yaml) created, changed or deleted since: read
+    again, on top of ``site``."""
+    theme: Theme | None = None
+    """That build's theme, when no theme file has changed since; None: load it."""
+    plan: SitePlan | None = None
+    """That build's plan: the pages of listings that are the very same objects are taken from it."""
+    renderer: Renderer | None = None
+    """That build's renderer: its compiled templates and the views of unchanged listings are
+    reused when the theme, settings and maker are the very same objects."""
+
+
 @dataclass(slots=True, kw_only=True)
 class BuildResult:
     site: Site
@@ -82,12 +128,13 @@ class BuildResult:
     """Likely mistakes in the content files that did not fail the build (load.RawDoc.warnings),
     each with its file and line; the command line prints them as 'warning: ...'."""
     seconds: float = 0.0
-    renderer: Renderer | None = None
-    """The renderer of this build (its theme, views and compiled templates), for an incremental
-    rebuild of the same site (incremental.py)."""
+    theme: Theme
+    renderer: Renderer
     secret: Secret | None = None
-    page_parts: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Output path of each page -> the parts of `site` it read (render.TrackingEnvironment)."""
+    pages: dict[str, PageRecord] = field(default_factory=dict)
+    """Output path of each page -> what the next build needs to tell whether it is still fresh."""
+    rendered: tuple[str, ...] = ()
+    """Output paths of the pages this build rendered (the others were reused)."""
     digests: dict[str, bytes] = field(default_factory=dict)
     """write.content_digest of the outputs that are files the build made or checked (spooled
     pages, pages reused from the output folder), so the writer need not read them to hash them."""
@@ -100,6 +147,20 @@ class BuildResult:
     def private_count(self) -> int:
         """Private listing pages built (their addresses are never printed by a build)."""
         return len(self.plan.private_listings)
+
+    def reuse(self, *, content: bool = False, theme: bool = False, edited: Sequence[Path] = ()) -> Reuse:
+        """What the next build of the same content may take from this one (the dev server): always
+        its pages; its content, but for the ``edited`` listing files, when ``content`` (no other
+        content file changed); its theme when ``theme`` (no theme file changed)."""
+        return Reuse(
+            pages=self.pages,
+            outputs=self.outputs,
+            site=self.site if content else None,
+            edited=tuple(edited),
+            theme=self.theme if theme else None,
+            plan=self.plan,
+            renderer=self.renderer,
+        )
 
 
 def load_site(
@@ -135,115 +196,150 @@ def plan_for(
     return plan_site(site, theme.static_files(), options.today, token, previous)
 
 
-def build(
-    options: BuildOptions, site: Site | None = None, previous: Mapping[str, Content] | None = None
-) -> BuildResult:
-    """Build the whole site in memory. Raises BuildFailed/SiteError; never touches the output.
+def build(options: BuildOptions, reuse: Reuse | None = None) -> BuildResult:
+    """Build the whole site in memory: load -> model -> plan -> render -> guard. Raises
+    BuildFailed/SiteError; never touches the output folder (build_to writes the result).
 
-    Pass an already loaded `site` to re-render it after a theme change (the dev server does).
-
-    With a build cache (options.cache) and the outputs of the previous build from the same
-    cache (``previous``: a BuildResult's outputs, or build_to's view of the output folder), a
-    page whose inputs are unchanged (depends.py) is taken from ``previous`` instead of rendered.
-    Reused pages are checked by the leak guard like fresh ones.
+    ``reuse``: what an earlier build of the same content left (BuildResult.reuse, or build_to's
+    build cache and output folder), so that only what changed is read and rendered again.
     """
-    return _build(options, site, previous)
-
-
-def _build(options: BuildOptions, site: Site | None, previous: Mapping[str, Content] | None) -> BuildResult:
+    reuse = reuse or Reuse()
     started = time.perf_counter()
     content_warnings: list[SiteError] = []
-    if site is None:
-        # With a build cache, rendered descriptions stay in its text store (buildcache.TextStore):
-        # the listings point into its files, and each page reads its own description back.
-        store = buildcache.open_text_store(options.cache) if options.cache else None
-        site = _load_site_parallel(options, store, content_warnings)
-        if store is not None:
-            store.save()
-    theme = load_theme(site.config.theme, options.themes)
+    site = _load(options, reuse, content_warnings)
+    theme = reuse.theme or load_theme(site.config.theme, options.themes)
     secret = site_secret(site, options)
-    plan = plan_for(site, theme, options, secret)
-    renderer = Renderer(plan, theme)
+    plan = plan_for(site, theme, options, secret, reuse.plan)
+    renderer = Renderer(plan, theme, reuse=reuse.renderer)
+    pages = render_pages(plan, renderer, secret, reuse, options)
+    outputs = assemble(plan, renderer, pages.outputs, secret, options)
+    return BuildResult(
+        site=site,
+        plan=plan,
+        outputs=outputs,
+        warnings=[*(secret.notes if secret else ()), *plan.skipped],
+        content_warnings=content_warnings,
+        seconds=time.perf_counter() - started,
+        theme=theme,
+        renderer=renderer,
+        secret=secret,
+        pages=pages.records,
+        rendered=pages.rendered,
+        digests=pages.digests,
+    )
+
+
+def _load(options: BuildOptions, reuse: Reuse, warnings: list[SiteError]) -> Site:
+    """The load and model steps: the whole content, or only the edited listing files on top of
+    the content an earlier build loaded."""
+    if reuse.site is None:
+        return _load_site_parallel(options, warnings)
+    if not reuse.edited:
+        return reuse.site
+    errors = ErrorList()
+    read = read_listings(reuse.site, reuse.edited, options, errors)
+    by_path = {x.source.path: x for x in reuse.site.listings}
+    for path, listing in read.items():
+        by_path.pop(path, None)
+        if listing is not None:
+            by_path[path] = listing
+    listings = merge_listings(by_path.items(), errors)
+    errors.raise_if_any()
+    return replace(reuse.site, listings=listings)
+
+
+def read_listings(
+    site: Site, files: Iterable[Path], options: BuildOptions, errors: ErrorList
+) -> dict[Path, Listing | None]:
+    """The listings in ``files`` (options.content/listings/*.yaml) as they are now, each validated
+    like in a full build (problems go to ``errors``); None for a file deleted (or a folder, which
+    a full build ignores too) and for one with errors."""
+    read: dict[Path, Listing | None] = {}
+    for path in files:
+        read[path] = None
+        if not path.is_file():
+            continue
+        if (escape := outside_error(path, options.content)) is not None:
+            errors.add(escape)
+            continue
+        try:
+            doc = load_yaml_file(path)
+        except SiteError as exc:
+            errors.add(exc)
+            continue
+        read[path] = load_listing(doc, errors, site.config, site.content_root)
+    return read
+
+
+@dataclass(slots=True)
+class RenderedPages:
+    """The render step's result: every page of the plan, rendered or reused."""
+
+    outputs: list[Content]
+    """``outputs[i]`` is ``plan.pages[i]``: its HTML, or the file holding it (a spooled page, or
+    the last build's page in the output folder)."""
+    records: dict[str, PageRecord]
+    rendered: tuple[str, ...]
+    digests: dict[str, bytes]
+    """Output path -> content_digest, for the pages that are files."""
+
+
+def render_pages(
+    plan: SitePlan, renderer: Renderer, secret: Secret | None, reuse: Reuse, options: BuildOptions
+) -> RenderedPages:
+    """Render every page of the plan whose inputs (depends.py) differ from the ones it had in the
+    build ``reuse`` comes from; take the others from that build's outputs."""
     pages = plan.pages
     # Pages of a build with another secret are never reused (their private addresses differ).
     keys = PageKeys(renderer, salt=fingerprint_of(secret.value).encode() if secret else b"")
-    known = buildcache.load_pages(options.cache) if options.cache and previous is not None else {}
     spool = options.spool
-    rendered: list[Content | None] = [None] * len(pages)
+    done: list[Content | None] = [None] * len(pages)
+    records: dict[str, PageRecord] = {}
     digests: dict[str, bytes] = {}
-    entries: dict[str, buildcache.PageEntry] = {}
     for i, page in enumerate(pages):
-        entry = known.get(page.output)
-        if entry is None or previous is None or keys.key(page, entry[1], entry[2]) != entry[0]:
+        last = reuse.pages.get(page.output)
+        if last is None:
             continue
-        reused = _reuse(previous, page.output, entry[3], spool is not None)
-        if reused is not None:
-            rendered[i] = reused
-            entries[page.output] = entry
-            if isinstance(reused, Path):
-                digests[page.output] = entry[3]
-    todo = [i for i, done in enumerate(rendered) if done is None]
+        inputs = keys.inputs(page, last.site_parts, last.templates)
+        if not (inputs == last.inputs if last.inputs is not None else keys.key(inputs) == last.key):
+            continue
+        data = _reuse(reuse.outputs, page.output, last, spool is not None)
+        if data is not None:
+            done[i] = data
+            records[page.output] = replace(last, inputs=inputs)
+            if isinstance(data, Path):
+                digests[page.output] = last.digest
 
     def render(i: int) -> tuple[Content, bytes, tuple[str, ...], tuple[str, ...], bytes, bytes]:
-        # A listing page's cache key is made here too (in a worker, for most), from the same
-        # context; with it comes the hash of its listing's view, which the pages listing many
-        # listings (home, tags) hash again, so this process need not work it out a second time.
+        # A listing page's key is made here too (in a worker, for most), from the same context;
+        # with it comes the hash of its listing's view, which the pages listing many listings
+        # (home, tags) hash again, so this process need not work it out a second time.
         page = pages[i]
         context = renderer.context(page)
         html, site_parts, templates = renderer.render_tracked(page, context)
         digest = content_digest(html)
         key = view_hash = b""
-        if options.cache and page.listing is not None:
-            key = keys.key(page, site_parts, templates, context)
+        if page.listing is not None:
+            key = keys.key(keys.inputs(page, site_parts, templates, context))
             view_hash = keys.value_hash(context["listing"]) if page.private is None else b""
-        if spool is None:
-            return html, digest, site_parts, templates, key, view_hash
-        return _spool_page(spool, page.output, html), digest, site_parts, templates, key, view_hash
+        data = html if spool is None else _spool_page(spool, page.output, html)
+        return data, digest, site_parts, templates, key, view_hash
 
-    todo, fresh = _render_pages(site, pages, todo, render, options)
-    page_parts = {output: entry[1] for output, entry in entries.items()}
+    todo, fresh = _render_in_order(plan.site, pages, [i for i, x in enumerate(done) if x is None], render, options)
     for i, (*_, view_hash) in zip(todo, fresh, strict=True):
         listing = pages[i].listing
         if view_hash and listing is not None:
             keys.learn(renderer.listing_view(listing), view_hash)
-    for i, (page_data, digest, site_parts, templates, key, _) in zip(todo, fresh, strict=True):
-        rendered[i] = page_data
-        page_parts[pages[i].output] = site_parts
-        if isinstance(page_data, Path):
-            digests[pages[i].output] = digest
-        if options.cache:
-            key = key or keys.key(pages[i], site_parts, templates)
-            entries[pages[i].output] = (key, site_parts, templates, digest)
-    del fresh
-    outputs = assemble(plan, renderer, [x for x in rendered if x is not None], secret, options)
-    if options.cache:
-        buildcache.save_pages(options.cache, entries)
-    result = finished(plan, renderer, secret, outputs, page_parts, started, digests)
-    result.content_warnings = content_warnings
-    return result
-
-
-def finished(
-    plan: SitePlan,
-    renderer: Renderer,
-    secret: Secret | None,
-    outputs: dict[str, Content],
-    page_parts: dict[str, tuple[str, ...]],
-    started: float,
-    digests: dict[str, bytes] | None = None,
-) -> BuildResult:
-    """The BuildResult of a build (full here, or incremental.update) that started at ``started``."""
-    return BuildResult(
-        site=plan.site,
-        plan=plan,
-        outputs=outputs,
-        warnings=[*(secret.notes if secret else ()), *plan.skipped],
-        seconds=time.perf_counter() - started,
-        renderer=renderer,
-        secret=secret,
-        page_parts=page_parts,
-        digests=digests or {},
-    )
+    for i, (data, digest, site_parts, templates, key, _) in zip(todo, fresh, strict=True):
+        page = pages[i]
+        done[i] = data
+        inputs = keys.inputs(page, site_parts, templates)
+        records[page.output] = PageRecord(key or keys.key(inputs), site_parts, templates, digest, inputs)
+        if isinstance(data, Path):
+            digests[page.output] = digest
+    outputs = [x for x in done if x is not None]
+    assert len(outputs) == len(pages)
+    return RenderedPages(outputs, records, tuple(pages[i].output for i in todo), digests)
 
 
 def assemble(
@@ -281,7 +377,7 @@ def assemble(
 R = TypeVar("R")
 
 
-def _render_pages(
+def _render_in_order(
     site: Site, pages: Sequence[PlannedPage], todo: list[int], render: Callable[[int], R], options: BuildOptions
 ) -> tuple[list[int], list[R]]:
     """Render the pages ``todo`` (indices into ``pages``): (the indices in the order rendered,
@@ -322,13 +418,16 @@ def _render_pages(
     return warm_up + rest + others, results
 
 
-def _reuse(previous: Mapping[str, Content], output: str, digest: bytes, as_file: bool) -> Content | None:
-    """The previous build's ``output`` if it still is the HTML with this digest: its bytes, or
+def _reuse(previous: Mapping[str, Content], output: str, last: PageRecord, as_file: bool) -> Content | None:
+    """The previous build's ``output`` if it still is the HTML ``last`` describes: its bytes, or
     (``as_file``, from the output folder) the file itself, so it is not held in memory."""
     if as_file and isinstance(previous, OutputFolder):
-        return previous.file(output, digest)
+        return previous.file(output, last.digest)
     old = previous.get(output)
-    return old if isinstance(old, bytes) and content_digest(old) == digest else None
+    if not isinstance(old, bytes):
+        return None
+    # A record that has its inputs is of the very build these outputs are from (BuildResult.reuse).
+    return old if last.inputs is not None or content_digest(old) == last.digest else None
 
 
 def _spool_page(spool: Path, output: str, html: bytes) -> Path:
@@ -344,8 +443,11 @@ def _spool_page(spool: Path, output: str, html: bytes) -> Path:
     return path
 
 
-def _load_site_parallel(options: BuildOptions, store: buildcache.TextStore | None, warnings: list[SiteError]) -> Site:
-    """load_site, with the listings of a large site built by worker processes (parallel.py)."""
+def _load_site_parallel(options: BuildOptions, warnings: list[SiteError]) -> Site:
+    """load_site, with the listings of a large site built by worker processes (parallel.py).
+    With a build cache, rendered descriptions stay in its text store (buildcache.TextStore): the
+    listings point into its files, and each page reads its own description back."""
+    store = buildcache.open_text_store(options.cache) if options.cache else None
     text.use_text_store(store)
     try:
         with fields.checking_files_once():
@@ -357,9 +459,12 @@ def _load_site_parallel(options: BuildOptions, store: buildcache.TextStore | Non
                 preloaded = parallel.load_listings(
                     listing_files, config, options.content, store, workers, options.progress
                 )
-            return load_site(options, preloaded, warnings)
+            site = load_site(options, preloaded, warnings)
     finally:
         text.use_text_store(None)
+    if store is not None:
+        store.save()
+    return site
 
 
 def _listing_files(options: BuildOptions) -> list[Path]:
@@ -525,7 +630,9 @@ def _build_to(options: BuildOptions, output: Path, cache: Path) -> tuple[BuildRe
     # touched before the build succeeded; on the same disk): the new site is made there.
     spool = new_spool(cache)
     try:
-        result = build(replace(options, spool=spool), previous=OutputFolder(output, manifest))
+        last = {rel: PageRecord(*entry) for rel, entry in buildcache.load_pages(cache).items()}
+        result = build(replace(options, spool=spool), Reuse(pages=last, outputs=OutputFolder(output, manifest)))
+        buildcache.save_pages(cache, {rel: record.entry() for rel, record in result.pages.items()})
         buildcache.forget_inputs(cache)
         try:
             stats, manifest = sync_site(result.outputs, output, manifest, result.digests, spool, work=cache)

@@ -33,7 +33,7 @@ from urllib.parse import urlencode
 import pytest
 from conftest import BUILTIN_THEMES, REPO, build_site, options, write_files
 
-from generator import devserver, incremental, pipeline
+from generator import devserver, pipeline
 from generator.devserver import (
     EVENTS_PATH,
     HISTORY,
@@ -909,7 +909,7 @@ def test_bad_stream_parameters_get_400_and_a_short_message(tmp_path: Path, capfd
 def test_an_edited_listing_page_is_served_before_the_rest_of_the_rebuild(serve, monkeypatch) -> None:
     s = serve()
     seen: list[tuple[str, bool]] = []
-    real_assemble = incremental.assemble
+    real_assemble = pipeline.assemble
 
     def slow_assemble(*args: object, **kw: object) -> object:
         # While the rest of the rebuild runs, the edited page is already served.
@@ -917,7 +917,7 @@ def test_an_edited_listing_page_is_served_before_the_rest_of_the_rebuild(serve, 
         seen.append(("home", "$31.00" in s.get("/").text))
         return real_assemble(*args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(incremental, "assemble", slow_assemble)
+    monkeypatch.setattr(pipeline, "assemble", slow_assemble)
     builds = s.dev.builds
     s.write({"listings/blue-mug.yaml": MUG.format(title="Cobalt Mug").replace("28", "31")})
     poll(lambda: s.dev.builds > builds, "the rebuild")

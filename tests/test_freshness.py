@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import MUG_YAML, options, write_files
 
-from generator import incremental, pipeline
+from generator import pipeline
 from generator.plan import PlannedPage
 from generator.render import Renderer
 
@@ -66,6 +66,7 @@ def test_a_new_planned_field_re_renders_its_page_in_the_dev_server(make_site, mo
     assert b"Kiln opening on Saturday" in first.outputs["maker/index.html"]  # type: ignore[operator]
     note[0] = "Studio closed in August"
     write_files(content, {"listings/blue-mug.yaml": MUG_YAML.replace("price: 28", "price: 29")})
-    again, rendered = incremental.update(first, [content / "listings" / "blue-mug.yaml"], options(content, jobs=1))
+    edited = [content / "listings" / "blue-mug.yaml"]
+    again = pipeline.build(options(content, jobs=1), first.reuse(content=True, theme=True, edited=edited))
     assert b"Studio closed in August" in again.outputs["maker/index.html"]  # type: ignore[operator]
-    assert "maker/index.html" in rendered.pages
+    assert "maker/index.html" in again.rendered

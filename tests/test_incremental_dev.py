@@ -1,4 +1,5 @@
-"""The dev server's incremental rebuild (incremental.py) gives exactly what a full build gives.
+"""The dev server's rebuild after edits to listing files (pipeline.build given the last build) gives
+exactly what a full build gives.
 
 A property test edits listing files at random (price, title, tags, description, customizations,
 private flipped; listings added and deleted; now and then a broken file, then fixed), rebuilds
@@ -145,7 +146,7 @@ def test_a_price_edit_renders_only_the_pages_showing_that_listing(tmp_path: Path
     rebuild(_events(shop, "content/listings/piece-2.yaml"))
     assert rebuild.last_update is not None
     # The default theme shows a listing on its own page, the home page and its tag pages.
-    assert sorted(rebuild.last_update.pages) == [
+    assert sorted(rebuild.last_update.rendered) == [
         "index.html",
         "listings/piece-2/index.html",
         "tags/bowls/index.html",
@@ -188,10 +189,10 @@ def test_on_long_lists_only_the_page_showing_the_listing_is_rendered_again(tmp_p
     shop.write_listing(slug)
     site = rebuild(_events(shop, f"content/listings/{slug}.yaml"))
     assert rebuild.last_update is not None
-    tag_pages = sorted(p for p in rebuild.last_update.pages if p.startswith("tags/"))
+    tag_pages = sorted(p for p in rebuild.last_update.rendered if p.startswith("tags/"))
     # Only the tag page that shows it: the others only show how many listings the tag has.
     assert tag_pages == [shown_on[slug]]
-    assert page_of[slug] in rebuild.last_update.pages
+    assert page_of[slug] in rebuild.last_update.rendered
     _same_as_clean_build(shop, dict(site.outputs))
 
 

@@ -19,6 +19,7 @@ import xmlschema
 from conftest import TEST_SECRET, build_into, build_site, options, text_of
 from sitecheck import html_pages, resolve_link
 
+from generator import pipeline
 from generator.devserver import DevServer, PipelineRebuild, watch_roots
 from generator.errors import BuildFailed
 from generator.guard import find_leaks
@@ -388,13 +389,11 @@ def test_two_page_files_with_one_address(make_site, in_tmp) -> None:
 def test_a_tag_clash_made_while_serving_is_reported(make_site, tmp_path: Path) -> None:
     """The dev server's rebuild after one listing changed merges the listings again: the clash is
     found there too."""
-    from generator import incremental
-
     content = make_site({"listings/a-hat.yaml": listing("A Hat", "[帽子]")})
     last = build_site(content)
     (content / "listings/b-hat.yaml").write_text(listing("B Hat", "[帽子!]"), encoding="utf-8")
     with pytest.raises(BuildFailed) as err:
-        incremental.update(last, [content / "listings/b-hat.yaml"], options(content))
+        pipeline.build(options(content), last.reuse(content=True, theme=True, edited=[content / "listings/b-hat.yaml"]))
     (error,) = err.value.errors
     assert error.path == content / "listings/b-hat.yaml" and error.line == 6
     assert '"帽子!" and "帽子"' in error.message
