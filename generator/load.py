@@ -48,39 +48,6 @@ _Loader.add_implicit_resolver(
     list("tTfF"),
 )
 
-# The composer asks the resolver for the tag of every node. PyYAML's general resolver also
-# supports path-based resolvers (none are registered here) and rebuilds its candidate list on
-# every call; this one is the same lookup with the lists made once.
-assert not _Loader.yaml_path_resolvers
-_WILDCARD = tuple(_Loader.yaml_implicit_resolvers.get(None, []))  # type: ignore[call-overload]
-_IMPLICIT = {
-    first: tuple(resolvers) + _WILDCARD
-    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
-    if first is not None
-}
-
-
-def _resolve(self: Any, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
-    if kind is ScalarNode:
-        if implicit[0]:
-            for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
-                if regexp.match(value):
-                    return tag  # type: ignore[no-any-return]
-        return _Loader.DEFAULT_SCALAR_TAG  # type: ignore[no-any-return]
-    if kind is SequenceNode:
-        return _Loader.DEFAULT_SEQUENCE_TAG  # type: ignore[no-any-return]
-    return _Loader.DEFAULT_MAPPING_TAG  # type: ignore[no-any-return]
-
-
-def _no_path_resolvers(self: Any, *args: Any) -> None:
-    return None
-
-
-_Loader.resolve = _resolve
-_Loader.descend_resolver = _no_path_resolvers
-_Loader.ascend_resolver = _no_path_resolvers
-
-
 class Mark(NamedTuple):
     """1-based line and column of a value in its file. (A named tuple: a listing file has dozens
     of them, and a tuple is made several times faster than a frozen dataclass.)"""
@@ -168,7 +135,7 @@ def _value(loader: Any, node: Any) -> Any:
     and each would hand the fields a type they never expect. (`!!str` gives text, and `!!int 12`
     is 12 either way, so neither can be told from what YAML reads without it.)"""
     tag = node.tag
-    if loader.tags_possible and (node.style or _resolve(None, ScalarNode, node.value, _PLAIN) != tag):
+    if loader.tags_possible and (node.style or loader.resolve(ScalarNode, node.value, _PLAIN) != tag):
         raise _tag_refused(node)
     text = node.value
     if (tag == _INT_TAG or tag == _FLOAT_TAG) and len(text) > MAX_NUMBER_LENGTH:
@@ -267,7 +234,7 @@ def _convert(loader: Any, node: Node, path: Path, line_offset: int) -> Any:
             if (
                 loader.tags_possible
                 and key_node.tag != _STR_TAG
-                and (key_node.style or _resolve(None, ScalarNode, key, _PLAIN) != key_node.tag)
+                and (key_node.style or loader.resolve(ScalarNode, key, _PLAIN) != key_node.tag)
             ):
                 raise _tag_refused(key_node)
             kmark = key_node.start_mark
