@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .model import StoredHTML
 
 CACHE_DIR = ".makerfront-cache"
 """Folder name, created next to the output folder (add it to .gitignore)."""
@@ -142,7 +143,6 @@ def clear(folder: Path) -> None:
     """Delete everything in the cache folder but the lock (--no-cache, under the lock)."""
     import shutil
 
-    close_stored_files()
     with os.scandir(folder) as scan:
         entries = [(entry.path, entry.is_dir(follow_symlinks=False)) for entry in scan if entry.name != LOCK_FILE]
     for path, is_dir in entries:
@@ -236,103 +236,7 @@ def _lock_holder(fd: int) -> int | None:
 # -- Markdown -------------------------------------------------------------------------------------
 
 
-class StoredHTML:
-    """Safe HTML (a rendered description) that stays in a file of the build cache instead of in
-    memory: a large shop's descriptions are read back one at a time, by the page that shows
-    each. Jinja prints it through ``__html__`` (it is already safe HTML); ``str()`` reads it too.
-
-    Two are equal when their keys are: the key is a hash of the Markdown source and of the code
-    that rendered it (text.markdown_key), so equal keys mean equal HTML. ``repr`` shows the key
-    alone, which makes page cache keys (depends.py) without reading the file."""
-
-    # Private names: a theme (in Jinja's sandbox, which refuses names starting with _) must not
-    # print where the cache is on the maker's computer.
-    __slots__ = ("_key", "_length", "_offset", "_path")
-
-    def __init__(self, path: str, offset: int, length: int, key: bytes) -> None:
-        self._path = path
-        self._offset = offset
-        self._length = length
-        self._key = key
-
-    def __html__(self) -> str:
-        # A listing page reads its description twice (the page, and its plain text for search
-        # engines): the last one read is kept. Equal keys mean equal HTML, wherever it is stored.
-        last = _last_read
-        if last[0] == self._key:
-            return last[1]
-        html = _read_stored(self._path, self._offset, self._length)
-        _remember_read(self._key, html)
-        return html
-
-    def __str__(self) -> str:
-        return self.__html__()
-
-    def __len__(self) -> int:
-        return len(self.__html__())
-
-    def __bool__(self) -> bool:
-        return self._length > 0  # no need to read it: empty HTML is zero bytes
-
-    def __repr__(self) -> str:
-        return f"StoredHTML({self._key.hex()})"
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, StoredHTML):
-            return self._key == other._key
-        if isinstance(other, str):
-            return self.__html__() == other
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._key)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (StoredHTML, (self._path, self._offset, self._length, self._key))
-
-
-_last_read: tuple[bytes, str] = (b"", "")
-"""The key and HTML of the StoredHTML read last (one tuple: threads see both or neither)."""
-
-
-def _remember_read(key: bytes, html: str) -> None:
-    global _last_read
-    _last_read = (key, html)
-
-
 _BINARY = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows only
-_open_files: dict[str, int] = {}
-_open_pid = 0
-
-
-def _read_stored(path: str, offset: int, length: int) -> str:
-    global _open_pid
-    if _open_pid != os.getpid():  # a forked worker opens its own (file offsets are shared)
-        _open_files.clear()
-        _open_pid = os.getpid()
-    fd = _open_files.get(path)
-    if fd is None:
-        if len(_open_files) >= 64:
-            for old in _open_files.values():
-                os.close(old)
-            _open_files.clear()
-        fd = _open_files[path] = os.open(path, os.O_RDONLY | _BINARY)
-    if hasattr(os, "pread"):
-        data = os.pread(fd, length, offset)
-    else:  # pragma: no cover - Windows (one thread reads at a time)
-        os.lseek(fd, offset, os.SEEK_SET)
-        data = os.read(fd, length)
-    if len(data) != length:
-        raise OSError(f"the build cache file {path} was cut short; delete the cache folder and build again")
-    return data.decode("utf-8")
-
-
-def close_stored_files() -> None:
-    """Close the cache files StoredHTML reads from (before the cache folder is deleted)."""
-    for fd in _open_files.values():
-        os.close(fd)
-    _open_files.clear()
-
 
 TextEntry = tuple[str, int, int]
 """Where one rendered text lies: data file name (in the cache folder), offset and length in bytes."""
@@ -477,11 +381,10 @@ def _compact(folder: Path, index: dict[bytes, TextEntry]) -> dict[bytes, TextEnt
     store = TextStore(folder, {})
     try:
         for key, (name, offset, length) in sorted(index.items(), key=lambda item: item[1]):
-            store.add(key, _read_stored(os.path.join(folder, name), offset, length))
+            store.add(key, str(StoredHTML(os.path.join(folder, name), offset, length, key)))
     except (OSError, UnicodeDecodeError):
         store.close()
         return {}
-    close_stored_files()
     store.used = set(store.index)
     store.save()
     return store.index

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -79,6 +78,7 @@ class Reader:
         prefix: str = "",
         content_root: Path | None = None,
         spec: Mapping[str, Field] | None = None,
+        checks: FileChecks | None = None,
     ) -> None:
         self.data = data
         self.spec = spec
@@ -87,6 +87,8 @@ class Reader:
         self.errors = errors
         self.prefix = prefix
         self.content_root = content_root
+        self.checks = checks
+        """The build's record of the files already checked (None: check each time)."""
         self.seen: set[str] = set()
         self.ok = True
 
@@ -345,7 +347,7 @@ class Reader:
             self.wrong(key, "a block of 'name: value' lines", value)
             return None
         spec = self.spec[key].fields or None if self.spec is not None else None
-        return Reader(value, self.path, self.errors, f"{self.field(key)}.", self.content_root, spec)
+        return Reader(value, self.path, self.errors, f"{self.field(key)}.", self.content_root, spec, self.checks)
 
     def sequence(self, key: str, *, required: bool = False) -> YList | None:
         required = self.declared(key, "sequence", required)
@@ -362,7 +364,9 @@ class Reader:
         the list's items as schema.py defines them."""
         if spec is None and self.spec is not None and (items := self.spec[key].items) is not None:
             spec = items.fields or None
-        return Reader(value, self.path, self.errors, f"{self.field(key)}[{index}].", self.content_root, spec)
+        return Reader(
+            value, self.path, self.errors, f"{self.field(key)}[{index}].", self.content_root, spec, self.checks
+        )
 
 
 def check_content_path(value: str, root: Path | None, field: str, reader: Reader, mark: Mark) -> Path | None:
@@ -389,7 +393,7 @@ def check_content_path(value: str, root: Path | None, field: str, reader: Reader
         return None
     if root is None:
         return rel
-    problem = once_per_build(("content file", text, root), lambda: _content_file_problem(root, rel))
+    problem = checked(reader.checks, ("content file", text, root), lambda: _content_file_problem(root, rel))
     if problem is not None:
         message, hint = problem
         reader.error_at(mark, f"{field}: {message}", hint=hint)
@@ -415,30 +419,23 @@ def _content_file_problem(root: Path, rel: Path) -> tuple[str, str | None] | Non
 
 T = TypeVar("T")
 
-_per_build: dict[Hashable, Any] | None = None
-"""While a build reads its content (see checking_files_once): what once_per_build computed."""
+
+class FileChecks:
+    """What one build found out about the files its content names, each looked at once: files do
+    not change while a build reads its content (the next build looks again). Ten thousand
+    listings showing the same few photos then check each photo once. Forked worker processes
+    inherit it as it stands and fill their own copies."""
+
+    def __init__(self) -> None:
+        self._found: dict[Hashable, Any] = {}
+
+    def once(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """compute(), made the first time ``key`` is asked for."""
+        if key not in self._found:
+            self._found[key] = compute()
+        return self._found[key]  # type: ignore[no-any-return]
 
 
-def once_per_build(key: Hashable, compute: Callable[[], T]) -> T:
-    """compute(), made once per ``key`` while a build reads its content (within
-    checking_files_once), and every time outside it. For checks of the files a listing names:
-    ten thousand listings showing the same few photos then check each photo once."""
-    if _per_build is None:
-        return compute()
-    if key not in _per_build:
-        _per_build[key] = compute()
-    return _per_build[key]  # type: ignore[no-any-return]
-
-
-@contextmanager
-def checking_files_once() -> Iterator[None]:
-    """Within this block, each file content names is checked on disk once (one build reads its
-    content in it: files do not change while it runs; the dev server's next build checks them
-    again). Forked worker processes inherit it as it stands, and fill their own copies."""
-    global _per_build
-    outer = _per_build
-    _per_build = {} if outer is None else outer
-    try:
-        yield
-    finally:
-        _per_build = outer
+def checked(checks: FileChecks | None, key: Hashable, compute: Callable[[], T]) -> T:
+    """compute(), made once per build when the build shares its ``checks`` (else each time)."""
+    return compute() if checks is None else checks.once(key, compute)

@@ -48,6 +48,7 @@ _Loader.add_implicit_resolver(
     list("tTfF"),
 )
 
+
 class Mark(NamedTuple):
     """1-based line and column of a value in its file. (A named tuple: a listing file has dozens
     of them, and a tuple is made several times faster than a frozen dataclass.)"""

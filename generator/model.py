@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import warnings
@@ -10,19 +11,18 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Protocol
 
 from markupsafe import Markup
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
-from .buildcache import StoredHTML
 from .config import SiteConfig, expected_mapping, freeze, load_config
 from .errors import ErrorList, SiteError, SourceRef, display_path
-from .fields import Reader, describe, once_per_build
+from .fields import FileChecks, Reader, checked, describe
 from .load import ContentFiles, Mark, RawDoc, YList, YMap, load_yaml_file
 from .schema import CUSTOMIZATION, CUSTOMIZATION_KINDS, LISTING, MAKER, OPTION, PAGE
-from .text import plain_text, render_markdown, same_tag, slugify, stored_markdown
+from .text import markdown_html, markdown_key, plain_text, render_markdown, same_tag, slugify
 
 Kind = Literal["choice", "text", "number", "checkbox"]
 KINDS: tuple[Kind, ...] = CUSTOMIZATION_KINDS  # type: ignore[assignment]
@@ -116,7 +116,7 @@ class Listing:
     currency: str
     images: tuple[Image, ...]
     description: Markup | StoredHTML
-    """Safe HTML; in a build with a build cache, left in its text store (buildcache.StoredHTML)."""
+    """Safe HTML; in a build with a build cache, left in its text store (StoredHTML)."""
     tags: tuple[Tag, ...]
     production_time: str | None
     order_url: str | None
@@ -161,6 +161,90 @@ class Site:
     content_root: Path
 
 
+# -- text kept out of memory ----------------------------------------------------------------
+
+
+class StoredHTML:
+    """Safe HTML (a rendered description) kept in a file instead of in memory: the text store
+    of the build cache (buildcache.TextStore) makes them, and a large shop's descriptions are
+    then read back one at a time, by the page that shows each. Jinja prints it through
+    ``__html__`` (it is already safe HTML); ``str()`` reads it too.
+
+    Two are equal when their keys are: the key is a hash of the Markdown source and of the code
+    that rendered it (text.markdown_key), so equal keys mean equal HTML. ``repr`` shows the key
+    alone, which compares pages' inputs (depends.py) without reading the file."""
+
+    # Private names: a theme (in Jinja's sandbox, which refuses names starting with _) must not
+    # print where the cache is on the maker's computer.
+    __slots__ = ("_key", "_length", "_offset", "_path")
+
+    def __init__(self, path: str, offset: int, length: int, key: bytes) -> None:
+        self._path = path
+        self._offset = offset
+        self._length = length
+        self._key = key
+
+    def __html__(self) -> str:
+        with open(self._path, "rb", buffering=0) as file:
+            file.seek(self._offset)
+            data = file.read(self._length)
+        if len(data) != self._length:
+            raise OSError(f"the build cache file {self._path} was cut short; delete the cache folder and build again")
+        return data.decode("utf-8")
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+    def __len__(self) -> int:
+        return len(self.__html__())
+
+    def __bool__(self) -> bool:
+        return self._length > 0  # no need to read it: empty HTML is zero bytes
+
+    def __repr__(self) -> str:
+        return f"StoredHTML({self._key.hex()})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, StoredHTML):
+            return self._key == other._key
+        if isinstance(other, str):
+            return self.__html__() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (StoredHTML, (self._path, self._offset, self._length, self._key))
+
+
+class TextShelf(Protocol):
+    """Where rendered Markdown is kept out of memory, by markdown_key (buildcache.TextStore)."""
+
+    def find(self, key: bytes) -> StoredHTML | None: ...
+
+    def add(self, key: bytes, html: str) -> StoredHTML: ...
+
+
+def description_html(text: str, texts: TextShelf | None) -> Markup | StoredHTML:
+    """Safe HTML for a maker's Markdown; with a text shelf, found on it or put on it."""
+    if texts is None:
+        return Markup(markdown_html(text))
+    key = markdown_key(text)
+    found = texts.find(key)
+    return found if found is not None else texts.add(key, markdown_html(text))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the listings of one build share while they are read: the files they name, each
+    checked once (fields.FileChecks), and, when the build has a cache, the shelf their rendered
+    descriptions stay on (a Listing's description is then a StoredHTML)."""
+
+    checks: FileChecks = dataclasses.field(default_factory=FileChecks)
+    texts: TextShelf | None = None
+
+
 # -- images -----------------------------------------------------------------------------------
 
 
@@ -179,8 +263,8 @@ class _TooLarge(NamedTuple):
 _Size = tuple[int | None, int | None] | _TooLarge | None
 
 
-def _image_size(path: Path) -> _Size:
-    return once_per_build(("image size", path), lambda: _read_image_size(path))
+def _image_size(path: Path, checks: FileChecks | None) -> _Size:
+    return checked(checks, ("image size", path), lambda: _read_image_size(path))
 
 
 def _read_image_size(path: Path) -> _Size:
@@ -225,7 +309,7 @@ def _photo_too_large(r: Reader, mark: Mark, field: str, shown: str) -> None:
 
 def read_image(r: Reader, rel: Path, alt: str, mark: Mark, field: str) -> Image | None:
     assert r.content_root is not None
-    size = _image_size(r.content_root / rel)
+    size = _image_size(r.content_root / rel, r.checks)
     if isinstance(size, _TooLarge):
         shown = _megapixels(size.pixels) if size.pixels else f"more than {_megapixels(MAX_PHOTO_PIXELS)}"
         _photo_too_large(r, mark, field, shown)
@@ -341,7 +425,7 @@ def _options(r: Reader, cr: Reader, currency: str) -> tuple[Option, ...]:
         mark = raw.marks[i]
         field = f"{options_field}[{i}]"
         if isinstance(item, YMap):
-            orr = Reader(item, cr.path, cr.errors, f"{field}.", cr.content_root, OPTION)
+            orr = Reader(item, cr.path, cr.errors, f"{field}.", cr.content_root, OPTION, cr.checks)
             label = orr.req_text("label")
             surcharge = orr.money("price", currency) or 0
             orr.done()
@@ -521,7 +605,11 @@ def _images(r: Reader) -> tuple[Image, ...]:
     return tuple(out)
 
 
-def load_listing(doc: RawDoc, errors: ErrorList, config: SiteConfig | None, root: Path) -> Listing | None:
+def load_listing(
+    doc: RawDoc, errors: ErrorList, config: SiteConfig | None, root: Path, reading: Reading | None = None
+) -> Listing | None:
+    """The listing of one file, or None (its problems added to ``errors``). ``reading``: what the
+    listings of one build share (see Reading); without it each is read on its own."""
     if not isinstance(doc.data, YMap):
         errors.add(expected_mapping(doc))
         return None
@@ -537,13 +625,13 @@ def load_listing(doc: RawDoc, errors: ErrorList, config: SiteConfig | None, root
             )
         )
         return None
-    r = Reader(doc.data, doc.path, errors, content_root=root, spec=LISTING)
+    reading = reading or Reading()
+    r = Reader(doc.data, doc.path, errors, content_root=root, spec=LISTING, checks=reading.checks)
     title = r.req_text("title")
     currency = r.currency("currency", config.currency if config else "USD")
     price = r.money("price", currency, required=True, positive=True)
     images = _images(r)
-    # Left in the build cache's text store when there is one (text.stored_markdown).
-    description = stored_markdown(_markdown_source(r, "description"))
+    description = description_html(_markdown_source(r, "description"), reading.texts)
     tags = _tags(r)
     production_time = r.text("production_time")
     order_url = r.url("order_url")
@@ -658,15 +746,17 @@ def build_site(
     errors: ErrorList,
     base_url_override: str | None = None,
     preloaded: Mapping[Path, Listing] | None = None,
+    reading: Reading | None = None,
 ) -> Site | None:
     """``preloaded``: listings already built from their files by worker processes (with the same
-    site config), merged in file order with the ones built here from ``files.listings``."""
+    site config), merged in file order with the ones built here from ``files.listings``.
+    ``reading``: what the listings share while they are read (see Reading)."""
     root = files.root
     config = load_config(files.site, errors, root, base_url_override) if files.site else None
     maker = load_maker(files.maker, errors, root) if files.maker else None
     built: list[tuple[Path, Listing]] = list((preloaded or {}).items())
     for doc in files.listings:
-        if (listing := load_listing(doc, errors, config, root)) is not None:
+        if (listing := load_listing(doc, errors, config, root, reading)) is not None:
             built.append((doc.path, listing))
     listings = merge_listings(built, errors)
     pages: dict[str, Page] = {}

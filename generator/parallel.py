@@ -19,91 +19,94 @@ such as a dev server, should build with `jobs=1` or make sure no other thread ho
 
 from __future__ import annotations
 
-import copyreg
 import dataclasses
+import functools
 import gc
+import io
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
+from pathlib import Path, PurePath
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from .buildcache import StoredHTML, TextEntry, TextStore
+from .buildcache import TextStore
 from .config import SiteConfig
 from .errors import SiteError
-from .model import Customization, Image, Listing, Option, Tag
+from .model import Customization, Image, Listing, Option, Reading, Tag
 from .render import TemplateTimeout
 
-
-# Listings travel from workers to the parent by pickle; their read-only `extra` mappings too.
-def _read_only(data: dict[Any, Any]) -> MappingProxyType[Any, Any]:
-    return MappingProxyType(data) if data else _NOTHING
+# -- listings sent from workers: one instance of each shared value ---------------------------------
 
 
+_SHARED_FIELDS: dict[type[Any], tuple[str, ...]] = {
+    cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in (Tag, Image, Option, Customization)
+}
+"""The values a worker sends by their fields, so the build process makes one instance of each
+distinct tag, photo, option and customization for all the listings that have it: ten thousand
+listings with the same few tags and options would otherwise each bring their own copies."""
+_BY_NAME = {cls.__name__: cls for cls in _SHARED_FIELDS}
 _NOTHING: MappingProxyType[Any, Any] = MappingProxyType({})
 """The `extra` of every listing that has none."""
 
 
-copyreg.pickle(MappingProxyType, lambda m: (_read_only, (dict(m),)))
+class _Packer(pickle.Pickler):
+    """Pickles what a worker sends: shared values (and paths, and the read-only `extra` mappings,
+    which pickle cannot take as they are) as references the build process's _Unpacker resolves."""
 
-_shared: dict[Any, Any] | None = None
-"""Set in the parent while it receives listings: one instance of each distinct tag, photo,
-customization (...) for all the listings that have it. Ten thousand listings with the same few
-tags and options would otherwise each bring their own copies."""
-
-
-def _share(value: Any) -> Any:
-    return value if _shared is None else _shared.setdefault(value, value)
-
-
-def _shared_path(text: str) -> Path:
-    if _shared is None:
-        return Path(text)
-    found = _shared.get((Path, text))
-    if found is None:
-        path = Path(text)
-        if path.name:
-            # Made from its shared folder, a path shares that folder's parts (the listings'
-            # files are thousands of paths that differ only in their names).
-            path = _share(_shared_path(str(path.parent)) / path.name)
-        found = _shared[(Path, text)] = path
-    return found  # type: ignore[no-any-return]
+    def persistent_id(self, obj: Any) -> Any:
+        cls = type(obj)
+        fields = _SHARED_FIELDS.get(cls)
+        if fields is not None:
+            return (cls.__name__, tuple(getattr(obj, name) for name in fields))
+        if cls is MappingProxyType:
+            return ("mapping", dict(obj))
+        if isinstance(obj, PurePath):
+            return ("path", str(obj))
+        return None
 
 
-def _shared_instance(cls: type[Any], values: tuple[Any, ...]) -> Any:
-    if _shared is None:
-        return cls(**dict(zip(_FIELDS[cls], values, strict=True)))
-    # The same values, once unpickled, are the same instance: looked up before it is made.
-    key = (cls, values)
-    found = _shared.get(key)
-    if found is None:
-        found = _shared[key] = _share(cls(**dict(zip(_FIELDS[cls], values, strict=True))))
-    return found
+def _pack(value: Any) -> bytes:
+    out = io.BytesIO()
+    _Packer(out, pickle.HIGHEST_PROTOCOL).dump(value)
+    return out.getvalue()
 
 
-def _reduce_shared(obj: Any) -> tuple[Any, ...]:
-    return _shared_instance, (type(obj), tuple(getattr(obj, name) for name in _FIELDS[type(obj)]))
+class _Unpacker(pickle.Unpickler):
+    """Reads what a worker sent, looking each shared value up in ``shared`` before making it (one
+    dict for all the workers' parts of one build)."""
 
+    def __init__(self, data: bytes, shared: dict[Any, Any]) -> None:
+        super().__init__(io.BytesIO(data))
+        self.shared = shared
 
-_FIELDS: dict[type[Any], tuple[str, ...]] = {}
-"""The field names of each class pickled by _reduce_shared."""
+    def persistent_load(self, pid: Any) -> Any:
+        kind, value = pid
+        if kind == "mapping":
+            return MappingProxyType(value) if value else _NOTHING
+        if kind == "path":
+            return self._path(value)
+        found = self.shared.get(pid)
+        if found is None:
+            cls = _BY_NAME[kind]
+            found = self.shared[pid] = cls(**dict(zip(_SHARED_FIELDS[cls], value, strict=True)))
+        return found
 
-for _cls in (Tag, Image, Option, Customization):
-    _FIELDS[_cls] = tuple(f.name for f in dataclasses.fields(_cls))
-    copyreg.pickle(_cls, _reduce_shared)
+    def _path(self, text: str) -> Path:
+        found = self.shared.get(("path", text))
+        if found is None:
+            path = Path(text)
+            if path.name:
+                # Made from its shared folder, a path shares that folder's parts (the listings'
+                # files are thousands of paths that differ only in their names).
+                path = self._path(str(path.parent)) / path.name
+            found = self.shared[("path", text)] = path
+        return found  # type: ignore[no-any-return]
 
-
-def _stored(path: str, offset: int, length: int, key: bytes) -> StoredHTML:
-    # Ten thousand descriptions in a few files: one copy of each file's path.
-    return StoredHTML(_share(path), offset, length, key)
-
-
-copyreg.pickle(StoredHTML, lambda x: (_stored, x.__reduce__()[1]))
-copyreg.pickle(type(Path()), lambda path: (_shared_path, (str(path),)))
 
 Progress = Callable[[str, int, int], None]
 """progress(step, done, total): called as work completes, for the command line's progress bar."""
@@ -195,53 +198,53 @@ def _slices(total: int, parts: int) -> list[range]:
     return [range(i, min(i + step, total)) for i in range(0, total, step)]
 
 
-# -- fork-inherited state: set in the parent just before the pool starts ----------------------------
+# -- what the workers do -------------------------------------------------------------------------
 
-_render_page: Callable[[int], Any] | None = None
-_listing_paths: Sequence[Path] = ()
-_listing_config: SiteConfig | None = None
-_listing_config_root: Path = Path()
+_task: Callable[[range], Any] | None = None
+"""In a worker process only: what it does with each slice of the work (set as it starts, by
+_worker_started; forked, it inherits the task with everything it refers to, unpickled)."""
 
 
-def _render_slice(indices: range) -> list[Any]:
-    assert _render_page is not None
+def _do(indices: range) -> Any:
+    assert _task is not None
+    return _task(indices)
+
+
+def _render_slice(render: Callable[[int], Any], indices: range) -> list[Any]:
     out: list[Any] = []
     with PageTimer() as timer:
         for i in indices:
             try:
-                out.append(timer.run(_render_page, i))
+                out.append(timer.run(render, i))
             except Exception:  # re-rendered in the parent, which raises the proper SiteError
                 out.append(None)
     return out
 
 
-def _listing_slice(
-    indices: range,
-) -> tuple[dict[Path, Listing], dict[bytes, TextEntry], set[bytes]]:
-    from . import text
+def _listing_slice(paths: Sequence[Path], config: SiteConfig, root: Path, reading: Reading, indices: range) -> bytes:
+    """(listings by file, text entries added, text keys used), packed for the build process."""
     from .errors import ErrorList
     from .load import load_yaml_file
     from .model import load_listing
 
-    assert _listing_config is not None
     found: dict[Path, Listing] = {}
     for i in indices:
-        path = _listing_paths[i]
+        path = paths[i]
         errors = ErrorList()
         try:
             doc = load_yaml_file(path)
-            listing = load_listing(doc, errors, _listing_config, _listing_config_root)
+            listing = load_listing(doc, errors, config, root, reading)
         except SiteError:
             continue
         if listing is not None and not errors and not doc.warnings:
             found[path] = listing
-    store = text.current_text_store()
-    if store is None:
-        return found, {}, set()
+    store = reading.texts
+    if not isinstance(store, TextStore):
+        return _pack((found, {}, set()))
     # The descriptions are in this worker's file of the text store; the listings point into it,
     # and the build process learns where the new ones are.
     new, used = store.take_changes()
-    return found, new, used
+    return _pack((found, new, used))
 
 
 def _load_once_for_all() -> None:
@@ -261,18 +264,20 @@ def _load_once_for_all() -> None:
 _STOP_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
 
 
-def _worker_started() -> None:
+def _worker_started(task: Callable[[range], Any]) -> None:
     """Workers inherit the parent's Python signal handlers: `serve`'s only set a flag. But
     Pool.terminate stops its workers with SIGTERM, so they must die of it (a worker that only
     set the flag would keep the parent waiting for it forever); and Ctrl-C is the parent's to
     act on. Both signals arrive blocked (_pool): one sent before this ran is still pending, and
     is delivered, with its new disposition, when they are unblocked."""
+    global _task
+    _task = task
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
 
-def _pool(workers: int) -> Any:
+def _pool(workers: int, task: Callable[[range], Any]) -> Any:
     # A worker runs its initializer some time after the fork: on a busy machine, after the pool
     # has done its work and Pool.terminate has sent it SIGTERM. That signal, caught by the
     # inherited handler, would only be noted, and the parent would wait for the worker forever.
@@ -282,14 +287,14 @@ def _pool(workers: int) -> Any:
     # to replace one that died start blocked like the first ones.
     before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
     try:
-        return multiprocessing.get_context("fork").Pool(workers, initializer=_worker_started)
+        return multiprocessing.get_context("fork").Pool(workers, initializer=_worker_started, initargs=(task,))
     finally:
         # What arrived for this process meanwhile is delivered now.
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
-def _run(func: Callable[[range], Any], total: int, workers: int) -> Iterator[tuple[range, Any]]:
-    """func(part) for the parts of range(total), computed by ``workers`` processes, in order."""
+def _run(task: Callable[[range], Any], total: int, workers: int) -> Iterator[tuple[range, Any]]:
+    """task(part) for the parts of range(total), computed by ``workers`` processes, in order."""
     slices = _slices(total, workers)
     # Workers share the parent's memory until they write to it. The cyclic garbage collector
     # writes into every object it visits, so each worker would soon hold its own copy of the
@@ -298,8 +303,8 @@ def _run(func: Callable[[range], Any], total: int, workers: int) -> Iterator[tup
     gc.collect()
     gc.freeze()
     try:
-        with _pool(workers) as pool:
-            yield from zip(slices, pool.imap(func, slices), strict=True)
+        with _pool(workers, task) as pool:
+            yield from zip(slices, pool.imap(_do, slices), strict=True)
     finally:
         gc.unfreeze()
 
@@ -308,7 +313,7 @@ def load_listings(
     paths: Sequence[Path],
     config: SiteConfig,
     root: Path,
-    store: TextStore | None,
+    reading: Reading,
     workers: int,
     progress: Progress | None = None,
 ) -> dict[Path, Listing]:
@@ -316,34 +321,30 @@ def load_listings(
 
     A file with any error or warning is left out: the parent's model step reads it again and
     reports it with its file and line, as in a serial build. What the workers added to the text
-    store ``store`` (the one text.py uses) is merged into it.
+    store of ``reading`` (a buildcache.TextStore) is merged into it.
     """
-    global _listing_paths, _listing_config, _listing_config_root, _shared
     found: dict[Path, Listing] = {}
     if workers < 2 or not paths:
         return found
     _load_once_for_all()
-    _listing_paths, _listing_config, _listing_config_root = paths, config, root
-    _shared = {}
-    try:
-        done = 0
-        for part, (listings, new, used) in _run(_listing_slice, len(paths), workers):
-            found.update(listings)
-            if store is not None:
-                store.merge(new, used)
-            done += len(part)
-            if progress:
-                progress("listings", done, len(paths))
-    finally:
-        _listing_paths, _listing_config, _listing_config_root = (), None, Path()
-        _shared = None
+    store = reading.texts if isinstance(reading.texts, TextStore) else None
+    shared: dict[Any, Any] = {}
+    task = functools.partial(_listing_slice, paths, config, root, reading)
+    done = 0
+    for part, packed in _run(task, len(paths), workers):
+        listings, new, used = _Unpacker(packed, shared).load()
+        found.update(listings)
+        if store is not None:
+            store.merge(new, used)
+        done += len(part)
+        if progress:
+            progress("listings", done, len(paths))
     return found
 
 
 def render_pages(count: int, render: Callable[[int], T], workers: int, progress: Progress | None = None) -> list[T]:
     """[render(0), ..., render(count - 1)], computed by ``workers`` processes (render never
     returns None)."""
-    global _render_page
     results: list[T] = []
     if workers < 2 or count < 2:
         with PageTimer() as timer:
@@ -352,14 +353,10 @@ def render_pages(count: int, render: Callable[[int], T], workers: int, progress:
                 if progress and (i % 200 == 199 or i == count - 1):
                     progress("render", i + 1, count)
         return results
-    _render_page = render
-    try:
-        with PageTimer() as timer:
-            for part, pages in _run(_render_slice, count, workers):
-                for i, data in zip(part, pages, strict=True):
-                    results.append(data if data is not None else timer.run(render, i))
-                if progress:
-                    progress("render", len(results), count)
-    finally:
-        _render_page = None
+    with PageTimer() as timer:
+        for part, pages in _run(functools.partial(_render_slice, render), count, workers):
+            for i, data in zip(part, pages, strict=True):
+                results.append(data if data is not None else timer.run(render, i))
+            if progress:
+                progress("render", len(results), count)
     return results

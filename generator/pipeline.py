@@ -13,13 +13,13 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from . import buildcache, feeds, fields, parallel, text
+from . import buildcache, feeds, parallel
 from .config import SiteConfig, load_config
 from .depends import PageInputs, PageKeys
 from .errors import ErrorList, SiteError, display_path
 from .guard import check_outputs
 from .load import _list_files, load_content, load_yaml_file, outside_error
-from .model import Listing, Site, build_site, load_listing, merge_listings
+from .model import Listing, Reading, Site, build_site, load_listing, merge_listings
 from .parallel import Progress
 from .plan import HEADERS_FILE, PlannedPage, SitePlan, headers_rules, is_expired, plan_site, private_url
 from .render import Renderer, check_templates
@@ -164,13 +164,16 @@ class BuildResult:
 
 
 def load_site(
-    options: BuildOptions, preloaded: Mapping[Path, Listing] | None = None, warnings: list[SiteError] | None = None
+    options: BuildOptions,
+    preloaded: Mapping[Path, Listing] | None = None,
+    warnings: list[SiteError] | None = None,
+    reading: Reading | None = None,
 ) -> Site:
     """Load and validate the content; ``preloaded`` listings (built by workers) are not re-read.
     The files' warnings are added to ``warnings`` (or to the BuildFailed raised)."""
     errors = ErrorList()
     files = load_content(options.content, errors, skip_listings=preloaded or ())
-    site = build_site(files, errors, options.base_url, preloaded)
+    site = build_site(files, errors, options.base_url, preloaded, reading)
     errors.raise_if_any()
     assert site is not None
     if warnings is not None:
@@ -448,20 +451,14 @@ def _load_site_parallel(options: BuildOptions, warnings: list[SiteError]) -> Sit
     With a build cache, rendered descriptions stay in its text store (buildcache.TextStore): the
     listings point into its files, and each page reads its own description back."""
     store = buildcache.open_text_store(options.cache) if options.cache else None
-    text.use_text_store(store)
-    try:
-        with fields.checking_files_once():
-            preloaded: dict[Path, Listing] = {}
-            listing_files = _listing_files(options)
-            workers = parallel.worker_count(options.jobs, len(listing_files))
-            config = _site_config(options) if workers > 1 else None
-            if config is not None:
-                preloaded = parallel.load_listings(
-                    listing_files, config, options.content, store, workers, options.progress
-                )
-            site = load_site(options, preloaded, warnings)
-    finally:
-        text.use_text_store(None)
+    reading = Reading(texts=store)
+    preloaded: dict[Path, Listing] = {}
+    listing_files = _listing_files(options)
+    workers = parallel.worker_count(options.jobs, len(listing_files))
+    config = _site_config(options) if workers > 1 else None
+    if config is not None:
+        preloaded = parallel.load_listings(listing_files, config, options.content, reading, workers, options.progress)
+    site = load_site(options, preloaded, warnings, reading)
     if store is not None:
         store.save()
     return site

@@ -18,8 +18,6 @@ from cmarkgfm import _cmark
 from cmarkgfm.cmark import Options, markdown_to_html_with_extensions
 from markupsafe import Markup
 
-from .buildcache import StoredHTML, TextStore
-
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.rules_core import StateCore
@@ -263,20 +261,6 @@ def markdown_it_html(text: str) -> str:
     return _finish(_markdown_it().render(text))
 
 
-_store: TextStore | None = None
-"""Rendered Markdown by markdown_key(text), when a build cache is in use (buildcache.TextStore)."""
-
-
-def use_text_store(store: TextStore | None) -> None:
-    """Let render_markdown and stored_markdown reuse (and fill) ``store``; None: no store."""
-    global _store
-    _store = store
-
-
-def current_text_store() -> TextStore | None:
-    return _store
-
-
 @functools.cache
 def _key_seed() -> hashlib.blake2b:
     """Hash state the keys start from: the engines' versions and this module's source, so that
@@ -303,20 +287,8 @@ def markdown_key(text: str) -> bytes:
 
 
 def render_markdown(text: str) -> Markup:
-    """Safe HTML for a maker's Markdown, kept in memory (the maker's bio, pages)."""
-    html_text = stored_markdown(text)
-    return html_text if isinstance(html_text, Markup) else Markup(html_text.__html__())
-
-
-def stored_markdown(text: str) -> Markup | StoredHTML:
-    """Safe HTML for a maker's Markdown; with a text store in use, left in the store's file
-    (a listing's description: the build process need not hold ten thousand of them)."""
-    store = _store
-    if store is None:
-        return Markup(markdown_html(text))
-    key = markdown_key(text)
-    found = store.find(key)
-    return found if found is not None else store.add(key, markdown_html(text))
+    """Safe HTML for a maker's Markdown."""
+    return Markup(markdown_html(text))
 
 
 def markdown_html(text: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any, TypedDict
 
 from markupsafe import Markup
 
-from .buildcache import StoredHTML
+from .model import StoredHTML
 from .text import percent_encode, plain_text, summarize
 
 

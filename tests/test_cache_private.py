@@ -182,7 +182,7 @@ def test_the_dev_server_forks_workers_only_while_it_runs_no_other_thread(
     content = make_site(files)
     forks: list[int] = []
 
-    def no_pool(workers: int) -> object:
+    def no_pool(workers: int, task: object) -> object:
         forks.append(workers)
         raise AssertionError("forked worker processes")
 
@@ -263,7 +263,7 @@ def test_workers_die_of_sigterm_even_when_the_parent_only_notes_it() -> None:
         "from generator import parallel\n"
         "def dispositions(_):\n"
         "    return (signal.getsignal(signal.SIGTERM) is signal.SIG_DFL, signal.getsignal(signal.SIGINT) is signal.SIG_IGN)\n"
-        "with parallel._pool(2) as pool:\n"
+        "with parallel._pool(2, len) as pool:\n"
         "    print(set(pool.map(dispositions, range(8))))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
@@ -288,7 +288,7 @@ def test_a_worker_dies_of_a_sigterm_sent_before_it_has_reset_its_handlers() -> N
         "    after_in_child=lambda: forked or os.kill(os.getpid(), signal.SIGTERM),\n"
         "    after_in_parent=lambda: forked.append(True),\n"
         ")\n"
-        "with parallel._pool(1) as pool:\n"
+        "with parallel._pool(1, len) as pool:\n"
         "    first = started[0]\n"
         "    if pool.apply(os.getpid) == first.pid:\n"
         "        print('the first worker survived')\n"

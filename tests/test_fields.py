@@ -198,7 +198,7 @@ def test_every_listing_naming_a_missing_or_outside_photo_is_reported_at_its_own_
     assert sum("links to a place outside the content folder" in m for m in messages) == 3
 
 
-def test_checking_files_once_remembers_only_inside_its_block(tmp_path: Path) -> None:
+def test_a_build_checks_each_named_file_once_and_the_next_build_looks_again(tmp_path: Path) -> None:
     from generator import fields
 
     calls: list[str] = []
@@ -207,13 +207,11 @@ def test_checking_files_once_remembers_only_inside_its_block(tmp_path: Path) -> 
         calls.append("checked")
         return "result"
 
-    with fields.checking_files_once():
-        assert fields.once_per_build(("k",), check) == "result"
-        assert fields.once_per_build(("k",), check) == "result"
+    checks = fields.FileChecks()
+    assert checks.once(("k",), check) == checks.once(("k",), check) == "result"
     assert calls == ["checked"]
-    fields.once_per_build(("k",), check)  # outside a build: every time (the dev server's next edit)
-    with fields.checking_files_once():
-        fields.once_per_build(("k",), check)
+    fields.checked(fields.FileChecks(), ("k",), check)  # the next build's checks
+    fields.checked(None, ("k",), check)  # a file read on its own (the dev server's early preview)
     assert calls == ["checked"] * 3
 
 

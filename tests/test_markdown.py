@@ -282,23 +282,20 @@ def test_the_cache_key_depends_on_the_text_and_the_renderer() -> None:
     assert text.markdown_key("a") != hashlib.blake2b(b"a", digest_size=16).digest()
 
 
-def test_render_markdown_fills_and_reuses_the_text_store(tmp_path: Path) -> None:
+def test_a_description_is_put_on_the_text_shelf_once_and_found_there_after(tmp_path: Path) -> None:
+    from generator.model import StoredHTML, description_html
+
     store = buildcache.open_text_store(tmp_path)
-    text.use_text_store(store)
-    try:
-        first = text.render_markdown("**hi** <b>")
-        assert isinstance(first, Markup)
-        key = text.markdown_key("**hi** <b>")
-        assert set(store.index) == {key}
-        stored = text.stored_markdown("**hi** <b>")  # found, not rendered again
-        assert isinstance(stored, buildcache.StoredHTML) and stored == buildcache.StoredHTML("", 0, 0, key)
-        assert set(store.index) == {key} and len(list(tmp_path.glob("text-*.html"))) == 1
-        assert str(stored) == str(first) == "<p><strong>hi</strong> &lt;b&gt;</p>\n"
-        other = text.stored_markdown("*other*")
-        assert isinstance(other, buildcache.StoredHTML) and str(other) == "<p><em>other</em></p>\n"
-    finally:
-        text.use_text_store(None)
-    assert text.stored_markdown("*x*") == Markup("<p><em>x</em></p>\n")  # no store: in memory
+    first = description_html("**hi** <b>", store)
+    key = text.markdown_key("**hi** <b>")
+    assert isinstance(first, StoredHTML) and set(store.index) == {key}
+    again = description_html("**hi** <b>", store)  # found, not rendered again
+    assert again == first == StoredHTML("", 0, 0, key)
+    assert set(store.index) == {key} and len(list(tmp_path.glob("text-*.html"))) == 1
+    assert str(again) == "<p><strong>hi</strong> &lt;b&gt;</p>\n"
+    other = description_html("*other*", store)
+    assert isinstance(other, StoredHTML) and str(other) == "<p><em>other</em></p>\n"
+    assert description_html("*x*", None) == Markup("<p><em>x</em></p>\n")  # no shelf: in memory
 
 
 # -- the cmark binding ------------------------------------------------------------------------------

@@ -1,5 +1,4 @@
-"""Worker processes (parallel.py): what they hand back is what a serial build makes, shared as
-one instance per distinct value, and they leave the garbage collector as they found it."""
+"""Worker processes (parallel.py): what they hand back is what a serial build makes."""
 
 from __future__ import annotations
 
@@ -10,11 +9,11 @@ from conftest import BUILD_DATE, SITE_YAML
 from generator import parallel, pipeline
 from generator.errors import ErrorList
 from generator.load import load_yaml_file
-from generator.model import load_listing
+from generator.model import Reading, load_listing
 from generator.pipeline import BuildOptions, build_to
 
 
-def test_listings_from_workers_equal_serial_ones_and_share_what_is_equal(make_site, tmp_path: Path) -> None:
+def test_listings_from_workers_equal_serial_ones(make_site, tmp_path: Path) -> None:
     files: dict[str, str | bytes | None] = {}
     for i in range(12):
         files[f"listings/item-{i:02d}.yaml"] = (
@@ -27,35 +26,10 @@ def test_listings_from_workers_equal_serial_ones_and_share_what_is_equal(make_si
     paths = pipeline._listing_files(opts)
     config = pipeline._site_config(opts)
     assert config is not None
-    from_workers = parallel.load_listings(paths, config, content, None, 2)
+    from_workers = parallel.load_listings(paths, config, content, Reading(), 2)
     assert set(from_workers) == set(paths)
     for path in paths:
         assert from_workers[path] == load_listing(load_yaml_file(path), ErrorList(), config, content)
-    items = [from_workers[p] for p in paths if p.name.startswith("item-")]
-    first, *rest = items
-    for other in rest:
-        assert other.tags[0] is first.tags[0]  # "blue"
-        assert other.customizations[0] is first.customizations[0]
-        assert other.images[0] is first.images[0]
-    assert items[0].tags[1] is items[3].tags[1] and items[0].tags[1] is not items[1].tags[1]
-
-
-def _loaded_in_worker(_: int) -> tuple[int, int]:
-    from generator import text
-
-    return text._cmark_engine.cache_info().currsize, text._key_seed.cache_info().currsize
-
-
-def test_workers_start_with_the_markdown_engine_loaded() -> None:
-    from generator import text
-
-    text._cmark_engine.cache_clear()
-    text._key_seed.cache_clear()
-    with parallel._pool(2) as pool:
-        assert set(pool.map(_loaded_in_worker, range(4))) == {(0, 0)}
-    parallel._load_once_for_all()
-    with parallel._pool(2) as pool:
-        assert set(pool.map(_loaded_in_worker, range(4))) == {(1, 1)}
 
 
 def test_prices_of_listings_loaded_by_workers_are_written_in_the_shops_language(make_site, tmp_path: Path) -> None:
