@@ -215,7 +215,8 @@ def build(options: BuildOptions, reuse: Reuse | None = None) -> BuildResult:
     plan = plan_for(site, theme, options, secret, reuse.plan)
     renderer = Renderer(plan, theme, reuse=reuse.renderer)
     pages = render_pages(plan, renderer, secret, reuse, options)
-    outputs = assemble(plan, renderer, pages.outputs, secret, options)
+    outputs = assemble(plan, renderer, pages.outputs, options)
+    guard(plan, outputs, secret, theme, options)
     return BuildResult(
         site=site,
         plan=plan,
@@ -346,13 +347,12 @@ def render_pages(
 
 
 def assemble(
-    plan: SitePlan, renderer: Renderer, rendered: Sequence[Content], secret: Secret | None, options: BuildOptions
+    plan: SitePlan, renderer: Renderer, rendered: Sequence[Content], options: BuildOptions
 ) -> dict[str, Content]:
     """Every output of the build: the rendered pages (``rendered[i]`` is ``plan.pages[i]``: bytes, or
     the file of a spooled page), the files for search engines and feed readers, the copied assets
-    and _headers; then the leak guard checks all of them, before anything is written or cached."""
+    and _headers."""
     pages = plan.pages
-    theme = renderer.theme
     outputs: dict[str, Content] = {}
     origins: dict[str, str] = {}
     for page, data in zip(pages, rendered, strict=True):
@@ -371,10 +371,16 @@ def assemble(
     for asset in plan.assets:
         add_output(outputs, origins, asset.output, asset.source, _origin(asset.source, options))
     add_output(outputs, origins, HEADERS_FILE, _headers_file(plan), "makerfront (_headers)")
-    # Every output, reused pages included, before anything is written or cached.
+    return outputs
+
+
+def guard(
+    plan: SitePlan, outputs: Mapping[str, Content], secret: Secret | None, theme: Theme, options: BuildOptions
+) -> None:
+    """The leak guard (guard.py) on every output, reused pages included, before anything is
+    written or cached: raises BuildFailed if one outside ``p/<token>/`` shows a private listing."""
     if options.leak_guard:
         check_outputs(plan, outputs, secret.value if secret else None, theme)
-    return outputs
 
 
 R = TypeVar("R")
