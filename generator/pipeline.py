@@ -1,5 +1,5 @@
-"""The build, step by step: load -> model -> plan -> render -> check -> (write). The only module
-that knows the order of the steps."""
+"""The build, step by step: load -> model -> plan -> render -> guard -> (write). The only module
+that knows the order of the steps (`build`; `build_to` writes its result)."""
 
 from __future__ import annotations
 
