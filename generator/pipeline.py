@@ -21,7 +21,16 @@ from .guard import check_outputs
 from .load import _list_files, load_content, load_yaml_file, outside_error
 from .model import Listing, Reading, Site, build_site, load_listing, merge_listings
 from .parallel import Progress
-from .plan import HEADERS_FILE, PlannedPage, SitePlan, headers_rules, is_expired, plan_site, private_url
+from .plan import (
+    HEADERS_FILE,
+    PlannedPage,
+    SitePlan,
+    content_static_files,
+    headers_rules,
+    is_expired,
+    plan_site,
+    private_url,
+)
 from .render import Renderer, check_templates
 from .secret import Secret, fingerprint_of, listing_token, resolve_secret, secret_file_for, secret_fingerprint
 from .theme import Theme, load_theme
@@ -196,7 +205,8 @@ def plan_for(
     site: Site, theme: Theme, options: BuildOptions, secret: Secret | None, previous: SitePlan | None = None
 ) -> SitePlan:
     token = partial(listing_token, secret.value) if secret is not None else None
-    return plan_site(site, theme.static_files(), options.today, token, previous)
+    static = content_static_files(site.content_root)
+    return plan_site(site, theme.static_files(), options.today, token, previous, static)
 
 
 def build(options: BuildOptions, reuse: Reuse | None = None) -> BuildResult:
@@ -726,7 +736,8 @@ def check_site(options: BuildOptions) -> CheckReport:
     notes: list[str] = []
     if any(x.private for x in site.listings) and options.secret is None:
         notes += resolve_secret(options.content, create=False).notes
-    plan = plan_site(site, theme.static_files(), options.today, lambda slug: f"check-{slug}")
+    static = content_static_files(site.content_root)
+    plan = plan_site(site, theme.static_files(), options.today, lambda slug: f"check-{slug}", content_static=static)
     templates = check_templates(theme)
     photos = {image.src for listing in site.listings for image in listing.images}
     return CheckReport(

@@ -8,7 +8,7 @@ looping over the wrong collection.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -260,17 +260,55 @@ def plan_private(site: Site, today: date, token: Callable[[str], str]) -> tuple[
     return built, notes
 
 
+@dataclass(frozen=True)
+class ContentStatic:
+    """The maker's own static files (content/static/), as found on disk: copied as they are,
+    but for the _headers file, whose rules are merged with makerfront's own."""
+
+    files: tuple[tuple[str, Path], ...] = ()
+    """(output path, source file), sorted."""
+    headers: Path | None = None
+
+
+def content_static_files(root: Path) -> ContentStatic:
+    """The files of ``root``/static to publish. Raises SiteError for a file or the folder that
+    links outside the content folder, or a file name no web address can name."""
+    static_dir = root / "static"
+    if not static_dir.is_dir():
+        return ContentStatic()
+    # The folder itself may be a symlink; everything copied must really lie inside content/.
+    inside = root.resolve()
+    if not static_dir.resolve().is_relative_to(inside):
+        raise SiteError("this folder links to a place outside the content folder", path=static_dir)
+    files: list[tuple[str, Path]] = []
+    headers: Path | None = None
+    for path in sorted(static_dir.rglob("*")):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if not path.resolve().is_relative_to(inside):
+            raise SiteError("this file links to a place outside the content folder", path=path)
+        check_file_name(path)
+        name = path.relative_to(static_dir).as_posix()
+        if name == HEADERS_FILE:
+            headers = path
+        else:
+            files.append((name, path))
+    return ContentStatic(files=tuple(files), headers=headers)
+
+
 def plan_site(
     site: Site,
     theme_static: list[tuple[str, Path]],
     today: date,
     token: Callable[[str], str] | None = None,
     previous: SitePlan | None = None,
+    content_static: ContentStatic | None = None,
 ) -> SitePlan:
-    """``token`` maps a private listing's slug to its secret token (secret.listing_token bound to
-    the site secret); it is needed only when the site has private listings. ``previous``: the
-    plan of the same site before some listings changed (the dev server); the pages of listings
-    that are the very same objects are taken from it instead of being made again."""
+    """Every page and file of the site. ``token`` maps a private listing's slug to its secret
+    token (secret.listing_token bound to the site secret); it is needed only when the site has
+    private listings. ``previous``: the plan of the same site before some listings changed (the
+    dev server); the pages of listings that are the very same objects are taken from it instead
+    of being made again. ``content_static``: the maker's static files (content_static_files)."""
     public = tuple(sorted((x for x in site.listings if not x.private), key=_display_order))
     skipped: list[str] = []
     private: list[PrivateListing] = []
@@ -278,118 +316,16 @@ def plan_site(
         if token is None:
             raise SiteError("private listings need the site secret to get their addresses")
         private, skipped = plan_private(site, today, token)
-
-    groups: dict[str, list[Listing]] = {}
-    names: dict[str, Tag] = {}
-    for listing in public:
-        for tag in listing.tags:
-            groups.setdefault(tag.slug, []).append(listing)
-            names.setdefault(tag.slug, tag)
-    tags = tuple(
-        TagGroup(tag=names[slug], listings=tuple(groups[slug]), url=tag_url(names[slug])) for slug in sorted(groups)
-    )
-
-    def page(url: str, kind: PageKind, template: str, title: str, **kw: object) -> PlannedPage:
-        return PlannedPage(
-            url=url,
-            output=output_file(url),
-            kind=kind,
-            template=template,
-            title=title,
-            root=relative_root(url),
-            **kw,  # type: ignore[arg-type]
-        )
-
-    cfg = site.config
-    per_page = cfg.listings_per_page
-    pages: list[PlannedPage] = []
-    for number, url, shown, pagination in paginate("", public, per_page):
-        title = cfg.title if number == 1 else f"Page {number} of {len(pagination.urls)}"
-        lastmod = max([cfg.modified, site.maker.modified, *(x.modified for x in shown)])
-        pages.append(page(url, "home", "home.html", title, lastmod=lastmod, listings=shown, pagination=pagination))
-    pages.append(page("maker/", "maker", "maker.html", f"About {site.maker.name}", lastmod=site.maker.modified))
-    known = {id(p.listing): p for p in previous.pages if p.kind == "listing"} if previous is not None else {}
-    for listing in public:
-        same = known.get(id(listing))
-        if same is not None and same.listing is listing:  # `previous` keeps it alive: the id is its own
-            pages.append(same)
-        else:
-            pages.append(listing_page(listing))
-    for t in tags:
-        for number, url, shown, pagination in paginate(t.url, t.listings, per_page):
-            title = t.tag.name if number == 1 else f"{t.tag.name}, page {number} of {len(pagination.urls)}"
-            lastmod = max(x.modified for x in shown)
-            pages.append(
-                page(url, "tag", "tag.html", title, tag=t, lastmod=lastmod, listings=shown, pagination=pagination)
-            )
-    pages += [page(page_url(p), "page", "page.html", p.title, page=p, lastmod=p.modified) for p in site.pages]
-    if site.maker.custom_orders.enabled and cfg.contact.form_action:
-        # A form, not content: search engines would index each ?listing=... variant as a thin page.
-        pages.append(
-            page("custom-order/", "custom_order", "custom_order.html", "Ask about a Custom Order", indexable=False)
-        )
-    # 404.html is served at any depth, so its links are root-absolute under base_url's path.
-    pages.append(
-        PlannedPage(
-            url="404.html",
-            output="404.html",
-            kind="not_found",
-            template="404.html",
-            title="Page not found",
-            root=cfg.base_path,
-            indexable=False,
-        )
-    )
-
-    # Private pages come last, so no public page is rendered after one of them (a theme keeping
-    # state between pages could only carry it into another private page; the leak guard checks
-    # those too).
-    for x in private:
-        pages.append(
-            PlannedPage(
-                url=x.url,
-                output=output_file(x.url),
-                kind="private_listing",
-                template="listing.html",
-                title=x.listing.title,
-                root=relative_root(x.url),
-                listing=x.listing,
-                indexable=False,
-                private=x,
-            )
-        )
-
-    image_urls: dict[Path, str] = {}
-    assets: list[Asset] = [Asset(output=f"static/{name}", source=src) for name, src in theme_static]
-    for x in private:
-        # A private listing's photos live in its own folder, never in the shared images folder.
-        assets += [Asset(output=url, source=site.content_root / rel) for rel, url in x.image_urls.items()]
-    public_images = [img.src for x in public for img in x.images]
-    if site.maker.photo:
-        public_images.append(site.maker.photo.src)
-    if cfg.favicon:
-        public_images.append(cfg.favicon)
-    for rel in sorted(set(public_images)):
-        image_urls[rel] = public_image_url(rel)
-        assets.append(Asset(output=rel.as_posix(), source=site.content_root / rel))
-    static_dir = site.content_root / "static"
-    headers_source: Path | None = None
-    if static_dir.is_dir():
-        # The folder itself may be a symlink; everything copied must really lie inside content/.
-        inside = site.content_root.resolve()
-        if not static_dir.resolve().is_relative_to(inside):
-            raise SiteError("this folder links to a place outside the content folder", path=static_dir)
-        for path in sorted(static_dir.rglob("*")):
-            if path.name.startswith(".") or not path.is_file():
-                continue
-            if not path.resolve().is_relative_to(inside):
-                raise SiteError("this file links to a place outside the content folder", path=path)
-            check_file_name(path)
-            if path.relative_to(static_dir).as_posix() == HEADERS_FILE:
-                headers_source = path  # merged with makerfront's own rules, not copied as is
-                continue
-            assets.append(Asset(output=path.relative_to(static_dir).as_posix(), source=path))
-
+    tags = _tag_groups(public)
+    static = content_static or ContentStatic()
+    pages = [
+        *_public_pages(site, public, tags, previous),
+        # Private pages come last, so no public page is rendered after one of them (a theme
+        # keeping state between pages could only carry it into another private page; the leak
+        # guard checks those too).
+        *(_private_page(x) for x in private),
+    ]
+    assets, image_urls = _assets(site, public, private, theme_static, static)
     return SitePlan(
         site=site,
         public_listings=public,
@@ -400,8 +336,110 @@ def plan_site(
         image_urls=image_urls,
         skipped=tuple(skipped),
         private_listings=tuple(private),
-        headers_source=headers_source,
+        headers_source=static.headers,
     )
+
+
+def _tag_groups(public: Sequence[Listing]) -> tuple[TagGroup, ...]:
+    """A group per tag slug, sorted, with the public listings that have it in display order."""
+    groups: dict[str, list[Listing]] = {}
+    names: dict[str, Tag] = {}
+    for listing in public:
+        for tag in listing.tags:
+            groups.setdefault(tag.slug, []).append(listing)
+            names.setdefault(tag.slug, tag)
+    return tuple(
+        TagGroup(tag=names[slug], listings=tuple(groups[slug]), url=tag_url(names[slug])) for slug in sorted(groups)
+    )
+
+
+def _page(url: str, kind: PageKind, template: str, title: str, **kw: object) -> PlannedPage:
+    return PlannedPage(
+        url=url,
+        output=output_file(url),
+        kind=kind,
+        template=template,
+        title=title,
+        root=relative_root(url),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _public_pages(
+    site: Site, public: tuple[Listing, ...], tags: Sequence[TagGroup], previous: SitePlan | None
+) -> Iterator[PlannedPage]:
+    cfg = site.config
+    per_page = cfg.listings_per_page
+    for number, url, shown, pagination in paginate("", public, per_page):
+        title = cfg.title if number == 1 else f"Page {number} of {len(pagination.urls)}"
+        lastmod = max([cfg.modified, site.maker.modified, *(x.modified for x in shown)])
+        yield _page(url, "home", "home.html", title, lastmod=lastmod, listings=shown, pagination=pagination)
+    yield _page("maker/", "maker", "maker.html", f"About {site.maker.name}", lastmod=site.maker.modified)
+    known = {id(p.listing): p for p in previous.pages if p.kind == "listing"} if previous is not None else {}
+    for listing in public:
+        same = known.get(id(listing))
+        # `previous` keeps its listings alive, so an id found is this very listing's.
+        yield same if same is not None and same.listing is listing else listing_page(listing)
+    for t in tags:
+        for number, url, shown, pagination in paginate(t.url, t.listings, per_page):
+            title = t.tag.name if number == 1 else f"{t.tag.name}, page {number} of {len(pagination.urls)}"
+            lastmod = max(x.modified for x in shown)
+            yield _page(url, "tag", "tag.html", title, tag=t, lastmod=lastmod, listings=shown, pagination=pagination)
+    for p in site.pages:
+        yield _page(page_url(p), "page", "page.html", p.title, page=p, lastmod=p.modified)
+    if site.maker.custom_orders.enabled and cfg.contact.form_action:
+        # A form, not content: search engines would index each ?listing=... variant as a thin page.
+        yield _page("custom-order/", "custom_order", "custom_order.html", "Ask about a Custom Order", indexable=False)
+    # 404.html is served at any depth, so its links are root-absolute under base_url's path.
+    yield PlannedPage(
+        url="404.html",
+        output="404.html",
+        kind="not_found",
+        template="404.html",
+        title="Page not found",
+        root=cfg.base_path,
+        indexable=False,
+    )
+
+
+def _private_page(x: PrivateListing) -> PlannedPage:
+    return PlannedPage(
+        url=x.url,
+        output=output_file(x.url),
+        kind="private_listing",
+        template="listing.html",
+        title=x.listing.title,
+        root=relative_root(x.url),
+        listing=x.listing,
+        indexable=False,
+        private=x,
+    )
+
+
+def _assets(
+    site: Site,
+    public: Sequence[Listing],
+    private: Sequence[PrivateListing],
+    theme_static: Sequence[tuple[str, Path]],
+    static: ContentStatic,
+) -> tuple[list[Asset], dict[Path, str]]:
+    """The files copied as they are (theme static files, photos, the maker's static files), and
+    the address of each public photo."""
+    assets: list[Asset] = [Asset(output=f"static/{name}", source=src) for name, src in theme_static]
+    for x in private:
+        # A private listing's photos live in its own folder, never in the shared images folder.
+        assets += [Asset(output=url, source=site.content_root / rel) for rel, url in x.image_urls.items()]
+    public_images = [img.src for x in public for img in x.images]
+    if site.maker.photo:
+        public_images.append(site.maker.photo.src)
+    if site.config.favicon:
+        public_images.append(site.config.favicon)
+    image_urls: dict[Path, str] = {}
+    for rel in sorted(set(public_images)):
+        image_urls[rel] = public_image_url(rel)
+        assets.append(Asset(output=rel.as_posix(), source=site.content_root / rel))
+    assets += [Asset(output=name, source=path) for name, path in static.files]
+    return assets, image_urls
 
 
 def sitemap_pages(plan: SitePlan) -> tuple[PlannedPage, ...]:
