@@ -84,8 +84,9 @@ class BuildOptions:
 class PageRecord:
     """What a build knows of a page it made, for the next build's freshness check (depends.py)."""
 
-    key: bytes
-    """The hash of the page's inputs (depends.PageKeys.key)."""
+    key: bytes | None
+    """The hash of the page's inputs (depends.PageKeys.key), or None until it is asked for (a
+    page reading `site.listings` hashes every listing's view: the dev server never needs it)."""
     site_parts: tuple[str, ...]
     """The parts of `site` (and of a tag page's `tag`) its render read."""
     templates: tuple[str, ...]
@@ -96,8 +97,13 @@ class PageRecord:
     """The inputs themselves, while the build is in memory (the dev server); None when read back
     from the build cache, which keeps only the key."""
 
-    def entry(self) -> buildcache.PageEntry:
-        return (self.key, self.site_parts, self.templates, self.digest)
+    def entry(self, keys: PageKeys) -> buildcache.PageEntry:
+        """The record as the build cache keeps it (the key made now if it was not yet)."""
+        key = self.key
+        if key is None:
+            assert self.inputs is not None
+            key = keys.key(self.inputs)
+        return (key, self.site_parts, self.templates, self.digest)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,6 +153,13 @@ class BuildResult:
     digests: dict[str, bytes] = field(default_factory=dict)
     """write.content_digest of the outputs that are files the build made or checked (spooled
     pages, pages reused from the output folder), so the writer need not read them to hash them."""
+    page_keys: PageKeys | None = None
+    """What made the pages' inputs: it hashes them for the build cache (cache_entries)."""
+
+    def cache_entries(self) -> dict[str, buildcache.PageEntry]:
+        """The page records as the build cache keeps them."""
+        keys = self.page_keys or PageKeys(self.renderer)
+        return {rel: record.entry(keys) for rel, record in self.pages.items()}
 
     @property
     def page_count(self) -> int:
@@ -240,6 +253,7 @@ def build(options: BuildOptions, reuse: Reuse | None = None) -> BuildResult:
         pages=pages.records,
         rendered=pages.rendered,
         digests=pages.digests,
+        page_keys=pages.keys,
     )
 
 
@@ -296,6 +310,7 @@ class RenderedPages:
     rendered: tuple[str, ...]
     digests: dict[str, bytes]
     """Output path -> content_digest, for the pages that are files."""
+    keys: PageKeys
 
 
 def render_pages(
@@ -348,12 +363,12 @@ def render_pages(
         page = pages[i]
         done[i] = data
         inputs = keys.inputs(page, site_parts, templates)
-        records[page.output] = PageRecord(key or keys.key(inputs), site_parts, templates, digest, inputs)
+        records[page.output] = PageRecord(key or None, site_parts, templates, digest, inputs)
         if isinstance(data, Path):
             digests[page.output] = digest
     outputs = [x for x in done if x is not None]
     assert len(outputs) == len(pages)
-    return RenderedPages(outputs, records, tuple(pages[i].output for i in todo), digests)
+    return RenderedPages(outputs, records, tuple(pages[i].output for i in todo), digests, keys)
 
 
 def assemble(
@@ -645,7 +660,7 @@ def _build_to(options: BuildOptions, output: Path, cache: Path) -> tuple[BuildRe
     try:
         last = {rel: PageRecord(*entry) for rel, entry in buildcache.load_pages(cache).items()}
         result = build(replace(options, spool=spool), Reuse(pages=last, outputs=OutputFolder(output, manifest)))
-        buildcache.save_pages(cache, {rel: record.entry() for rel, record in result.pages.items()})
+        buildcache.save_pages(cache, result.cache_entries())
         buildcache.forget_inputs(cache)
         try:
             stats, manifest = sync_site(result.outputs, output, manifest, result.digests, spool, work=cache)
