@@ -20,7 +20,7 @@ import hashlib
 import io
 import re
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -28,7 +28,7 @@ from typing import Literal, Protocol
 from PIL import Image as PILImage
 from PIL import ImageCms, ImageOps, UnidentifiedImageError
 
-from .errors import SiteError, SourceRef
+from .errors import ErrorList, SiteError, SourceRef
 
 VERSION = "1"
 """Part of every cache key: change it when the pixels or bytes made for the same settings change."""
@@ -142,18 +142,77 @@ class ImageSet:
     """PhotoJob.prefix -> what was made of it."""
     files: dict[str, bytes | Path] = field(default_factory=dict)
     """Output path -> bytes, or the build cache's file holding them."""
+    favicon: ProcessedImage | None = None
+    """The favicon's file, when site.yaml names one."""
     made: int = 0
     """Photos processed this time (the others came from the cache)."""
+    cached: set[str] = field(default_factory=set)
+    """Outputs taken as files from the build cache on disk (checked when they were made)."""
+
+    def add(self, job: PhotoJob, image: ProcessedImage, files: Mapping[str, bytes | Path]) -> None:
+        if job.role == "favicon":
+            self.favicon = image
+        else:
+            self.images[job.prefix] = image
+        self.files.update(files)
 
 
 class ImageCache(Protocol):
-    """Where processed photos are kept between builds (buildcache.ImageCache; tests: a dict)."""
+    """Where processed photos are kept between builds: buildcache.ImageCache on disk, or
+    MemoryImageCache (the dev server). Meta is ProcessedImage as plain tuples (to_meta)."""
 
     def source_digest(self, path: Path) -> bytes: ...
 
-    def get(self, key: str) -> tuple[ProcessedImage, dict[str, bytes | Path]] | None: ...
+    def load(self, key: str) -> tuple[object, Mapping[str, bytes | Path]] | None: ...
 
-    def put(self, key: str, image: ProcessedImage, files: Mapping[str, bytes]) -> dict[str, bytes | Path]: ...
+    def store(self, key: str, meta: object, files: Mapping[str, bytes]) -> Mapping[str, bytes | Path]: ...
+
+    def finish(self, used: Iterable[str]) -> None: ...
+
+
+class MemoryImageCache:
+    """An ImageCache in memory, kept from one build to the next by the dev server: an unchanged
+    photo (same stamp, so the same bytes) is not read or made again."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[object, dict[str, bytes]]] = {}
+        self._digests: dict[tuple[str, int, int, int, int], bytes] = {}
+
+    def source_digest(self, path: Path) -> bytes:
+        st = path.stat()
+        stamp = (str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        found = self._digests.get(stamp)
+        if found is None:
+            found = self._digests[stamp] = hashlib.sha256(path.read_bytes()).digest()
+        return found
+
+    def load(self, key: str) -> tuple[object, Mapping[str, bytes | Path]] | None:
+        return self._entries.get(key)
+
+    def store(self, key: str, meta: object, files: Mapping[str, bytes]) -> Mapping[str, bytes | Path]:
+        self._entries[key] = (meta, dict(files))
+        return files
+
+    def finish(self, used: Iterable[str]) -> None:
+        keep = set(used)
+        self._entries = {k: v for k, v in self._entries.items() if k in keep}
+        self._digests = {}
+
+
+def to_meta(image: ProcessedImage) -> tuple[object, ...]:
+    return (image.width, image.height, tuple((v.output, v.width, v.height, v.type) for v in image.variants))
+
+
+def from_meta(meta: object) -> ProcessedImage | None:
+    if not isinstance(meta, tuple) or len(meta) != 3:
+        return None
+    width: int | None = meta[0]
+    height: int | None = meta[1]
+    try:
+        files = tuple(Variant(*v) for v in meta[2])
+    except TypeError:
+        return None
+    return ProcessedImage(width=width, height=height, variants=files)
 
 
 class PhotoError(Exception):
@@ -211,7 +270,7 @@ def read_header(path: Path) -> Header:
         raise PhotoError("is not an image makerfront can read", hint=f"use a {READ_FORMATS_TEXT} file") from exc
     if fmt not in READ_FORMATS:
         raise PhotoError(
-            f"is a {fmt or 'kind of'} file, which makerfront does not publish",
+            f"is in the {fmt or 'unknown'} format, which makerfront does not publish",
             hint=f"save it as JPEG or PNG (makerfront reads {READ_FORMATS_TEXT})",
         )
     if width * height > MAX_PHOTO_PIXELS:
@@ -395,7 +454,9 @@ def process(job: PhotoJob, settings: ImageSettings) -> tuple[ProcessedImage, dic
         out = pixels if pixels.width <= largest else _resize(pixels, largest, round(largest * up_h / up_w))
         name = f"{job.prefix}.png"
         return (
-            ProcessedImage(width=out.width, height=out.height, variants=(Variant(name, out.width, out.height, "image/png"),)),
+            ProcessedImage(
+                width=out.width, height=out.height, variants=(Variant(name, out.width, out.height, "image/png"),)
+            ),
             {name: _encode(out, "png", settings.quality)},
         )
     variants: list[Variant] = []
@@ -474,21 +535,20 @@ def make_images(
     settings: ImageSettings,
     cache: ImageCache | None = None,
     run: Mapper | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
 ) -> ImageSet:
     """The files of every photo in ``jobs``: from ``cache`` when it has them, else made (by
-    ``run``, which may spread them over worker processes). Raises BuildFailed naming each photo
-    that cannot be published, at the line of the content that names it."""
-    from .errors import ErrorList
-
+    ``run``, which may spread them over worker processes, and kept in ``cache``). Raises
+    BuildFailed naming each photo that cannot be published, at the line of the content that
+    names it; then nothing of the cache is deleted."""
     result = ImageSet()
     errors = ErrorList()
     todo: list[tuple[PhotoJob, str]] = []
-    seen: set[str] = set()
+    used: list[str] = []
+    seen: set[tuple[str, str]] = set()
     for job in jobs:
-        if job.prefix in seen:
+        if (job.prefix, job.role) in seen:
             continue
-        seen.add(job.prefix)
+        seen.add((job.prefix, job.role))
         key = ""
         if cache is not None:
             try:
@@ -496,10 +556,12 @@ def make_images(
             except OSError as exc:
                 errors.add(photo_error(job, PhotoError(f"cannot be read ({(exc.strerror or str(exc)).lower()})")))
                 continue
-            hit = cache.get(key)
-            if hit is not None:
-                result.images[job.prefix], files = hit
-                result.files.update(files)
+            used.append(key)
+            hit = cache.load(key)
+            image = from_meta(hit[0]) if hit is not None else None
+            if hit is not None and image is not None:
+                result.add(job, image, hit[1])
+                result.cached.update(name for name, data in hit[1].items() if isinstance(data, Path))
                 continue
         todo.append((job, key))
 
@@ -510,21 +572,20 @@ def make_images(
         except PhotoError as err:
             return err
         if cache is not None:
-            return image, cache.put(key, image, files)
-        return image, files
+            return to_meta(image), cache.store(key, to_meta(image), files)
+        return to_meta(image), files
 
     mapper = run or (lambda f, n: [f(i) for i in range(n)])
-    done = mapper(one, len(todo))
-    for i, ((job, _), out) in enumerate(zip(todo, done, strict=True)):
+    for (job, _), out in zip(todo, mapper(one, len(todo)), strict=True):
         if isinstance(out, PhotoError):
             errors.add(photo_error(job, out))
             continue
         assert isinstance(out, tuple)
-        image, made = out
-        result.images[job.prefix] = image
-        result.files.update(made)
+        image = from_meta(out[0])
+        assert image is not None
+        result.add(job, image, out[1])
         result.made += 1
-        if progress is not None:
-            progress("photos", i + 1, len(todo))
     errors.raise_if_any()
+    if cache is not None:
+        cache.finish(used)
     return result
