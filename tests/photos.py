@@ -4,10 +4,11 @@ phones write (GPS position, camera model and serial, orientation), a colour prof
 from __future__ import annotations
 
 import io
+import random
 import struct
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 PHONE_SIZE = (4032, 3024)
 """A 12-megapixel phone photo, as stored (landscape; Orientation 6 shows it portrait)."""
@@ -26,26 +27,37 @@ def phone_exif(orientation: int = 6) -> Image.Exif:
     return exif
 
 
-def scene(size: tuple[int, int]) -> Image.Image:
-    """A photo-like picture that is not the same upside down (so a wrong turn shows): a gradient
-    with noise, and a red square in the top left corner."""
+def scene(size: tuple[int, int], seed: int = 1) -> Image.Image:
+    """A photo-like picture, the same for the same seed: shapes on a gradient with grain as a
+    phone sensor gives (so it compresses like a photo, not like a drawing), and a red square in
+    the top left corner (so a wrong turn shows)."""
+    rng = random.Random(seed)
     w, h = size
-    base = Image.linear_gradient("L").resize(size).convert("RGB")
-    noise = Image.effect_noise(size, 30).convert("RGB")
-    im = Image.blend(base, noise, 0.25)
+    base = Image.linear_gradient("L").resize(size)
+    im = Image.merge("RGB", [base.point(lambda v, k=k: (v * k) // 4 + rng.randrange(64)) for k in (2, 3, 4)])
+    draw = ImageDraw.Draw(im)
+    for _ in range(30):
+        x, y, r = rng.randrange(w), rng.randrange(h), rng.randrange(w // 60 + 1, w // 6 + 2)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+    tile = Image.frombytes("L", (256, 256), rng.randbytes(256 * 256)).convert("RGB")
+    grain = Image.new("RGB", size)
+    for x in range(0, w, 256):
+        for y in range(0, h, 256):
+            grain.paste(tile, (x, y))
+    im = Image.blend(im, grain, 0.06)
     im.paste((220, 30, 30), (0, 0, w // 5, h // 5))
     return im
 
 
 def phone_jpeg(
-    size: tuple[int, int] = PHONE_SIZE, orientation: int = 6, icc: bytes | None = None, quality: int = 90
+    size: tuple[int, int] = PHONE_SIZE, orientation: int = 6, icc: bytes | None = None, quality: int = 90, seed: int = 1
 ) -> bytes:
     buf = io.BytesIO()
     xmp = (
         b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description exif:GPSLatitude="35,35.8N"'
         b' aux:SerialNumber="' + SERIAL.encode() + b'"/></rdf:RDF></x:xmpmeta>'
     )
-    scene(size).save(
+    scene(size, seed).save(
         buf, "JPEG", quality=quality, exif=phone_exif(orientation), icc_profile=icc, comment=b"at my workshop", xmp=xmp
     )
     return buf.getvalue()
