@@ -318,3 +318,22 @@ def test_the_photo_files_are_the_same_in_every_build(make_site, tmp_path: Path) 
     names = photo_files(one, "images/")
     assert len(names) == 12 and names == photo_files(two, "images/")
     assert all(data_of(one, n) == data_of(two, n) for n in names)
+
+
+def test_the_preview_remakes_no_unchanged_photo(make_site) -> None:
+    """`serve` has no build cache on disk: it keeps the photos of its last build in memory."""
+    from conftest import options
+
+    from generator.pipeline import build
+
+    content = make_site()
+    first = build(options(content, jobs=1))
+    assert first.photos.made == 1
+    (content / "maker.yaml").write_text((content / "maker.yaml").read_text() + "intro: Hello.\n", encoding="utf-8")
+    again = build(options(content, jobs=1), first.reuse())
+    assert again.photos.made == 0
+    assert again.outputs["images/mug-800.webp"] == first.outputs["images/mug-800.webp"]
+    (content / "images" / "mug.png").write_bytes(png_bytes((9, 9, 9)))
+    changed = build(options(content, jobs=1), again.reuse())
+    assert changed.photos.made == 1
+    assert changed.outputs["images/mug-800.webp"] != first.outputs["images/mug-800.webp"]
