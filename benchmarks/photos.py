@@ -14,9 +14,13 @@ both ways: widths 480, 800, 1200 and 1600, as WebP and JPEG, quality 80.
   photo each; then the same build after one listing's description changed (every photo unchanged,
   so taken from the build cache), against the same shop whose listings all show one small photo;
 - **Hugo**: `hugo` on a site whose template calls `.Resize "480x webp q80"` (...) on each photo,
-  from an empty resource cache, then again with its cache (Hugo's rebuild).
+  from an empty resource cache, then again with its cache (Hugo's rebuild);
+- **Lighthouse** (mobile, performance only) on the home, a listing and the maker's page of the
+  photo shop, served on 127.0.0.1, when `--lighthouse` names Lighthouse's command
+  (`npm i -E lighthouse@12.2.3` in a folder of your choice, then
+  `--lighthouse that/folder/node_modules/.bin/lighthouse`; it drives Debian's chromium).
 
-Peak memory is the largest sum of the resident memory of the build process and its workers,
+Peak memory is the largest sum of the proportional set size (PSS) of the build process and its workers,
 sampled every 20 ms (needs psutil: `pip install -e '.[bench]'`). Figures are printed, never
 asserted: the machine's speed is not the product's.
 """
@@ -101,7 +105,9 @@ class PeakMemory:
             return
         while not self._stop.is_set():
             try:
-                total = root.memory_info().rss + sum(c.memory_info().rss for c in root.children(recursive=True))
+                # PSS: memory a worker shares with the build process (forked) is counted once.
+                procs = [root, *root.children(recursive=True)]
+                total = sum(p.memory_full_info().pss for p in procs)
                 self.peak = max(self.peak, total)
             except psutil.Error:
                 pass
@@ -160,7 +166,7 @@ images:
   formats: [webp, jpeg]
   quality: 80
 """
-MAKER = "name: Bench Maker\ncustom_orders:\n  enabled: false\n"
+MAKER = "name: Bench Maker\nphoto: images/maker.jpg\ncustom_orders:\n  enabled: false\n"
 
 
 def write_shop(root: Path, photos: list[Path], with_photos: bool) -> Path:
@@ -170,6 +176,7 @@ def write_shop(root: Path, photos: list[Path], with_photos: bool) -> Path:
     (content / "images").mkdir()
     (content / "site.yaml").write_text(SITE, encoding="utf-8")
     (content / "maker.yaml").write_text(MAKER, encoding="utf-8")
+    os.link(photos[-1], content / "images" / "maker.jpg")
     small = content / "images" / "small.jpg"
     Image.new("RGB", (800, 600), (120, 90, 60)).save(small, "JPEG")
     for i, photo in enumerate(photos):
@@ -233,12 +240,48 @@ def hugo_builds(hugo: str, root: Path, photos: list[Path]) -> tuple[float, int, 
     return first, peak, again
 
 
+def lighthouse(command: str, site: Path) -> None:
+    """Lighthouse's mobile performance score of three pages of the built shop ``site``."""
+    import http.server
+    import json
+    from functools import partial
+
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    http.server.SimpleHTTPRequestHandler.log_message = lambda *a: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    chromium = shutil.which("chromium") or "chromium"
+    try:
+        for page in ("", "listings/piece-000/", "maker/"):
+            report = site.parent / "lighthouse.json"
+            env = {**os.environ, "CHROME_PATH": chromium}
+            subprocess.run(
+                [command, f"http://127.0.0.1:{port}/{page}", "--only-categories=performance", "--form-factor=mobile",
+                 "--output=json", f"--output-path={report}", "--quiet",
+                 "--chrome-flags=--headless=new --no-sandbox --disable-gpu"],
+                env=env, check=True, timeout=300,
+            )  # fmt: skip
+            data = json.loads(report.read_text(encoding="utf-8"))
+            audits = data["audits"]
+            score = round(data["categories"]["performance"]["score"] * 100)
+            lcp = audits["largest-contentful-paint"]["numericValue"] / 1000
+            cls = audits["cumulative-layout-shift"]["numericValue"]
+            weight = audits["total-byte-weight"]["numericValue"] / 1000
+            print(
+                f"Lighthouse mobile /{page:<22} Performance {score:3d}  LCP {lcp:4.1f} s  CLS {cls:.3f}  {weight:5.0f} KB"
+            )
+    finally:
+        server.shutdown()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--photos", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "makerfront-photo-bench")
     parser.add_argument("--no-hugo", action="store_true")
+    parser.add_argument("--lighthouse", metavar="COMMAND", help="Lighthouse's command, to score three pages")
     args = parser.parse_args()
     work: Path = args.workdir
     started = time.perf_counter()
@@ -268,6 +311,9 @@ def main() -> None:
         print(f"makerfront first build / Hugo:         {first / h_first:7.3f}x")
     elif not hugo:
         print("Hugo not found (`apt-get install -y hugo` to compare)")
+    if args.lighthouse:
+        print()
+        lighthouse(args.lighthouse, work / "shop" / "output")
 
 
 if __name__ == "__main__":

@@ -668,18 +668,24 @@ class ImageCache:
         self._seen[key] = (stamp, digest)
         return digest
 
-    def load(self, key: str) -> tuple[object, dict[str, Path]] | None:
+    def load(self, key: str) -> tuple[object, dict[str, Path], dict[str, bytes]] | None:
+        """(meta, output path -> its file here, output path -> its content hash), or None."""
         folder = self._folder(key)
         meta = _read(folder / "meta")
         if not isinstance(meta, tuple) or len(meta) != 2 or not isinstance(meta[1], tuple):
             return None
         files: dict[str, Path] = {}
-        for output, name in meta[1]:
+        digests: dict[str, bytes] = {}
+        for entry in meta[1]:
+            if not isinstance(entry, tuple) or len(entry) != 3:
+                return None  # made by another version
+            output, name, digest = entry
             path = folder / name
             if not path.is_file():
                 return None
             files[output] = path
-        return meta[0], files
+            digests[output] = digest
+        return meta[0], files, digests
 
     def store(self, key: str, meta: object, files: Mapping[str, bytes]) -> dict[str, Path]:
         """Keep ``files`` (output path -> bytes) under ``key``; their paths in the cache. Called
@@ -690,17 +696,20 @@ class ImageCache:
         tmp = self.root / f".{folder.name}.{os.getpid()}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         os.makedirs(tmp, 0o700)
-        names: list[tuple[str, str]] = []
+        import hashlib
+
+        names: list[tuple[str, str, bytes]] = []
         for i, (output, data) in enumerate(files.items()):
             name = f"{i}{os.path.splitext(output)[1]}"
             fd = os.open(tmp / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            names.append((output, name))
+            # write.content_digest: the writer then tells an unchanged file without reading it.
+            names.append((output, name, hashlib.blake2b(data, digest_size=16).digest()))
         _write(tmp / "meta", (meta, tuple(names)))
         shutil.rmtree(folder, ignore_errors=True)
         os.replace(tmp, folder)
-        return {output: folder / name for output, name in names}
+        return {output: folder / name for output, name, _ in names}
 
     def finish(self, used: Iterable[str]) -> None:
         """Remember the sources' hashes and delete every entry this build did not use."""

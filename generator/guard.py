@@ -746,7 +746,8 @@ def image_metadata_problem(data: bytes) -> str | None:
     from .images import register_formats
 
     found: list[str] = []
-    register_formats()
+    if data[4:8] == b"ftyp":  # HEIC (or AVIF, which Pillow reads itself)
+        register_formats()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -148,6 +148,8 @@ class ImageSet:
     """Photos processed this time (the others came from the cache)."""
     cached: set[str] = field(default_factory=set)
     """Outputs taken as files from the build cache on disk (checked when they were made)."""
+    digests: dict[str, bytes] = field(default_factory=dict)
+    """write.content_digest of those files, as the cache recorded it."""
 
     def add(self, job: PhotoJob, image: ProcessedImage, files: Mapping[str, bytes | Path]) -> None:
         if job.role == "favicon":
@@ -163,7 +165,9 @@ class ImageCache(Protocol):
 
     def source_digest(self, path: Path) -> bytes: ...
 
-    def load(self, key: str) -> tuple[object, Mapping[str, bytes | Path]] | None: ...
+    def load(self, key: str) -> tuple[object, Mapping[str, bytes | Path], Mapping[str, bytes]] | None:
+        """(meta, output path -> bytes or file, output path -> write.content_digest of the files)."""
+        ...
 
     def store(self, key: str, meta: object, files: Mapping[str, bytes]) -> Mapping[str, bytes | Path]: ...
 
@@ -186,8 +190,9 @@ class MemoryImageCache:
             found = self._digests[stamp] = hashlib.sha256(path.read_bytes()).digest()
         return found
 
-    def load(self, key: str) -> tuple[object, Mapping[str, bytes | Path]] | None:
-        return self._entries.get(key)
+    def load(self, key: str) -> tuple[object, Mapping[str, bytes | Path], Mapping[str, bytes]] | None:
+        found = self._entries.get(key)
+        return (found[0], found[1], {}) if found is not None else None
 
     def store(self, key: str, meta: object, files: Mapping[str, bytes]) -> Mapping[str, bytes | Path]:
         self._entries[key] = (meta, dict(files))
@@ -227,9 +232,13 @@ class PhotoError(Exception):
 # -- reading ---------------------------------------------------------------------------------
 
 
+HEIF_SUFFIXES = (".heic", ".heif", ".hif")
+
+
 def register_formats() -> None:
-    """Teach Pillow HEIC/HEIF (iPhone photos) through pillow-heif. Called before any photo is
-    opened, never at import time; registering twice is harmless."""
+    """Teach Pillow HEIC/HEIF (iPhone photos) through pillow-heif. Called before a HEIC file is
+    opened (or a file Pillow does not know otherwise), never at import time: loading it costs
+    more than reading a shop's unchanged photos. Registering twice is harmless."""
     try:
         from pillow_heif import register_heif_opener
     except ImportError:  # pragma: no cover - a dependency; only a broken install lacks it
@@ -248,19 +257,29 @@ class Header:
     """Pillow's format name, e.g. 'JPEG'."""
 
 
+def open_photo(path: Path) -> PILImage.Image:
+    """PILImage.open, with HEIC known when the file may be one."""
+    if path.suffix.lower() in HEIF_SUFFIXES:
+        register_formats()
+    with warnings.catch_warnings():
+        # Pillow warns above ~89 megapixels and refuses twice that; makerfront's own limit
+        # (MAX_PHOTO_PIXELS) applies instead, with a message.
+        warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+        try:
+            return PILImage.open(path)
+        except UnidentifiedImageError:
+            register_formats()  # a HEIC photo under another name
+            return PILImage.open(path)
+
+
 def read_header(path: Path) -> Header:
     """The upright size and format of a photo, from its header. Raises PhotoError for a file
     that is not a photo makerfront reads, or one so large it would not be decoded."""
-    register_formats()
     try:
-        with warnings.catch_warnings():
-            # Pillow warns above ~89 megapixels and refuses twice that; makerfront's own limit
-            # (MAX_PHOTO_PIXELS) applies instead, with a message.
-            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
-            with PILImage.open(path) as im:
-                fmt = im.format or ""
-                width, height = im.size
-                orientation = _orientation(im)
+        with open_photo(path) as im:
+            fmt = im.format or ""
+            width, height = im.size
+            orientation = _orientation(im)
     except PILImage.DecompressionBombError as exc:
         found = re.search(r"\((\d+) pixels\)", str(exc))
         raise _too_large(int(found[1]) if found else None) from None
@@ -411,11 +430,8 @@ def process(job: PhotoJob, settings: ImageSettings) -> tuple[ProcessedImage, dic
     suffix = job.source.suffix.lower()
     if suffix in (".svg", ".gif"):
         return _pass_through(job, suffix)
-    register_formats()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
-            im = PILImage.open(job.source)
+        im = open_photo(job.source)
     except PILImage.DecompressionBombError:
         raise _too_large(None) from None
     except FileNotFoundError:
@@ -567,6 +583,7 @@ def make_images(
             if hit is not None and image is not None:
                 result.add(job, image, hit[1])
                 result.cached.update(name for name, data in hit[1].items() if isinstance(data, Path))
+                result.digests.update(hit[2])
                 continue
         todo.append((job, key))
 
