@@ -63,9 +63,9 @@ def cache_dir_for(output: Path) -> Path:
     return out.parent / CACHE_DIR / out.name
 
 
-OUTPUT_LIBRARIES = ("cmarkgfm", "markdown-it-py", "nh3", "jinja2", "markupsafe", "babel")
-"""Libraries whose version can change what a page looks like (Markdown, sanitizing, templates,
-price formats): a cache made with other versions is not reused."""
+OUTPUT_LIBRARIES = ("cmarkgfm", "markdown-it-py", "nh3", "jinja2", "markupsafe", "babel", "pillow", "pillow-heif")
+"""Libraries whose version can change what a page or photo looks like (Markdown, sanitizing, templates,
+price formats, image encoders): a cache made with other versions is not reused."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -623,3 +623,103 @@ def _outputs_intact(output: Path, paths: list[str], expected: object) -> bool:
 
 def now() -> float:
     return time.time()
+
+
+# -- processed photos -----------------------------------------------------------------------------
+
+IMAGES_DIR = "images"
+_SOURCES_FILE = "sources"
+
+
+class ImageCache:
+    """The files the image step made of each photo, in `images/<key>/` (images.cache_key: the
+    source's bytes, the settings, where the files go), with `meta` (the photo's size and files).
+    A photo unchanged since the last build costs a stat: its bytes' hash is remembered by the
+    file's stamp (size, mtime, ctime, inode), and its files are published from here as they are.
+    Entries no build used last time are deleted (prune)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.root = folder / IMAGES_DIR
+        found = _read(self.root / _SOURCES_FILE)
+        self._sources: dict[str, tuple[tuple[int, ...], bytes]] = {}
+        if isinstance(found, dict) and found.get("version") == _version_key():
+            self._sources = found.get("sources", {})
+        self._seen: dict[str, tuple[tuple[int, ...], bytes]] = {}
+
+    def _folder(self, key: str) -> Path:
+        # The libraries' versions too: a new encoder makes other bytes.
+        return self.root / _digest(f"{key}|{_version_key()}").hex()
+
+    def source_digest(self, path: Path) -> bytes:
+        import hashlib
+
+        st = os.stat(path)
+        stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        key = os.fspath(path)
+        known = self._sources.get(key)
+        if known is not None and tuple(known[0]) == stamp and time.time() - st.st_mtime > RACY_SECONDS:
+            self._seen[key] = known
+            return known[1]
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+        digest = h.digest()
+        self._seen[key] = (stamp, digest)
+        return digest
+
+    def load(self, key: str) -> tuple[object, dict[str, Path], dict[str, bytes]] | None:
+        """(meta, output path -> its file here, output path -> its content hash), or None."""
+        folder = self._folder(key)
+        meta = _read(folder / "meta")
+        if not isinstance(meta, tuple) or len(meta) != 2 or not isinstance(meta[1], tuple):
+            return None
+        files: dict[str, Path] = {}
+        digests: dict[str, bytes] = {}
+        for entry in meta[1]:
+            if not isinstance(entry, tuple) or len(entry) != 3:
+                return None  # made by another version
+            output, name, digest = entry
+            path = folder / name
+            if not path.is_file():
+                return None
+            files[output] = path
+            digests[output] = digest
+        return meta[0], files, digests
+
+    def store(self, key: str, meta: object, files: Mapping[str, bytes]) -> dict[str, Path]:
+        """Keep ``files`` (output path -> bytes) under ``key``; their paths in the cache. Called
+        from worker processes too: each key is written by one process, into a folder of its own."""
+        import shutil
+
+        folder = self._folder(key)
+        tmp = self.root / f".{folder.name}.{os.getpid()}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.makedirs(tmp, 0o700)
+        import hashlib
+
+        names: list[tuple[str, str, bytes]] = []
+        for i, (output, data) in enumerate(files.items()):
+            name = f"{i}{os.path.splitext(output)[1]}"
+            fd = os.open(tmp / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            # write.content_digest: the writer then tells an unchanged file without reading it.
+            names.append((output, name, hashlib.blake2b(data, digest_size=16).digest()))
+        _write(tmp / "meta", (meta, tuple(names)))
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(tmp, folder)
+        return {output: folder / name for output, name, _ in names}
+
+    def finish(self, used: Iterable[str]) -> None:
+        """Remember the sources' hashes and delete every entry this build did not use."""
+        import shutil
+
+        keep = {self._folder(key).name for key in used}
+        if self.root.is_dir():
+            with os.scandir(self.root) as scan:
+                stale = [e.path for e in scan if e.is_dir(follow_symlinks=False) and e.name not in keep]
+            for path in stale:
+                shutil.rmtree(path, ignore_errors=True)
+        if self._seen or self._sources:
+            _write(self.root / _SOURCES_FILE, {"version": _version_key(), "sources": self._seen})

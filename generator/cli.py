@@ -244,7 +244,7 @@ class ProgressBar:
         self.last = now
         width = 30
         filled = width * done // max(total, 1)
-        label = "Rendering pages" if step == "render" else "Reading listings"
+        label = {"render": "Rendering pages", "photos": "Making photos"}.get(step, "Reading listings")
         sys.stderr.write(f"\r{label:<21} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}\x1b[K")
         sys.stderr.flush()
         self.shown = True

@@ -12,9 +12,11 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from .errors import ErrorList, SiteError, SourceRef
 from .fields import Reader
+from .images import FORMATS, ImageSettings
 from .load import Mark, RawDoc, YList, YMap
 from .schema import SITE
 
+DEFAULT_IMAGE_SETTINGS = ImageSettings()
 DEFAULT_PER_PAGE = 48
 """Listings per page of the home and tag pages: whole rows of 2, 3 or 4 cards."""
 
@@ -52,6 +54,10 @@ class SiteConfig:
     source: SourceRef
     listings_per_page: int = 48
     """Listings on each page of the home page and of every tag page; more make further pages."""
+    favicon_line: int = 0
+    """Line of site.yaml that names the favicon, for messages about it."""
+    images: ImageSettings = DEFAULT_IMAGE_SETTINGS
+    """How photos are published: widths, formats and quality (site.yaml `images:`)."""
     modified: float = 0.0
     """Modification time of site.yaml (seconds since the epoch), for sitemap and feed dates."""
 
@@ -140,6 +146,7 @@ def load_config(
         contact_r.done()
     favicon = r.content_path("favicon")
     per_page = r.integer("listings_per_page", default=DEFAULT_PER_PAGE, minimum=1) or DEFAULT_PER_PAGE
+    images = _image_settings(r)
     extra = r.raw_value("extra", False)
     r.done()
     if not r.ok or base_url is None or email is None:
@@ -158,8 +165,69 @@ def load_config(
         extra=freeze(extra if isinstance(extra, YMap) else {}),
         source=SourceRef(path=doc.path, line=1),
         listings_per_page=per_page,
+        images=images,
+        favicon_line=r.mark_of("favicon").line if favicon else 0,
         modified=doc.path.stat().st_mtime,
     )
+
+
+MAX_IMAGE_WIDTH = 4096
+"""The widest photo file makerfront makes: no screen shows more."""
+
+
+def _image_settings(r: Reader) -> ImageSettings:
+    """site.yaml `images:`; each mistake reported at its line, the default kept for it."""
+    default = ImageSettings()
+    ir = r.mapping("images")
+    if ir is None:
+        return default
+    widths = default.widths
+    raw = ir.sequence("widths")
+    if raw is not None:
+        found: list[int] = []
+        for i, item in enumerate(raw):
+            if isinstance(item, bool) or not isinstance(item, int) or not 16 <= item <= MAX_IMAGE_WIDTH:
+                ir.error_at(
+                    raw.marks[i],
+                    f"images.widths[{i}]: expected a width in pixels from 16 to {MAX_IMAGE_WIDTH}, "
+                    f"got {ir.as_typed('widths', item) if not isinstance(item, int) else item}",
+                    hint="for example  widths: [480, 800, 1200, 1600]",
+                )
+                continue
+            found.append(item)
+        if not raw:
+            ir.error("widths", "images.widths: give at least one width, e.g. [480, 800, 1200, 1600]")
+        elif found:
+            widths = tuple(sorted(set(found)))
+    formats = default.formats
+    raw = ir.sequence("formats")
+    if raw is not None:
+        names: list[str] = []
+        for i, item in enumerate(raw):
+            name = item.lower() if isinstance(item, str) else None
+            if name == "jpg":
+                name = "jpeg"
+            if name is None or name not in FORMATS:
+                ir.error_at(
+                    raw.marks[i],
+                    f"images.formats[{i}]: expected one of {', '.join(FORMATS)}, got {ir.as_typed('formats', item)}",
+                )
+                continue
+            names.append(name)
+        if "jpeg" not in names and len(names) == len(raw):
+            ir.error(
+                "formats",
+                "images.formats: jpeg is always made (every browser and link preview reads it), so it must be listed",
+                hint="for example  formats: [webp, jpeg]  or  formats: [avif, webp, jpeg]",
+            )
+        elif names:
+            formats = tuple(sorted(set(names), key=list(FORMATS).index))
+    quality = ir.integer("quality", default=default.quality, minimum=1) or default.quality
+    if quality > 100:
+        ir.error("quality", f"images.quality: expected a number from 1 to 100, got {quality}")
+        quality = default.quality
+    ir.done()
+    return ImageSettings(widths=widths, formats=formats, quality=quality)
 
 
 def expected_mapping(doc: RawDoc) -> SiteError:

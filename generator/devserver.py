@@ -239,7 +239,9 @@ def preview_edits(
         if old is None or old.slug != listing.slug or old.source.path != path or old.private:
             continue
         page = listing_page(listing)
-        preview(page.output, last.renderer.preview_page(page, listing))
+        html = last.renderer.preview_page(page, listing)
+        if html is not None:
+            preview(page.output, html)
 
 
 def _slug(listing: Listing) -> str:

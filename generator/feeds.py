@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 from markupsafe import Markup
 
+from .images import ProcessedImage
 from .model import Listing
 from .plan import PlannedPage, SitePlan, feed_listings, href, listing_timestamp, sitemap_pages
 from .views import ListingView
@@ -149,7 +150,9 @@ def _entry_content(view: ListingView) -> str:
     return str(Markup("\n").join(parts))
 
 
-def atom_feed(plan: SitePlan, view_of: Callable[[Listing], ListingView]) -> bytes:
+def atom_feed(
+    plan: SitePlan, view_of: Callable[[Listing], ListingView], favicon: ProcessedImage | None = None
+) -> bytes:
     """Atom feed of the public listings, newest first. `updated` is the newest entry's date (or
     the newest of site.yaml/maker.yaml when the shop has no listings), never the build time."""
     site = plan.site
@@ -171,8 +174,8 @@ def atom_feed(plan: SitePlan, view_of: Callable[[Listing], ListingView]) -> byte
     author = _sub(feed, "author")
     _sub(author, "name", site.maker.name)
     _sub(author, "uri", maker_url)
-    if cfg.favicon is not None and cfg.favicon in plan.image_urls:
-        _sub(feed, "icon", absolute(plan, plan.image_urls[cfg.favicon]))
+    if favicon is not None:
+        _sub(feed, "icon", absolute(plan, favicon.variants[0].output))
     _sub(feed, "generator", "makerfront")
 
     for listing in listings:
@@ -184,7 +187,7 @@ def atom_feed(plan: SitePlan, view_of: Callable[[Listing], ListingView]) -> byte
         _sub(entry, "title", listing.title)
         _sub(entry, "link", rel="alternate", type="text/html", href=view.abs_url)
         if view.image is not None:
-            mime = mimetypes.guess_type(view.image.url)[0] or "application/octet-stream"
+            mime = mimetypes.guess_type(view.image.abs_url)[0] or "application/octet-stream"
             _sub(entry, "link", rel="enclosure", type=mime, href=view.image.abs_url, title=view.image.alt)
         _sub(entry, "published", when)
         _sub(entry, "updated", when)
@@ -198,7 +201,7 @@ def atom_feed(plan: SitePlan, view_of: Callable[[Listing], ListingView]) -> byte
 # -- manifest.webmanifest ---------------------------------------------------------------------
 
 
-def web_manifest(plan: SitePlan, accent: object = None) -> bytes:
+def web_manifest(plan: SitePlan, accent: object = None, favicon: ProcessedImage | None = None) -> bytes:
     """A small web app manifest (name, start page, icon). URLs are relative to the manifest, so
     it works under any base_url path."""
     cfg = plan.site.config
@@ -214,12 +217,12 @@ def web_manifest(plan: SitePlan, accent: object = None) -> bytes:
         data["description"] = cfg.description
     if isinstance(accent, str) and accent:
         data["theme_color"] = accent
-    if cfg.favicon is not None and cfg.favicon in plan.image_urls:
-        url = plan.image_urls[cfg.favicon]
-        icon: dict[str, str] = {"src": href(url)}
-        if mime := mimetypes.guess_type(url)[0]:
-            icon["type"] = mime
-        if url.lower().endswith(".svg"):
+    if favicon is not None:
+        file = favicon.variants[0]
+        icon: dict[str, str] = {"src": href(file.output), "type": file.type}
+        if file.type == "image/svg+xml":
             icon["sizes"] = "any"  # a vector icon scales to every size
+        elif file.width and file.height:
+            icon["sizes"] = f"{file.width}x{file.height}"
         data["icons"] = [icon]
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")

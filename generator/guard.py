@@ -28,6 +28,11 @@ letters (``_hides_letters``); a tag inside that very word (``Whit<b>field</b>``)
 through.
 Binary files (photos, fonts) are searched for tokens and the secret only.
 
+Photos are also read for what a camera or phone writes into them (``check_image_metadata``): a
+published image with a GPS position or a camera's serial number (EXIF, or XMP) fails the build,
+naming it. makerfront's own photos never carry any (images.py encodes them from bare pixels); the
+check catches an image published as it is (content/static/, a theme's static files).
+
 A title or buyer found is traced back to the public file and line that has it (a page, a public
 listing, maker.yaml, site.yaml, a theme or static file), and the error names that line and the
 private listing's own line, never the value, the token or the secret: build logs may be public.
@@ -720,3 +725,75 @@ def check_outputs(
             )
         )
     raise BuildFailed(errors)
+
+
+# -- what photos carry -----------------------------------------------------------------------------
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".tif", ".tiff", ".heic", ".heif")
+
+_GPS_IFD = 0x8825
+_SERIALS = {0xA431: "camera serial number", 0xC62F: "camera serial number", 0xA435: "lens serial number"}
+_XMP_GPS = re.compile(rb"GPS(Latitude|Longitude)|(Body|Lens|Camera)?SerialNumber", re.IGNORECASE)
+
+
+def image_metadata_problem(data: bytes) -> str | None:
+    """What private data an image file carries ('the GPS position where it was taken'), or None."""
+    import io
+    import warnings
+
+    from PIL import Image as PILImage
+
+    from .images import register_formats
+
+    found: list[str] = []
+    if data[4:8] == b"ftyp":  # HEIC (or AVIF, which Pillow reads itself)
+        register_formats()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with PILImage.open(io.BytesIO(data)) as im:
+                exif = im.getexif()
+                if exif.get_ifd(_GPS_IFD) or _GPS_IFD in exif:
+                    found.append("the GPS position where it was taken")
+                ifd = {**exif, **exif.get_ifd(0x8769)}
+                for tag, what in _SERIALS.items():
+                    if ifd.get(tag) and what not in found:
+                        found.append(what)
+    except Exception:  # not an image Pillow reads: only the XMP text below can tell
+        pass
+    xmp = _XMP_GPS.search(data)
+    if xmp is not None:
+        what = "the GPS position where it was taken" if b"gps" in xmp[0].lower() else "camera serial number"
+        if what not in found:
+            found.append(what)
+    return _and(found) if found else None
+
+
+def check_image_metadata(plan: SitePlan, outputs: Mapping[str, Content], made: Iterable[str] = ()) -> None:
+    """Raise BuildFailed naming every image about to be published that carries a GPS position or
+    a camera serial number. ``made``: outputs the image step took from the build cache, files it
+    encoded from bare pixels and checked when it made them (reading them all again would cost
+    more than the rest of a rebuild)."""
+    errors: list[SiteError] = []
+    skip = set(made)
+    for out in sorted(outputs):
+        if not out.lower().endswith(IMAGE_SUFFIXES) or out in skip:
+            continue
+        content = outputs[out]
+        try:
+            data = content.read_bytes() if isinstance(content, Path) else content
+        except OSError:
+            continue  # the writer reports a file it cannot read
+        problem = image_metadata_problem(data)
+        if problem is None:
+            continue
+        errors.append(
+            SiteError(
+                f"{_describe(out, plan)} would publish {problem}",
+                path=content if isinstance(content, Path) and not _in_private(out, plan) else None,
+                hint="nothing was written. List the photo under a listing's images: (makerfront publishes a "
+                "copy without any metadata), or remove the location and camera data in your photo app",
+            )
+        )
+    if errors:
+        raise BuildFailed(errors)

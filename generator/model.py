@@ -5,18 +5,17 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, Protocol
+from typing import Any, Literal, Protocol
 
 from markupsafe import Markup
-from PIL import Image as PILImage
-from PIL import UnidentifiedImageError
 
+from . import images
 from .config import SiteConfig, expected_mapping, freeze, load_config
 from .errors import ErrorList, SiteError, SourceRef, display_path
 from .fields import FileChecks, Reader, checked, describe
@@ -43,7 +42,15 @@ class Image:
     alt: str
     """Text alternative; required for every product photo."""
     width: int | None
+    """Width of the photo as shown (upright: its EXIF orientation applied); None for an SVG."""
     height: int | None
+    focus: str | None = None
+    """Where a card that crops the photo keeps it: a CSS position such as '50% 30%' (listing
+    photos' `focus:`), or None for the middle."""
+    where: SourceRef | None = dataclass_field(default=None, compare=False)
+    """The line that names the photo, for messages about it (not part of what the photo is)."""
+    field_name: str = dataclass_field(default="", compare=False)
+    """The field on that line, e.g. 'images[0].src'."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -248,83 +255,56 @@ class Reading:
 # -- images -----------------------------------------------------------------------------------
 
 
-MAX_PHOTO_PIXELS = 100_000_000
-"""The largest photo makerfront reads, in pixels: more than a camera or phone photo at its usual
-size (a 61-megapixel camera's is 9504 x 6336), far more than a shop page shows. A larger file is
-a mistake, or a decompression bomb: a small file that takes gigabytes once decoded."""
+_Header = images.Header | images.PhotoError
 
 
-class _TooLarge(NamedTuple):
-    """A photo so large that Pillow refuses even to read its header (DecompressionBombError)."""
-
-    pixels: int | None
+def _image_header(path: Path, checks: FileChecks | None) -> _Header:
+    return checked(checks, ("image header", path), lambda: _read_image_header(path))
 
 
-_Size = tuple[int | None, int | None] | _TooLarge | None
-
-
-def _image_size(path: Path, checks: FileChecks | None) -> _Size:
-    return checked(checks, ("image size", path), lambda: _read_image_size(path))
-
-
-def _read_image_size(path: Path) -> _Size:
+def _read_image_header(path: Path) -> _Header:
     if path.suffix.lower() == ".svg":
-        return (None, None)
+        return images.Header(0, 0, "SVG")
     try:
         st = os.stat(path)
     except OSError:
-        return None
+        return images.PhotoError("this file does not exist")
     # Many listings share a photo; read each file's header once per version of the file.
-    return _image_header_size(path, st.st_size, st.st_mtime_ns, st.st_ino)
+    return _cached_header(path, st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 @lru_cache(maxsize=4096)
-def _image_header_size(path: Path, size: int, mtime_ns: int, inode: int) -> _Size:
+def _cached_header(path: Path, size: int, mtime_ns: int, inode: int) -> _Header:
     try:
-        # Pillow warns of a possible decompression bomb above its own limit (about 89
-        # megapixels), and refuses one twice as large: read_image holds photos to
-        # MAX_PHOTO_PIXELS instead, with a message, and no warning is ever printed.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
-            with PILImage.open(path) as im:  # reads the header only
-                return im.size
-    except PILImage.DecompressionBombError as exc:
-        found = re.search(r"\((\d+) pixels\)", str(exc))
-        return _TooLarge(int(found[1]) if found else None)
-    except (UnidentifiedImageError, OSError):
-        return None
+        return images.read_header(path)
+    except images.PhotoError as exc:
+        return exc
 
 
-def _megapixels(pixels: int) -> str:
-    return f"{pixels / 1_000_000:,.0f} megapixels"
-
-
-def _photo_too_large(r: Reader, mark: Mark, field: str, shown: str) -> None:
-    r.error_at(
-        mark,
-        f"{field}: this photo is {shown}: makerfront reads photos of up to {_megapixels(MAX_PHOTO_PIXELS)}",
-        hint="make it smaller in a photo editor: a shop page shows photos at most about 2000 pixels wide",
-    )
-
-
-def read_image(r: Reader, rel: Path, alt: str, mark: Mark, field: str) -> Image | None:
+def read_image(
+    r: Reader, rel: Path, alt: str, mark: Mark, field: str, focus: str | None = None, listing: bool = False
+) -> Image | None:
+    """A photo named at ``mark``: its upright size from its header. A file that is not a photo
+    makerfront publishes is an error; a listing photo that is small or a thin strip, a warning."""
     assert r.content_root is not None
-    size = _image_size(r.content_root / rel, r.checks)
-    if isinstance(size, _TooLarge):
-        shown = _megapixels(size.pixels) if size.pixels else f"more than {_megapixels(MAX_PHOTO_PIXELS)}"
-        _photo_too_large(r, mark, field, shown)
+    header = _image_header(r.content_root / rel, r.checks)
+    if isinstance(header, images.PhotoError):
+        message = header.message if header.message.startswith("this") else f"{rel.as_posix()} {header.message}"
+        r.error_at(mark, f"{field}: {message}", hint=header.hint)
         return None
-    if size is not None and size[0] and size[1] and size[0] * size[1] > MAX_PHOTO_PIXELS:
-        _photo_too_large(r, mark, field, f"{size[0]} x {size[1]} pixels ({_megapixels(size[0] * size[1])})")
-        return None
-    if size is None:
-        r.error_at(
-            mark,
-            f"{field}: {rel.as_posix()} is not an image makerfront can read",
-            hint="use a JPEG, PNG, WebP, GIF or SVG file",
-        )
-        return None
-    return Image(src=rel, alt=alt, width=size[0], height=size[1])
+    width, height = (header.width, header.height) if header.width else (None, None)
+    if listing:
+        for note in images.photo_warnings(width, height):
+            r.errors.warnings.append(SiteError(f"{field}: {note}", path=r.path, line=mark.line, column=mark.column))
+    return Image(
+        src=rel,
+        alt=alt,
+        width=width,
+        height=height,
+        focus=focus,
+        where=SourceRef(path=r.path, line=mark.line, column=mark.column),
+        field_name=field,
+    )
 
 
 # -- Markdown ---------------------------------------------------------------------------------
@@ -575,6 +555,34 @@ def _tag_mark(path: Path, name: str) -> tuple[int, Mark]:
     return -1, Mark(1, 1)
 
 
+_FOCUS_WORDS = {
+    "center": "50% 50%", "middle": "50% 50%", "top": "50% 0%", "bottom": "50% 100%",
+    "left": "0% 50%", "right": "100% 50%",
+    "top left": "0% 0%", "top right": "100% 0%", "bottom left": "0% 100%", "bottom right": "100% 100%",
+}  # fmt: skip
+_FOCUS = re.compile(r"(\d{1,3})%\s+(\d{1,3})%")
+
+
+def _focus(r: Reader) -> str | None:
+    """A photo's `focus:` as a CSS position ('50% 30%'): where cards that crop it keep it."""
+    text = r.text("focus")
+    if text is None:
+        return None
+    words = " ".join(text.lower().split())
+    if words in _FOCUS_WORDS:
+        return _FOCUS_WORDS[words]
+    found = _FOCUS.fullmatch(words)
+    if found is None or int(found[1]) > 100 or int(found[2]) > 100:
+        r.error(
+            "focus",
+            f"{r.field('focus')}: expected top, bottom, left, right, center or two percentages "
+            f'across and down such as "50% 30%", got "{text}"',
+            hint="cards show a square of the photo; focus says which part to keep",
+        )
+        return None
+    return f"{int(found[1])}% {int(found[2])}%"
+
+
 def _images(r: Reader) -> tuple[Image, ...]:
     raw = r.sequence("images", required=True)
     if raw is None:
@@ -597,9 +605,10 @@ def _images(r: Reader) -> tuple[Image, ...]:
         ir = r.child("images", i, item)
         rel = ir.content_path("src") if ir.has("src") else ir.text("src", required=True)
         alt = ir.text("alt", required=True)
+        focus = _focus(ir)
         ir.done()
         if isinstance(rel, Path) and alt:
-            img = read_image(ir, rel, alt, ir.mark_of("src"), f"{field}.src")
+            img = read_image(ir, rel, alt, ir.mark_of("src"), f"{field}.src", focus=focus, listing=True)
             if img is not None:
                 out.append(img)
     return tuple(out)

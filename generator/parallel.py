@@ -360,3 +360,36 @@ def render_pages(count: int, render: Callable[[int], T], workers: int, progress:
             if progress:
                 progress("render", len(results), count)
     return results
+
+
+def photo_workers(jobs: int | None, photos: int) -> int:
+    """Processes for making photos: decoding and encoding one takes about a second of CPU, so
+    from two photos on every CPU helps (``jobs`` as for pages)."""
+    if jobs is not None or photos < 2:
+        return worker_count(jobs, photos)
+    if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "win32":
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8, photos))
+
+
+def map_photos(task: Callable[[int], T], count: int, workers: int, progress: Progress | None = None) -> list[T]:
+    """[task(0), ..., task(count - 1)] by ``workers`` processes, one photo at a time each (photos
+    take very different times), in order. ``task`` must not raise: it returns its errors."""
+    results: list[T] = []
+    if workers < 2 or count < 2:
+        for i in range(count):
+            results.append(task(i))
+            if progress:
+                progress("photos", i + 1, count)
+        return results
+    gc.collect()
+    gc.freeze()
+    try:
+        with _pool(workers, lambda part: [task(i) for i in part]) as pool:
+            for done in pool.imap(_do, [range(i, i + 1) for i in range(count)], chunksize=1):
+                results.extend(done)
+                if progress:
+                    progress("photos", len(results), count)
+    finally:
+        gc.unfreeze()
+    return results

@@ -1,5 +1,5 @@
-"""The build, step by step: load -> model -> plan -> render -> guard -> (write). The only module
-that knows the order of the steps (`build`; `build_to` writes its result)."""
+"""The build, step by step: load -> model -> plan -> images -> render -> guard -> (write). The
+only module that knows the order of the steps (`build`; `build_to` writes its result)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from . import buildcache, feeds, parallel
+from . import buildcache, feeds, images, parallel
 from .config import SiteConfig, load_config
 from .depends import PageInputs, PageKeys
 from .errors import ErrorList, SiteError, display_path
-from .guard import check_outputs
+from .guard import check_image_metadata, check_outputs
 from .load import _list_files, load_content, load_yaml_file, outside_error
 from .model import Listing, Reading, Site, build_site, load_listing, merge_listings
 from .parallel import Progress
@@ -130,6 +130,8 @@ class Reuse:
     renderer: Renderer | None = None
     """That build's renderer: its compiled templates and the views of unchanged listings are
     reused when the theme, settings and maker are the very same objects."""
+    image_cache: images.ImageCache | None = None
+    """Photos that build made, kept in memory (the dev server, which has no build cache on disk)."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -161,6 +163,11 @@ class BuildResult:
         keys = self.page_keys or PageKeys(self.renderer)
         return {rel: record.entry(keys) for rel, record in self.pages.items()}
 
+    photos: images.ImageSet = field(default_factory=images.ImageSet)
+    """What the image step made of every photo."""
+    image_cache: images.ImageCache | None = None
+    """Where those photos are kept for the next build (see Reuse.image_cache)."""
+
     @property
     def page_count(self) -> int:
         return len(self.plan.pages)
@@ -182,6 +189,7 @@ class BuildResult:
             theme=self.theme if theme else None,
             plan=self.plan,
             renderer=self.renderer,
+            image_cache=self.image_cache,
         )
 
 
@@ -236,10 +244,12 @@ def build(options: BuildOptions, reuse: Reuse | None = None) -> BuildResult:
     theme = reuse.theme or load_theme(site.config.theme, options.themes)
     secret = site_secret(site, options)
     plan = plan_for(site, theme, options, secret, reuse.plan)
-    renderer = Renderer(plan, theme, reuse=reuse.renderer)
+    image_cache = _image_cache(options, reuse)
+    photos = make_photos(plan, options, image_cache)
+    renderer = Renderer(plan, theme, photos, reuse=reuse.renderer)
     pages = render_pages(plan, renderer, secret, reuse, options)
-    outputs = assemble(plan, renderer, pages.outputs, options)
-    guard(plan, outputs, secret, theme, options)
+    outputs = assemble(plan, renderer, pages.outputs, options, photos)
+    guard(plan, outputs, secret, theme, options, photos)
     return BuildResult(
         site=site,
         plan=plan,
@@ -252,9 +262,28 @@ def build(options: BuildOptions, reuse: Reuse | None = None) -> BuildResult:
         secret=secret,
         pages=pages.records,
         rendered=pages.rendered,
-        digests=pages.digests,
+        digests={**pages.digests, **photos.digests},
         page_keys=pages.keys,
+        photos=photos,
+        image_cache=image_cache,
     )
+
+
+def _image_cache(options: BuildOptions, reuse: Reuse) -> images.ImageCache:
+    """The build cache's photos on disk, or else those the last build kept in memory."""
+    if options.cache is not None:
+        return buildcache.ImageCache(options.cache)
+    return reuse.image_cache or images.MemoryImageCache()
+
+
+def make_photos(plan: SitePlan, options: BuildOptions, cache: images.ImageCache | None) -> images.ImageSet:
+    """The image step: every photo of the plan, upright, resized and without metadata; those
+    not in ``cache`` made by worker processes."""
+
+    def run(task: Callable[[int], object], count: int) -> list[object]:
+        return parallel.map_photos(task, count, parallel.photo_workers(options.jobs, count), options.progress)
+
+    return images.make_images(plan.photos, plan.site.config.images, cache, run)
 
 
 def _load(options: BuildOptions, reuse: Reuse, warnings: list[SiteError]) -> Site:
@@ -372,7 +401,7 @@ def render_pages(
 
 
 def assemble(
-    plan: SitePlan, renderer: Renderer, rendered: Sequence[Content], options: BuildOptions
+    plan: SitePlan, renderer: Renderer, rendered: Sequence[Content], options: BuildOptions, photos: images.ImageSet
 ) -> dict[str, Content]:
     """Every output of the build: the rendered pages (``rendered[i]`` is ``plan.pages[i]``: bytes, or
     the file of a spooled page), the files for search engines and feed readers, the copied assets
@@ -386,8 +415,8 @@ def assemble(
     machine_readable = {
         **feeds.sitemap_files(plan),
         feeds.ROBOTS_FILE: feeds.robots_txt(plan),
-        feeds.FEED_FILE: feeds.atom_feed(plan, renderer.listing_view),
-        feeds.MANIFEST_FILE: feeds.web_manifest(plan, renderer.site_view.extra.get("accent")),
+        feeds.FEED_FILE: feeds.atom_feed(plan, renderer.listing_view, photos.favicon),
+        feeds.MANIFEST_FILE: feeds.web_manifest(plan, renderer.site_view.extra.get("accent"), photos.favicon),
     }
     own_files = {asset.output for asset in plan.assets}
     for name, data in machine_readable.items():
@@ -395,17 +424,26 @@ def assemble(
             add_output(outputs, origins, name, data, f"generated {name}")
     for asset in plan.assets:
         add_output(outputs, origins, asset.output, asset.source, _origin(asset.source, options))
+    for name, data in sorted(photos.files.items()):
+        add_output(outputs, origins, name, data, "a photo")
     add_output(outputs, origins, HEADERS_FILE, _headers_file(plan), "makerfront (_headers)")
     return outputs
 
 
 def guard(
-    plan: SitePlan, outputs: Mapping[str, Content], secret: Secret | None, theme: Theme, options: BuildOptions
+    plan: SitePlan,
+    outputs: Mapping[str, Content],
+    secret: Secret | None,
+    theme: Theme,
+    options: BuildOptions,
+    photos: images.ImageSet,
 ) -> None:
     """The leak guard (guard.py) on every output, reused pages included, before anything is
-    written or cached: raises BuildFailed if one outside ``p/<token>/`` shows a private listing."""
+    written or cached: raises BuildFailed if one outside ``p/<token>/`` shows a private listing,
+    or if an image would publish a GPS position or a camera serial number."""
     if options.leak_guard:
         check_outputs(plan, outputs, secret.value if secret else None, theme)
+        check_image_metadata(plan, outputs, photos.cached)
 
 
 R = TypeVar("R")

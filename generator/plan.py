@@ -7,6 +7,7 @@ looping over the wrong collection.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
-from .errors import SiteError
-from .model import Listing, Page, Site, Tag
+from .errors import SiteError, SourceRef
+from .images import PhotoJob
+from .model import Image, Listing, Page, Site, Tag
 
 PageKind = Literal["home", "listing", "private_listing", "tag", "maker", "page", "custom_order", "not_found"]
 
@@ -42,7 +44,9 @@ class PrivateListing:
     url: str
     """Site-relative URL 'p/<token>/'; also the output folder of the page and its photos."""
     image_urls: dict[Path, str]
-    """Content-relative image path -> site-relative URL inside `url` (never the shared images/)."""
+    """Content-relative image path -> where its files go inside `url` (never the shared images/):
+    'p/<token>/<name>', a name made from the token and the path that tells nothing about either
+    (the image step adds '-800.jpg'...)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,7 +105,11 @@ class SitePlan:
     pages: tuple[PlannedPage, ...]
     assets: tuple[Asset, ...]
     image_urls: dict[Path, str] = field(default_factory=dict)
-    """Content-relative image path -> site-relative URL, for public images."""
+    """Content-relative image path -> where its files go, for public photos: the path in content/
+    without its extension ('images/mug'; the image step adds '-800.jpg'...)."""
+    photos: tuple[PhotoJob, ...] = ()
+    """Every photo to publish (public ones, then each private listing's), for the image step.
+    Originals are never published: only the files the image step makes of them."""
     skipped: tuple[str, ...] = ()
     """Human-readable notes about content not built (e.g. expired private listings), for the summary."""
     private_listings: tuple[PrivateListing, ...] = ()
@@ -162,8 +170,23 @@ def listing_page(listing: Listing) -> PlannedPage:
 
 
 def public_image_url(rel: Path) -> str:
-    """Site-relative URL of a public photo: the same path as in content/."""
-    return rel.as_posix()
+    """Where a public photo's files go: its path in content/ without the extension, to which the
+    image step adds the width and format ('images/mug' -> 'images/mug-800.jpg')."""
+    return rel.with_suffix("").as_posix() if rel.suffix else rel.as_posix()
+
+
+def _public_image_urls(rels: list[Path]) -> dict[Path, str]:
+    """public_image_url of each photo; two photos that differ only by extension (mug.jpg,
+    mug.png) keep it in the name ('images/mug-png')."""
+    urls: dict[Path, str] = {}
+    used: dict[str, int] = {}
+    for rel in rels:
+        base = public_image_url(rel).casefold()
+        used[base] = used.get(base, 0) + 1
+    for rel in rels:
+        url = public_image_url(rel)
+        urls[rel] = url if used[url.casefold()] == 1 else f"{url}-{rel.suffix.lstrip('.').lower()}"
+    return urls
 
 
 def tag_url(tag: Tag) -> str:
@@ -225,20 +248,15 @@ def private_url(token: str) -> str:
     return f"{PRIVATE_DIR}/{token}/"
 
 
-def _private_image_urls(listing: Listing, url: str) -> dict[Path, str]:
-    """Each photo gets its file name inside the listing's own folder; a clash (two photos named
-    alike in different folders, or one named index.html) gets a numbered name."""
+def _private_image_urls(listing: Listing, url: str, token: str) -> dict[Path, str]:
+    """Each photo's files go inside the listing's own folder, under a name made from the token
+    and the photo's path: it reveals neither the file name nor the slug, and is the same in
+    every build."""
     urls: dict[Path, str] = {}
-    used = {"index.html"}
     for img in listing.images:
-        if img.src in urls:
-            continue
-        name, n = img.src.name, 1
-        while name.casefold() in used:
-            n += 1
-            name = f"{img.src.stem}-{n}{img.src.suffix}"
-        used.add(name.casefold())
-        urls[img.src] = url + name
+        if img.src not in urls:
+            name = hashlib.sha256(f"{token}\0{img.src.as_posix()}".encode()).hexdigest()[:16]
+            urls[img.src] = f"{url}photo-{name}"
     return urls
 
 
@@ -255,7 +273,9 @@ def plan_private(site: Site, today: date, token: Callable[[str], str]) -> tuple[
         secret_token = token(listing.slug)
         url = private_url(secret_token)
         built.append(
-            PrivateListing(listing=listing, token=secret_token, url=url, image_urls=_private_image_urls(listing, url))
+            PrivateListing(
+                listing=listing, token=secret_token, url=url, image_urls=_private_image_urls(listing, url, secret_token)
+            )
         )
     return built, notes
 
@@ -325,7 +345,7 @@ def plan_site(
         # guard checks those too).
         *(_private_page(x) for x in private),
     ]
-    assets, image_urls = _assets(site, public, private, theme_static, static)
+    assets, image_urls, photos = _assets(site, public, private, theme_static, static)
     return SitePlan(
         site=site,
         public_listings=public,
@@ -334,6 +354,7 @@ def plan_site(
         pages=tuple(pages),
         assets=tuple(assets),
         image_urls=image_urls,
+        photos=tuple(photos),
         skipped=tuple(skipped),
         private_listings=tuple(private),
         headers_source=static.headers,
@@ -422,24 +443,39 @@ def _assets(
     private: Sequence[PrivateListing],
     theme_static: Sequence[tuple[str, Path]],
     static: ContentStatic,
-) -> tuple[list[Asset], dict[Path, str]]:
-    """The files copied as they are (theme static files, photos, the maker's static files), and
-    the address of each public photo."""
+) -> tuple[list[Asset], dict[Path, str], list[PhotoJob]]:
+    """The files copied as they are (theme static files, the maker's static files), where each
+    public photo's files go, and every photo for the image step (originals are never copied)."""
+    cfg = site.config
     assets: list[Asset] = [Asset(output=f"static/{name}", source=src) for name, src in theme_static]
+    public_images: list[Image] = [img for x in public for img in x.images]
+    if site.maker.photo:
+        public_images.append(site.maker.photo)
+    image_urls = _public_image_urls(
+        sorted({img.src for img in public_images} | ({cfg.favicon} if cfg.favicon else set()))
+    )
+    photos = [_photo_job(site, img, image_urls[img.src]) for img in public_images]
+    if cfg.favicon:
+        where = SourceRef(path=cfg.source.path, line=cfg.favicon_line)
+        photos.append(
+            PhotoJob(
+                source=site.content_root / cfg.favicon,
+                prefix=image_urls[cfg.favicon],
+                where=where,
+                field="favicon",
+                role="favicon",
+            )
+        )
     for x in private:
         # A private listing's photos live in its own folder, never in the shared images folder.
-        assets += [Asset(output=url, source=site.content_root / rel) for rel, url in x.image_urls.items()]
-    public_images = [img.src for x in public for img in x.images]
-    if site.maker.photo:
-        public_images.append(site.maker.photo.src)
-    if site.config.favicon:
-        public_images.append(site.config.favicon)
-    image_urls: dict[Path, str] = {}
-    for rel in sorted(set(public_images)):
-        image_urls[rel] = public_image_url(rel)
-        assets.append(Asset(output=rel.as_posix(), source=site.content_root / rel))
+        photos += [_photo_job(site, img, x.image_urls[img.src]) for img in x.listing.images]
     assets += [Asset(output=name, source=path) for name, path in static.files]
-    return assets, image_urls
+    return assets, image_urls, photos
+
+
+def _photo_job(site: Site, img: Image, prefix: str) -> PhotoJob:
+    where = img.where or SourceRef(path=site.content_root / img.src)
+    return PhotoJob(source=site.content_root / img.src, prefix=prefix, where=where, field=img.field_name or "src")
 
 
 def sitemap_pages(plan: SitePlan) -> tuple[PlannedPage, ...]:

@@ -7,7 +7,6 @@ to the site root, mailto links already encoded. Jinja autoescapes everything els
 from __future__ import annotations
 
 import json
-import mimetypes
 import re
 import traceback
 from collections.abc import Mapping
@@ -27,6 +26,7 @@ from markupsafe import Markup
 from .config import freeze
 from .errors import ErrorList, SiteError
 from .fields import currency_digits
+from .images import SHARE_WIDTH, ImageSet, ProcessedImage
 from .load import character_problem
 from .model import Customization, Image, Listing, Tag
 from .plan import Pagination, PlannedPage, SitePlan, href, listing_url, page_url, public_image_url, tag_url
@@ -36,6 +36,7 @@ from .views import (
     ConfigView,
     ContactView,
     CustomizationView,
+    ImageFile,
     ImageView,
     ListingView,
     MakerView,
@@ -261,7 +262,7 @@ class TrackingEnvironment(_ThemeEnvironment):
 
 
 VIEW_TYPES = frozenset(
-    {ImageView, OptionView, CustomizationView, TagLink, ListingView, OrderContact, MakerView, TagView, MenuItem,
+    {ImageView, ImageFile, OptionView, CustomizationView, TagLink, ListingView, OrderContact, MakerView, TagView, MenuItem,
      ContactView, ConfigView, SiteView, PageLink, PaginationView, PageView, SeoView}
 )  # fmt: skip
 """What templates are given: plain values, safe to read without the sandbox's checks."""
@@ -378,16 +379,62 @@ def _unwritable_error(exc: UnicodeEncodeError, page: PlannedPage, theme: Theme) 
     )
 
 
+SRC_WIDTH = 800
+"""The width of a photo's `src` file (browsers that read `srcset` choose their own)."""
+
+
+def image_view(made: ProcessedImage, alt: str, focus: str | None, base_url: str) -> ImageView:
+    """A photo's view from the files the image step made of it."""
+    jpegs = made.of_type("image/jpeg")
+    files = tuple(ImageFile(url=href(v.output), width=v.width, height=v.height, type=v.type) for v in made.variants)
+    if not jpegs:  # an SVG or a GIF, published as it is
+        only = files[0]
+        return ImageView(
+            url=only.url,
+            abs_url=base_url + only.url,
+            alt=alt,
+            width=made.width,
+            height=made.height,
+            full_url=only.url,
+            full_width=made.width,
+            full_height=made.height,
+            share_width=made.width,
+            share_height=made.height,
+            files=files,
+            focus=focus or "50% 50%",
+        )
+    src = next((v for v in jpegs if v.width >= SRC_WIDTH), jpegs[-1])
+    share = next((v for v in reversed(jpegs) if v.width <= SHARE_WIDTH), jpegs[0])
+    full = jpegs[-1]
+    return ImageView(
+        url=href(src.output),
+        abs_url=base_url + href(share.output),
+        alt=alt,
+        width=src.width,
+        height=src.height,
+        full_url=href(full.output),
+        full_width=full.width,
+        full_height=full.height,
+        share_width=share.width,
+        share_height=share.height,
+        files=files,
+        types=tuple(t for t in ("image/avif", "image/webp") if made.of_type(t)),
+        focus=focus or "50% 50%",
+    )
+
+
 class Renderer:
     """Renders planned pages. Each page depends only on the frozen plan, so pages can be rendered
     in any order, or in several processes."""
 
-    def __init__(self, plan: SitePlan, theme: Theme, reuse: Renderer | None = None) -> None:
+    def __init__(self, plan: SitePlan, theme: Theme, images: ImageSet, reuse: Renderer | None = None) -> None:
         """``reuse``: the renderer of the previous build of the same site (the dev server's
         incremental rebuilds). When the theme, site config and maker are the very same objects, its
         Jinja environment (compiled templates) and the views of listings that are the very same
         objects are reused instead of being built again; anything else is built afresh."""
         self.plan = plan
+        self.images = images
+        """What the image step made of each photo (its files, by PhotoJob.prefix)."""
         self.site = plan.site
         self.cfg = plan.site.config
         self.theme = theme
@@ -404,6 +451,7 @@ class Renderer:
             and reuse.cfg is self.cfg
             and reuse.site.maker is self.site.maker
             and reuse.site.content_root == self.site.content_root
+            and reuse.images.images == images.images
         ):
             self.env = reuse.env
             for listing in plan.public_listings:
@@ -425,14 +473,14 @@ class Renderer:
         return f"+{self.money(minor, currency)}" + (" each" if per_unit else "")
 
     def image(self, img: Image, url: str | None = None) -> ImageView:
+        """The view of a photo whose files went to ``url`` (the plan's prefix for them; public
+        photos' by default)."""
         url = url if url is not None else self.plan.image_urls[img.src]
-        key = ("image", img, url)
+        made = self.images.images[url]
+        key = ("image", img, url, made)
         view = self._shared_views.get(key)
         if view is None:
-            link = href(url)
-            view = self._shared_views[key] = ImageView(
-                url=link, abs_url=self.cfg.base_url + link, alt=img.alt, width=img.width, height=img.height
-            )
+            view = self._shared_views[key] = image_view(made, img.alt, img.focus, self.cfg.base_url)
         return view  # type: ignore[no-any-return]
 
     def _tag_link(self, tag: Tag) -> TagLink:
@@ -469,13 +517,16 @@ class Renderer:
             step=c.step,
         )
 
-    def preview_page(self, page: PlannedPage, listing: Listing) -> bytes:
+    def preview_page(self, page: PlannedPage, listing: Listing) -> bytes | None:
         """The page of a new version of a public listing (``page``: plan.listing_page of it)
         rendered before the site is planned again: the dev server shows it while the rest of the
         rebuild runs. Everything else on the page comes from this renderer's build; nothing is
-        cached, so the renderer is unchanged."""
+        cached, so the renderer is unchanged. None when the listing shows a photo this build did
+        not make (a new one): the full rebuild makes it first."""
         assert not listing.private and page.private is None
-        urls = {img.src: public_image_url(img.src) for img in listing.images}
+        urls = {img.src: self.plan.image_urls.get(img.src, public_image_url(img.src)) for img in listing.images}
+        if any(url not in self.images.images for url in urls.values()):
+            return None
         view = self.listing_view(listing, url=listing_url(listing), image_urls=urls, remember=False)
         return self.render_page(page, self.context(page, listing=view))
 
@@ -530,10 +581,10 @@ class Renderer:
         co = maker.custom_orders
         extra = dict(self.theme.extra)
         extra.update(self.cfg.extra)
-        favicon = self.plan.image_urls.get(self.cfg.favicon) if self.cfg.favicon else None
+        favicon = self.images.favicon.variants[0] if self.images.favicon else None
         return SiteView(
-            favicon_url=href(favicon) if favicon else None,
-            favicon_type=mimetypes.guess_type(favicon)[0] if favicon else None,
+            favicon_url=href(favicon.output) if favicon else None,
+            favicon_type=favicon.type if favicon else None,
             config=ConfigView(
                 title=self.cfg.title,
                 base_url=self.cfg.base_url,

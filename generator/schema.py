@@ -71,6 +71,17 @@ SITE: Mapping[str, Field] = {
     "listings_per_page": Field(
         "integer", "How many listings the home page and each tag page show before further pages", minimum=1, default=48
     ),
+    "images": _block(
+        "How photos are published: the widths made of each photo, the formats and the quality",
+        {
+            "widths": Field("list", "Widths in pixels made of each photo (never larger than the photo), "
+                            "default [480, 800, 1200, 1600]", minimum=1, items=Field("integer", "A width in pixels")),
+            "formats": Field("list", "File formats made of each width: jpeg (always), webp, avif; default [webp, jpeg]",
+                             minimum=1, items=Field("text", "A format", enum=("jpeg", "webp", "avif"))),
+            "quality": Field("integer", "Quality from 1 to 100 (default 80): higher is sharper and heavier",
+                             minimum=1, default=80),
+        },
+    ),
     "extra": EXTRA,
 }  # fmt: skip
 
@@ -145,6 +156,12 @@ CUSTOMIZATION: Mapping[str, Mapping[str, Field]] = {
 IMAGE: Mapping[str, Field] = {
     "src": Field("path", "Path of the photo in content/, e.g. images/eagle-mug.jpg", required=True),
     "alt": Field("text", "What the photo shows, for blind buyers and search engines", required=True),
+    "focus": Field(
+        "text",
+        "Which part of the photo cards keep when they show it square: top, bottom, left, "
+        "right, center, or percentages across and down such as 50% 30%",
+        default="center",
+    ),
 }
 
 LISTING: Mapping[str, Field] = {

@@ -41,7 +41,7 @@ def maker_entity(site: Site, site_view: SiteView, *, full: bool) -> dict[str, An
     if not full:
         return entity
     if maker.photo is not None:
-        entity["image"] = maker.photo.abs_url
+        entity["image"] = image_object(maker.photo)
     about = maker.intro or summarize(plain_text(maker.bio), 300)
     if about:
         entity["description"] = about
@@ -77,11 +77,20 @@ def product(site: Site, site_view: SiteView, listing: ListingView, text: str) ->
         "offers": offer,
     }
     if listing.images:
-        data["image"] = [img.abs_url for img in listing.images]
+        data["image"] = [image_object(img) for img in listing.images]
     if text:
         data["description"] = text
     if listing.tags:
         data["keywords"] = ", ".join(t.name for t in listing.tags)
+    return data
+
+
+def image_object(img: ImageView) -> dict[str, Any]:
+    """A schema.org ImageObject: the photo's JPEG for sharing (about 1200 pixels) with its size."""
+    data: dict[str, Any] = {"@type": "ImageObject", "url": img.abs_url}
+    if img.share_width and img.share_height:
+        data["width"] = img.share_width
+        data["height"] = img.share_height
     return data
 
 

@@ -25,19 +25,58 @@ def mailto(address: str, subject: str, body: str) -> str:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ImageView:
-    """A photo: a listing's, the maker's, or the favicon."""
+class ImageFile:
+    """One published file of a photo: a width in one format."""
 
     url: str
     """Site-relative URL, percent-encoded (prefix with page.root)."""
+    width: int
+    """Width in pixels (0 for an SVG without a size)."""
+    height: int
+    """Height in pixels."""
+    type: str
+    """MIME type: 'image/jpeg', 'image/webp', 'image/avif', 'image/png', 'image/svg+xml', 'image/gif'."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageView:
+    """A photo: a listing's or the maker's. makerfront publishes it upright, in several widths
+    and formats, with no metadata (never the original file): `srcset()` lists them for the
+    browser to choose from."""
+
+    url: str
+    """Site-relative URL of the file for `src`: the JPEG about 800 pixels wide (or the photo as
+    it is, for an SVG or GIF), percent-encoded (prefix with page.root)."""
     abs_url: str
-    """Absolute URL (base_url + url), for sharing tags and structured data."""
+    """Absolute URL of the JPEG for link previews and structured data (about 1200 pixels wide)."""
     alt: str
     """What the photo shows, as the maker wrote it: for the alt attribute."""
     width: int | None
-    """Width in pixels, for the width attribute (None when it could not be read, e.g. some SVGs)."""
+    """Width of the `url` file in pixels, for the width attribute (None for an SVG without one)."""
     height: int | None
-    """Height in pixels, for the height attribute (None when it could not be read)."""
+    """Height of the `url` file, for the height attribute: with `width`, the photo's upright shape."""
+    full_url: str = ""
+    """Site-relative URL of the largest JPEG, for a 'view full size' link."""
+    full_width: int | None = None
+    """Width of the `full_url` file."""
+    full_height: int | None = None
+    """Height of the `full_url` file."""
+    share_width: int | None = None
+    """Width of the `abs_url` file (og:image:width)."""
+    share_height: int | None = None
+    """Height of the `abs_url` file (og:image:height)."""
+    files: tuple[ImageFile, ...] = ()
+    """Every published file of the photo, JPEG first, each format by width."""
+    types: tuple[str, ...] = ()
+    """MIME types made besides JPEG, best first ('image/avif', 'image/webp'): one `<source>` each
+    in a `<picture>`."""
+    focus: str = "50% 50%"
+    """Where a card that crops the photo keeps it, for CSS object-position ('50% 30%')."""
+
+    def srcset(self, root: str, type: str = "image/jpeg") -> str:
+        """The `srcset` of the files of one type, each URL prefixed with ``root`` (page.root):
+        'root/images/mug-480.jpg 480w, ...'; '' when there are none (an SVG or GIF)."""
+        return ", ".join(f"{root}{f.url} {f.width}w" for f in self.files if f.type == type and f.width)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -284,7 +323,7 @@ class SiteView:
     favicon_url: str | None = None
     """Site-relative URL of site.yaml's favicon (prefix with page.root), or None."""
     favicon_type: str | None = None
-    """MIME type of the favicon, e.g. 'image/png'."""
+    """MIME type of the favicon, e.g. 'image/png' (makerfront publishes a photo as PNG, an SVG as it is)."""
     feed_url: str = "feed.xml"
     """Site-relative URL of the Atom feed of public listings."""
     manifest_url: str = "manifest.webmanifest"
@@ -464,4 +503,9 @@ def theme_reference() -> str:
             ):
                 kind = ast.unparse(item.returns) if item.returns else ""
                 out.append(_row(item.name, kind, " ".join((ast.get_docstring(item) or "").split())))
+            elif isinstance(item, ast.FunctionDef) and not item.name.startswith("_"):
+                # A method a template calls, e.g. img.srcset(page.root).
+                params = ", ".join(arg.arg for arg in item.args.args[1:])
+                kind = ast.unparse(item.returns) if item.returns else ""
+                out.append(_row(f"{item.name}({params})", kind, " ".join((ast.get_docstring(item) or "").split())))
     return "".join(out)

@@ -34,7 +34,8 @@ def _site_secret_and_date() -> Iterator[None]:
         yield
 
 
-def png_bytes(color: tuple[int, int, int] = (180, 90, 60), size: tuple[int, int] = (8, 6)) -> bytes:
+def png_bytes(color: tuple[int, int, int] = (180, 90, 60), size: tuple[int, int] = (800, 600)) -> bytes:
+    """A plain photo, as wide as a listing photo needs to be (a narrower one is warned about)."""
     buf = io.BytesIO()
     Image.new("RGB", size, color).save(buf, format="PNG")
     return buf.getvalue()

@@ -123,5 +123,12 @@ def assert_visible_in_own_folder(out: Path, facts: Iterable[PrivateFacts]) -> No
         assert f.phrase in html.unescape(page), f.slug
         if f.buyer:
             assert f.buyer in html.unescape(page), f.slug
+        # Its photos are in its folder, under names that say nothing of the photos' own names.
+        shown = set(re.findall(r"photo-[0-9a-f]{16}", page))
+        assert len(shown) >= len(set(f.images)), f.slug
+        files = [p.name for p in (out / f.folder).iterdir()]
+        for prefix in shown:
+            assert any(name.startswith(prefix + "-") for name in files), (f.slug, prefix)
         for name in f.images:
-            assert (out / f.folder / name).is_file(), (f.slug, name)
+            stem = name.rsplit(".", 1)[0].casefold()
+            assert not any(stem in x.casefold() for x in files), (f.slug, name)

@@ -59,7 +59,7 @@ def test_maker_page_answers_the_custom_order_questions(make_site, tmp_path: Path
     assert answers["Average production time"] == "2-3 weeks"
     assert "usually responds within 2 days" in maker.all_text.lower()
     assert maker.one("h1").text == "Ada Potter"
-    assert maker.one("img", alt="Portrait of Ada Potter").attrs["src"] == "../images/ada.png"
+    assert maker.one("img", alt="Portrait of Ada Potter").attrs["src"] == "../images/ada-800.jpg"
     assert maker.one("a", href="https://instagram.example/ada").text == "Instagram"
 
 

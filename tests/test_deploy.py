@@ -162,7 +162,7 @@ def test_every_internal_link_resolves_to_a_file(make_site, tmp_path: Path, base_
     assert crawl.problems == []
     # The crawl really walked the site: pages, photos, scripts, the feed, the favicon...
     assert crawl.checked > 150
-    for must in ("custom-order/index.html", "faq/index.html", "images/with space é.png", "CNAME"):
+    for must in ("custom-order/index.html", "faq/index.html", "images/with space é-800.jpg", "CNAME"):
         assert (out / must).is_file()
 
 

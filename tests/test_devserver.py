@@ -168,8 +168,8 @@ def test_serves_pages_with_no_store_and_the_reload_script(serve) -> None:
     assert css.status == 200 and css.headers["content-type"] == "text/css; charset=utf-8"
     assert css.body == (BUILTIN_THEMES / "default" / "static" / "style.css").read_bytes()  # not injected
     assert css.headers["cache-control"] == "no-store"
-    png = s.get("/images/mug.png")
-    assert png.headers["content-type"] == "image/png" and png.body[:4] == b"\x89PNG"
+    photo = s.get("/images/mug-800.webp")
+    assert photo.headers["content-type"] == "image/webp" and photo.body[8:12] == b"WEBP"
     assert s.log.out[0].startswith("Built ") and " pages in " in s.log.out[0]
 
 

@@ -230,9 +230,10 @@ def test_feed_entry_has_link_summary_and_first_image(make_site) -> None:
     assert entry.link == "https://shop.example/listings/blue-mug/"
     assert entry.summary == "A sturdy mug. Holds </script> coffee."
     enclosures = [link for link in entry.links if link.rel == "enclosure"]
-    assert [(e.href, e.type) for e in enclosures] == [("https://shop.example/images/mug.png", "image/png")]
+    # The photo as link previews get it: a JPEG made of it (the PNG itself is never published).
+    assert [(e.href, e.type) for e in enclosures] == [("https://shop.example/images/mug-800.jpg", "image/jpeg")]
     html = entry.content[0].value
-    assert 'src="https://shop.example/images/mug.png"' in html
+    assert 'src="https://shop.example/images/mug-800.jpg"' in html
     assert "$28.00" in html
     assert "<strong>mug</strong>" in html
 
@@ -256,7 +257,7 @@ def test_feed_from_plan_public_listings_only(make_site) -> None:
     mug = plan.public_listings[0]
     leaked = replace(mug, slug="leak", title="Leaked", private=True)
     plan2 = replace(plan, public_listings=(*plan.public_listings, leaked))
-    renderer = Renderer(plan, load_theme("default", Path("themes")))
+    renderer = Renderer(plan, load_theme("default", Path("themes")), result.photos)
     assert b"Leaked" not in atom_feed(plan2, renderer.listing_view)
 
 
@@ -291,7 +292,7 @@ def test_favicon_is_linked_and_in_the_manifest(make_site) -> None:
     manifest = json.loads(text_of(result, "manifest.webmanifest"))
     assert manifest["name"] == "Test Studio"
     assert manifest["start_url"] == "./"
-    assert manifest["icons"] == [{"src": "images/icon.png", "type": "image/png"}]
+    assert manifest["icons"] == [{"src": "images/icon.png", "sizes": "32x32", "type": "image/png"}]
     assert "images/icon.png" in result.outputs
     feed = feedparser.parse(result.outputs["feed.xml"])
     assert feed.feed.icon == "https://shop.example/images/icon.png"

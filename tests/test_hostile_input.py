@@ -21,7 +21,7 @@ from PIL import Image as PILImage
 from generator import parallel
 from generator.cli import main
 from generator.errors import BuildFailed, SiteError
-from generator.model import MAX_PHOTO_PIXELS
+from generator.images import MAX_PHOTO_PIXELS
 from generator.render import TemplateTimeout
 
 LOOP = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"

@@ -68,7 +68,7 @@ def test_every_local_link_resolves(make_site, tmp_path: Path, base_url: str, bas
     assert (out / "hidden" / "index.html").is_file()
     # Listing pages link their photos, tags, script and (with a form service) the custom-order page.
     eagle = graph["listings/eagle-mug/index.html"]
-    assert {"images/mug.png", "images/mug2.png", "tags/birds/index.html", "static/listing.js"} <= eagle
+    assert {"images/mug-800.jpg", "images/mug2-800.jpg", "tags/birds/index.html", "static/listing.js"} <= eagle
     assert ("custom-order/index.html" in eagle) == bool(form_action)
     # 404.html is served at any depth, so its links are root-absolute under the base path.
     local_404 = [h for h in html_pages(out)["404.html"].links() if not h.startswith(("https:", "mailto:", "#"))]
@@ -101,9 +101,13 @@ def test_every_page_is_a_folder_with_index_html(make_site, tmp_path: Path) -> No
         "faq/index.html",
         "hidden/index.html",
     }
-    assert {"CNAME", "images/mug.png", "images/ada.png", "static/style.css", MARKER} <= built
+    assert {"CNAME", "images/mug-800.jpg", "images/ada-480.webp", "static/style.css", MARKER} <= built
     # The private listing is a folder too, with its photo, under p/<token>/ and nowhere else.
-    assert all_built - built == {secret_folder + "index.html", secret_folder + "secret.png"}
+    private = all_built - built
+    assert secret_folder + "index.html" in private
+    photos = private - {secret_folder + "index.html"}
+    # Its photo's files, under a name that says nothing of the photo's own (secret.png).
+    assert len(photos) == 4 and all(p.startswith(secret_folder + "photo-") for p in photos)
     assert not any("secret" in p for p in built)
 
 

@@ -42,9 +42,11 @@ def test_home_shows_maker_cta_and_a_grid_newest_first(pages: dict[str, Page]) ->
 def test_listing_page_has_everything_a_buyer_needs(pages: dict[str, Page]) -> None:
     page = pages["listings/eagle-mug/index.html"]
     assert page.one("h1").text == "Eagle Mug"
+    # The main photo, then a thumbnail of each photo.
     assert [(e.attrs["src"], e.attrs["alt"]) for e in page.find("img")] == [
-        ("../../images/mug.png", "A mug with an eagle"),
-        ("../../images/mug2.png", "The back"),
+        ("../../images/mug-800.jpg", "A mug with an eagle"),
+        ("../../images/mug-800.jpg", "A mug with an eagle"),
+        ("../../images/mug2-800.jpg", "The back"),
     ]
     assert page.one("strong").text == "sturdy"  # Markdown description
     assert [(e.text, e.attrs["href"]) for e in page.find("a", **{"class": "tag"})] == [

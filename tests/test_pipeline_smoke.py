@@ -11,7 +11,8 @@ def test_minimal_site_builds_every_page(make_site) -> None:
         "listings/blue-mug/index.html",
         "tags/mugs/index.html",
         "404.html",
-        "images/mug.png",
+        "images/mug-800.jpg",
+        "images/mug-480.webp",
         "static/style.css",
     }
     assert expected <= set(result.outputs)
@@ -24,4 +25,5 @@ def test_output_written_to_disk(make_site, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build_into(make_site(), out)
     assert (out / "listings" / "blue-mug" / "index.html").is_file()
-    assert (out / "images" / "mug.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "images" / "mug-800.jpg").read_bytes()[:3] == b"\xff\xd8\xff"
+    assert not (out / "images" / "mug.png").exists()  # the original is never published

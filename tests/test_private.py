@@ -196,14 +196,19 @@ def test_private_pages_and_photos_live_only_in_their_folder(make_site) -> None:
     result = build_site(make_site(shop_files()))
     quill = f"p/{token('quillfeather-trio')}/"
     vex = f"p/{token('vexbridge-lantern')}/"
-    assert {quill + "index.html", quill + "quill-duck.png", quill + "quill-robin.png"} <= set(result.outputs)
-    # A public photo a private listing also uses is copied into its folder, and stays public too.
-    assert {vex + "vex-lamp.png", vex + "mug.png", "images/mug.png"} <= set(result.outputs)
-    assert not [o for o in result.outputs if o.startswith("images/private/") or o == "images/vex-lamp.png"]
+    quill_photos = {o for o in result.outputs if o.startswith(quill + "photo-")}
+    assert quill + "index.html" in result.outputs
+    assert len({o.rsplit("-", 1)[0] for o in quill_photos}) == 2  # two photos, each in 4 files
+    assert not [o for o in result.outputs if "quill" in o.casefold() and not o.startswith(quill)]
+    # A public photo a private listing also uses is made into its folder too, and stays public.
+    vex_photos = {o.rsplit("-", 1)[0] for o in result.outputs if o.startswith(vex + "photo-")}
+    assert len(vex_photos) == 2 and "images/mug-800.jpg" in result.outputs
+    assert not [o for o in result.outputs if o.startswith("images/private/") or o.startswith("images/vex-lamp")]
+    assert not [o for o in result.outputs if o.endswith(".png")]  # no original is published
     assert not [o for o in result.outputs if o.startswith("listings/") and "bowl" not in o and "mug" not in o]
     assert result.private_count == 3
     page = text_of(result, quill + "index.html")
-    assert f'src="../../{quill}quill-duck.png"' in page
+    assert f'src="../../{quill}photo-' in page and "quill-duck" not in page
 
 
 def test_tags_of_private_listings_make_no_pages_and_count_for_nothing(make_site) -> None:
@@ -292,14 +297,16 @@ def test_duplicate_photo_names_get_distinct_files_in_the_folder(make_site) -> No
     }
     result = build_site(make_site(files))
     folder = f"p/{token('twin')}/"
-    assert result.outputs[folder + "shot.png"] != result.outputs[folder + "shot-2.png"]
+    photos = sorted({o.rsplit("-", 1)[0] for o in result.outputs if o.startswith(folder + "photo-")})
+    assert len(photos) == 2
+    assert result.outputs[photos[0] + "-800.jpg"] != result.outputs[photos[1] + "-800.jpg"]
     page = text_of(result, folder + "index.html")
-    assert "shot.png" in page and "shot-2.png" in page
+    assert all(p.removeprefix(folder) in page for p in photos) and "shot" not in page
 
 
 def test_renderer_never_builds_a_public_view_of_a_private_listing(make_site) -> None:
     result = build_site(make_site(shop_files()))
-    renderer = Renderer(result.plan, load_theme("default", Path("themes")))
+    renderer = Renderer(result.plan, load_theme("default", Path("themes")), result.photos)
     private = next(x.listing for x in result.plan.private_listings)
     with pytest.raises(ValueError, match="no public view"):
         renderer.listing_view(private)
@@ -316,7 +323,7 @@ def test_public_to_private_and_back_removes_the_old_pages(make_site, tmp_path: P
     build_into(content, out)
     folder = out / "p" / token("quillfeather-trio")
     assert (out / "listings/quillfeather-trio/index.html").is_file()
-    assert (out / "images/private/quill-duck.png").is_file()
+    assert (out / "images/private/quill-duck-800.jpg").is_file()
     assert (out / "tags/birds/index.html").is_file()
     assert not folder.exists()
 

@@ -74,11 +74,12 @@ def test_listing_page_has_product_and_offer_json_ld(shop) -> None:
     assert product["description"] == "A sturdy mug for coffee."
     assert product["sku"] == "blue-mug"
     assert product["url"] == "https://user.github.io/shop/listings/blue-mug/"
+    # The JPEG link previews use, with its real size (the PNGs themselves are never published).
     assert product["image"] == [
-        "https://user.github.io/shop/images/mug.png",
-        "https://user.github.io/shop/images/back.png",
+        {"@type": "ImageObject", "url": "https://user.github.io/shop/images/mug-800.jpg", "width": 800, "height": 600},
+        {"@type": "ImageObject", "url": "https://user.github.io/shop/images/back-800.jpg", "width": 800, "height": 600},
     ]
-    assert all(is_absolute(u) for u in product["image"])
+    assert all(is_absolute(img["url"]) for img in product["image"])
     assert product["brand"] == {"@type": "Brand", "name": "Ada Potter"}
     offer = product["offers"]
     assert offer["@type"] == "Offer"
@@ -149,9 +150,9 @@ def test_open_graph_twitter_and_canonical_on_a_listing(shop) -> None:
     assert m["og:title"] == "Blue Mug"
     assert m["og:site_name"] == "Test Studio"
     assert m["description"] == m["og:description"] == m["twitter:description"] == "A sturdy mug for coffee."
-    assert m["og:image"] == m["twitter:image"] == "https://user.github.io/shop/images/mug.png"
+    assert m["og:image"] == m["twitter:image"] == "https://user.github.io/shop/images/mug-800.jpg"
     assert m["og:image:alt"] == m["twitter:image:alt"] == "A blue mug"
-    assert (m["og:image:width"], m["og:image:height"]) == ("8", "6")
+    assert (m["og:image:width"], m["og:image:height"]) == ("800", "600")
     assert m["twitter:card"] == "summary_large_image"
     assert m["twitter:title"] == "Blue Mug"
     assert (m["product:price:amount"], m["product:price:currency"]) == ("28.00", "USD")
@@ -189,13 +190,18 @@ def test_maker_page_describes_the_maker_as_a_person(shop) -> None:
     assert person["@type"] == "Person"
     assert person["name"] == "Ada Potter"
     assert person["url"] == "https://user.github.io/shop/maker/"
-    assert person["image"] == "https://user.github.io/shop/images/ada.png"
+    assert person["image"] == {
+        "@type": "ImageObject",
+        "url": "https://user.github.io/shop/images/ada-10.jpg",
+        "width": 10,
+        "height": 12,
+    }
     assert person["description"] == "I throw pots by the river."
     assert person["homeLocation"] == {"@type": "Place", "name": "Portland, Oregon"}
     assert person["sameAs"] == ["https://instagram.example/ada"]
     m = meta(html)
     assert m["og:type"] == "profile"
-    assert m["og:image"] == "https://user.github.io/shop/images/ada.png"
+    assert m["og:image"] == "https://user.github.io/shop/images/ada-10.jpg"
 
 
 def test_business_maker_is_an_organization(make_site) -> None:
@@ -241,7 +247,7 @@ def test_home_tag_and_extra_pages_have_sharing_tags(shop) -> None:
     tag = text_of(result, "tags/mugs/index.html")
     assert canonical(tag) == [base + "tags/mugs/"]
     assert meta(tag)["description"] == "1 handmade piece tagged “mugs” from Test Studio."
-    assert meta(tag)["og:image"] == base + "images/mug.png"
+    assert meta(tag)["og:image"] == base + "images/mug-800.jpg"
     page = text_of(result, "shipping/index.html")
     assert canonical(page) == [base + "shipping/"]
     assert meta(page)["description"] == "We ship worldwide from Portland."
@@ -294,5 +300,5 @@ def test_a_private_listing_page_gets_no_canonical_or_json_ld(make_site) -> None:
     assert json_ld(html) == []
     assert not [k for k in meta(html) if k.startswith(("og:", "twitter:", "product:"))]
     # Belt and braces: a private listing never gets Product data even on a page marked indexable.
-    renderer = Renderer(result.plan, load_theme("default", BUILTIN_THEMES))
+    renderer = Renderer(result.plan, load_theme("default", BUILTIN_THEMES), result.photos)
     assert json_ld(renderer.render_page(replace(page, indexable=True, kind="listing")).decode()) == []
