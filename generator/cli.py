@@ -548,7 +548,23 @@ def _printable_output() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
+STOPPED = (
+    "makerfront: stopped (Ctrl-C). The output folder holds a complete build: the one before, "
+    "or this one if it was already written."
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; its exit status. Ctrl-C stops a build with a sentence, not a traceback
+    (the write step's cleanup has run by then: see write.py)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print(f"\n{STOPPED}", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     _printable_output()
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):

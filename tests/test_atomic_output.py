@@ -110,9 +110,10 @@ class Build:
         out, err = self.process.communicate(timeout=timeout)
         return self.process.returncode, out, "".join(self.err) + err
 
-    def kill(self, sig: int = signal.SIGKILL) -> None:
+    def kill(self, sig: int = signal.SIGKILL) -> str:
+        """Send ``sig`` and wait for the process to end; what it wrote to stderr since wait_for."""
         self.process.send_signal(sig)
-        self.process.communicate(timeout=60)
+        return self.process.communicate(timeout=60)[1]
 
 
 def _ours_inside(out: Path) -> list[str]:
@@ -215,11 +216,13 @@ def test_a_build_stopped_by_a_signal_leaves_the_old_site_or_the_new(shop, sig: i
         root = _restore(shop)
         build = Build(root, stop_at)
         assert build.wait_for("paused at checkpoint")
-        build.kill(sig)
+        err = build.kill(sig)
         assert _tree(root / "out") in (shop["old"], shop["new"])
         assert _ours_inside(root / "out") == []
-        if sig == signal.SIGINT:  # Ctrl-C: the build cleans up after itself
+        if sig == signal.SIGINT:  # Ctrl-C: the build cleans up after itself, and says so
             assert _leftovers(root) == []
+            assert build.process.returncode == 130 and "Traceback" not in err
+            assert "stopped (Ctrl-C)" in err
     code, _, err = Build(root).finish()
     assert code == 0, err
     assert _tree(root / "out") == shop["new"] and _leftovers(root) == []
