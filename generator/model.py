@@ -831,6 +831,8 @@ def checkout_problem(
             if any(len(o.label) > PAYPAL_MAX_VALUE for o in c.options):
                 return "customizations", f"{where}: PayPal takes choices of up to {PAYPAL_MAX_VALUE} characters"
         elif provider == "snipcart":
+            if any(ch in text for text in (c.name, *(o.label for o in c.options)) for ch in "|[]"):
+                return "customizations", f"{where}: Snipcart cannot take a name or option with | [ or ] in it"
             if c.kind == "text" and c.surcharge:
                 return "customizations", f"{where}: Snipcart cannot add a price for typed text"
             if c.kind == "number" and c.surcharge:
