@@ -105,7 +105,8 @@ def duration_days(text: str | None) -> tuple[int, int] | None:
 def _country_codes() -> frozenset[str]:
     from babel import Locale
 
-    return frozenset(code for code in Locale.parse("en").territories if code.isalpha() and len(code) == 2)
+    codes: list[str] = [str(code) for code in Locale.parse("en").territories]
+    return frozenset(code for code in codes if code.isalpha() and len(code) == 2)
 
 
 def read_shipping(sr: Reader, currency: str, base: Shipping | None = None) -> Shipping:
@@ -146,7 +147,9 @@ def read_shipping(sr: Reader, currency: str, base: Shipping | None = None) -> Sh
                     countries.append(text)
             rr.done()
             if name and name.casefold() in seen:
-                rr.error("name", f'{rr.field("name")}: "{name}" is already {sr.field("regions")}[{seen[name.casefold()]}]')
+                rr.error(
+                    "name", f'{rr.field("name")}: "{name}" is already {sr.field("regions")}[{seen[name.casefold()]}]'
+                )
             if not rr.ok or price is None:
                 sr.ok = False
                 continue
@@ -180,16 +183,24 @@ def _checkout(r: Reader) -> Checkout:
         provider = "email"
     key = cr.text("snipcart_key")
     if key is not None and not re.fullmatch(r"[A-Za-z0-9_=+/.-]{8,300}", key):
-        cr.error("snipcart_key", f"checkout.snipcart_key: expected Snipcart's public API key, got {describe(key)}",
-                 hint="copy it from Snipcart's dashboard: Account, API keys, Public test (or live) API key")
+        cr.error(
+            "snipcart_key",
+            f"checkout.snipcart_key: expected Snipcart's public API key, got {describe(key)}",
+            hint="copy it from Snipcart's dashboard: Account, API keys, Public test (or live) API key",
+        )
     paypal = cr.email("paypal_email")
     needs = {"snipcart": ("snipcart_key", key), "paypal": ("paypal_email", paypal)}
     for name, (field, value) in needs.items():
         if provider == name and value is None and not cr.has(field):
-            cr.error(None, f"checkout.{field}: provider {name} needs it", hint=f"add a line '{field}: ...' under checkout:")
+            cr.error(
+                None, f"checkout.{field}: provider {name} needs it", hint=f"add a line '{field}: ...' under checkout:"
+            )
         elif provider != name and cr.has(field):
-            cr.error(field, f"checkout.{field}: only used with 'provider: {name}' (the provider is {provider})",
-                     hint=f"remove this line, or set 'provider: {name}'")
+            cr.error(
+                field,
+                f"checkout.{field}: only used with 'provider: {name}' (the provider is {provider})",
+                hint=f"remove this line, or set 'provider: {name}'",
+            )
     cr.done()
     return Checkout(provider=provider, snipcart_key=key, paypal_email=paypal)
 

@@ -500,9 +500,7 @@ def _customization(r: Reader, index: int, item: Any, currency: str, mark: Mark) 
             default = None
         if default is not None:
             default = next((o.label for o in options if o.label.casefold() == default.casefold()), None)
-        result = Customization(
-            key=key, name=name, kind="choice", required=required, options=options, default=default
-        )
+        result = Customization(key=key, name=name, kind="choice", required=required, options=options, default=default)
     elif kind == "text":
         max_length = cr.integer("max_length", default=DEFAULT_TEXT_MAX, minimum=1) or DEFAULT_TEXT_MAX
         result = Customization(
@@ -827,7 +825,10 @@ def checkout_problem(
             if len(c.name) > PAYPAL_MAX_NAME:
                 return "customizations", f"{where}: PayPal takes option names of up to {PAYPAL_MAX_NAME} characters"
             if c.kind == "text" and (c.max_length or 0) > PAYPAL_MAX_TEXT:
-                return "customizations", f"{where}: PayPal takes text of up to {PAYPAL_MAX_TEXT} characters, max_length is {c.max_length}"
+                return (
+                    "customizations",
+                    f"{where}: PayPal takes text of up to {PAYPAL_MAX_TEXT} characters, max_length is {c.max_length}",
+                )
             if any(len(o.label) > PAYPAL_MAX_VALUE for o in c.options):
                 return "customizations", f"{where}: PayPal takes choices of up to {PAYPAL_MAX_VALUE} characters"
         elif provider == "snipcart":
@@ -840,9 +841,15 @@ def checkout_problem(
                     return "customizations", f"{where}: Snipcart can price a number only when it has a max"
                 low = c.minimum if c.minimum is not None else 0
                 if (c.maximum - low) // c.step + 1 > SNIPCART_MAX_STEPS:
-                    return "customizations", f"{where}: Snipcart can price at most {SNIPCART_MAX_STEPS} different numbers"
+                    return (
+                        "customizations",
+                        f"{where}: Snipcart can price at most {SNIPCART_MAX_STEPS} different numbers",
+                    )
     if provider == "paypal" and (n := paypal_options(customizations, shipping)) > PAYPAL_MAX_OPTIONS:
-        return "customizations", f"customizations: PayPal takes at most {PAYPAL_MAX_OPTIONS} options, this listing needs {n}"
+        return (
+            "customizations",
+            f"customizations: PayPal takes at most {PAYPAL_MAX_OPTIONS} options, this listing needs {n}",
+        )
     return None
 
 

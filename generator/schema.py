@@ -49,12 +49,16 @@ EXTRA = Field("any", "Anything your theme needs, passed to it untouched")
 CHECKOUT_PROVIDERS = ("email", "snipcart", "paypal")
 
 REGION: Mapping[str, Field] = {
-    "name": Field("text", "Where you ship to, as a buyer would say it, e.g. United States or Everywhere else",
-                  required=True),
+    "name": Field(
+        "text", "Where you ship to, as a buyer would say it, e.g. United States or Everywhere else", required=True
+    ),
     "price": Field("money", "What shipping there costs, e.g. 8 or 0 for free", required=True),
     "free_over": Field("money", "Shipping there is free for orders of at least this much, e.g. 100"),
-    "countries": Field("list", "Two-letter country codes of the region for search engines, e.g. [US] or [DE, AT]",
-                       items=Field("text", "A country code (ISO 3166), e.g. US")),
+    "countries": Field(
+        "list",
+        "Two-letter country codes of the region for search engines, e.g. [US] or [DE, AT]",
+        items=Field("text", "A country code (ISO 3166), e.g. US"),
+    ),
 }
 
 SHIPPING = _block(

@@ -116,7 +116,9 @@ def shipping_details(listing: ListingView) -> list[dict[str, Any]]:
     for region in shipping.regions:
         destination: dict[str, Any] = {"@type": "DefinedRegion", "name": region.name}
         if region.countries:
-            destination["addressCountry"] = region.countries[0] if len(region.countries) == 1 else list(region.countries)
+            destination["addressCountry"] = (
+                region.countries[0] if len(region.countries) == 1 else list(region.countries)
+            )
         details: dict[str, Any] = {
             "@type": "OfferShippingDetails",
             "shippingRate": {

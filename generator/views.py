@@ -283,8 +283,13 @@ class ListingView:
     def order_data(self) -> Mapping[str, Any]:
         """What the page's script needs to hand the order over: the provider, the mail parts,
         the order_url template (print with tojson_attr)."""
-        data: dict[str, Any] = {"provider": self.checkout, "mail": self.order_mail, "title": self.title,
-                                "url": self.abs_url, "currency": self.currency}
+        data: dict[str, Any] = {
+            "provider": self.checkout,
+            "mail": self.order_mail,
+            "title": self.title,
+            "url": self.abs_url,
+            "currency": self.currency,
+        }
         if self.checkout == "order_url" and self.order_url:
             data["template"] = self.order_url
         return data

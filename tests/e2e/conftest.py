@@ -151,7 +151,9 @@ STRIPE_LINK = "https://buy.stripe.example/test_abc?client_reference_id={options}
 """The order_url of everyday-mug in shop_paypal (a Stripe Payment Link with placeholders)."""
 
 
-def _checkout_shop(name: str, sample: Path, factory: pytest.TempPathFactory, checkout: dict[str, str]) -> Iterator[Shop]:
+def _checkout_shop(
+    name: str, sample: Path, factory: pytest.TempPathFactory, checkout: dict[str, str]
+) -> Iterator[Shop]:
     tmp = factory.mktemp(f"shop-{name}")
     (tmp / "www").mkdir()
     # A required Monogram (the sample's is optional); Snipcart cannot charge for typed text, so
@@ -169,14 +171,18 @@ def _checkout_shop(name: str, sample: Path, factory: pytest.TempPathFactory, che
 @pytest.fixture(scope="session")
 def shop_snipcart(sample_content: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     """The sample shop with checkout by Snipcart, and a required Monogram."""
-    yield from _checkout_shop("snipcart", sample_content, tmp_path_factory, {"provider": "snipcart", "snipcart_key": "TEST_public_key_123"})
+    yield from _checkout_shop(
+        "snipcart", sample_content, tmp_path_factory, {"provider": "snipcart", "snipcart_key": "TEST_public_key_123"}
+    )
 
 
 @pytest.fixture(scope="session")
 def shop_paypal(sample_content: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     """The sample shop with checkout by PayPal, a required Monogram, and everyday-mug ordered at
     its own order_url (STRIPE_LINK)."""
-    yield from _checkout_shop("paypal", sample_content, tmp_path_factory, {"provider": "paypal", "paypal_email": "pay@riverbend.example"})
+    yield from _checkout_shop(
+        "paypal", sample_content, tmp_path_factory, {"provider": "paypal", "paypal_email": "pay@riverbend.example"}
+    )
 
 
 @pytest.fixture(params=["root", "subpath"])

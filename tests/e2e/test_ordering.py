@@ -65,7 +65,9 @@ def test_required_choice_starts_at_choose_and_blocks_ordering(shop: Shop, new_pa
     email = page.get_by_role("link", name="Order by email")
     assert not email.get_attribute("href").startswith("mailto:"), "an order link before the form is complete"
     email.click()
-    assert page.url == shop.url("listings/eagle-mug/") + "#order-form" or page.url.startswith(shop.url("listings/eagle-mug/"))
+    assert page.url == shop.url("listings/eagle-mug/") + "#order-form" or page.url.startswith(
+        shop.url("listings/eagle-mug/")
+    )
     # Each problem beside its field, announced, and the focus on the first.
     error = page.locator("#opt-colour-error")
     assert error.is_visible() and error.inner_text() == "Choose Colour."
@@ -132,7 +134,9 @@ def test_headline_price_reads_from_then_follows_the_choices(shop: Shop, new_page
     listing = listing_of(shop, "eagle-mug")
     plain = new_page(javascript=False)
     plain.goto(shop.url("listings/eagle-mug/"))
-    assert " ".join(plain.locator("#price").inner_text().split()) == f"Price: From {money(shop, listing, listing.price)}"
+    assert (
+        " ".join(plain.locator("#price").inner_text().split()) == f"Price: From {money(shop, listing, listing.price)}"
+    )
     page = new_page()
     load(page, shop.url("listings/eagle-mug/"))
     page.locator("#opt-colour").select_option(value="Yellow")
@@ -209,7 +213,7 @@ def test_sold_listing_has_no_order_action(shop: Shop, new_page: Any) -> None:
     assert page.get_by_role("button", name=actions).count() == 0
     ask = page.get_by_role("link", name="Ask about a Custom Order for one like it")
     assert ask.is_visible()
-    to, subject, _ = mail_parts(ask.get_attribute("href"))
+    _, subject, _ = mail_parts(ask.get_attribute("href"))
     assert "Breakfast Bowls" in subject
     load(page, shop.url("tags/bowls/"))
     card = page.locator(".card", has_text="Breakfast Bowls")
@@ -232,7 +236,9 @@ def test_buyer_without_a_mail_program_copies_the_order(shop: Shop, browser: Any)
         choose_region(page)
         page.get_by_role("button", name="Copy order details").click()
         page.wait_for_function("document.getElementById('order-status').textContent !== ''")
-        assert page.locator("#order-status").inner_text() == f"Order details copied. Paste them into a message to {email}."
+        assert (
+            page.locator("#order-status").inner_text() == f"Order details copied. Paste them into a message to {email}."
+        )
         copied = page.evaluate("navigator.clipboard.readText()")
         assert copied.startswith(f"To: {email}\nSubject: Order: Monogram Mug\n")
         assert "- Monogram: JMB\n- Gift wrap: yes\n" in copied
