@@ -194,3 +194,12 @@ def test_listing_within_the_limits_keeps_the_provider(make_site) -> None:
     result = build_site(make_site({"site.yaml": site, "listings/blue-mug.yaml": MUG_YAML + many(6)}))
     assert result.content_warnings == []
     assert result.site.listings[0].checkout == "paypal"
+
+
+def test_provider_limit_warnings_of_listings_read_by_worker_processes_are_reported(make_site) -> None:
+    site = SITE_YAML + "checkout:\n  provider: paypal\n  paypal_email: pay@shop.example\n"
+    content = make_site({"site.yaml": site, "listings/big-mug.yaml": MUG_YAML.replace("Blue Mug", "Big Mug") + many(7)})
+    result = build_site(content, jobs=2)
+    assert [(w.path.name if w.path else None, w.line) for w in result.content_warnings] == [("big-mug.yaml", 7)]
+    checkouts = {x.slug: x.checkout for x in result.site.listings}
+    assert checkouts == {"big-mug": "email", "blue-mug": "paypal"}
