@@ -184,3 +184,13 @@ def test_email_order_without_script_lists_every_choice(make_site) -> None:
     body = query_fields((link.attrs["href"] or "").split("?", 1)[1])["body"]
     assert "My choices:\n- Colour (Blue, Yellow +$4.00): \n" in body
     assert "Ship to (Home $6.00, Europe $20.00): \n" in body
+
+
+def test_every_page_writes_the_shops_address(make_site, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_into(make_site(), out)
+    pages = html_pages(out)
+    assert len(pages) > 5
+    for rel, page in pages.items():
+        (link,) = [e for e in page.find("a") if e.text == "hello@shop.example"]
+        assert link.attrs["href"] == "mailto:hello@shop.example", rel

@@ -209,7 +209,8 @@
       put("on" + i, kv[0].slice(0, 64), true);
       put("os" + i, kv[1].slice(0, 200), true);
     });
-    if (s.region) put("shipping", decimal(s.shipping)); else put("shipping", "0");
+    // Only when the shop says what shipping costs; else PayPal's own shipping settings apply.
+    if (s.region) put("shipping", decimal(s.shipping));
   }
 
   function setCart(s) {
