@@ -31,7 +31,6 @@ from .load import character_problem
 from .model import Customization, Image, Listing, Tag
 from .plan import Pagination, PlannedPage, SitePlan, href, listing_url, page_url, public_image_url, tag_url
 from .seo import page_seo
-from .text import percent_encode
 from .theme import Theme
 from .views import (
     PAYPAL_ACTION,
@@ -674,11 +673,7 @@ class Renderer:
                 language=self.cfg.language,
                 currency=self.cfg.currency,
                 theme=self.cfg.theme,
-                contact=ContactView(
-                    email=self.cfg.contact.email,
-                    form_action=self.cfg.contact.form_action,
-                    mailto="mailto:" + percent_encode(self.cfg.contact.email, "@"),
-                ),
+                contact=ContactView(email=self.cfg.contact.email, form_action=self.cfg.contact.form_action),
                 listings_per_page=self.cfg.listings_per_page,
                 extra=self.cfg.extra,
                 checkout=CheckoutView(

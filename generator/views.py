@@ -477,9 +477,6 @@ class ContactView:
     """Where orders and custom-order requests go (site.yaml contact.email)."""
     form_action: str | None
     """Form endpoint for custom-order requests; None: they are mailed."""
-    mailto: str = ""
-    """'mailto:' link to the contact address, percent-encoded (the footer writes the address
-    on every page, for buyers without a mail program)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -190,7 +190,7 @@ def test_every_page_writes_the_shops_address(make_site, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build_into(make_site(), out)
     pages = html_pages(out)
-    assert len(pages) > 5
+    assert len(pages) >= 5
     for rel, page in pages.items():
-        (link,) = [e for e in page.find("a") if e.text == "hello@shop.example"]
-        assert link.attrs["href"] == "mailto:hello@shop.example", rel
+        # As text, for buyers without a mail program (a mailto: link does nothing for them).
+        assert "Questions or orders: hello@shop.example" in " ".join(page.all_text.split()), rel
