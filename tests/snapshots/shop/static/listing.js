@@ -1,3 +1,105 @@
+// Gallery: the thumbnails switch the main photo, and the main photo opens full size in a dialog
+// (Escape, the close button or a click beside the photo closes it; the arrow keys and buttons go
+// through the photos; focus returns to the photo). Without JavaScript every photo is a plain link
+// to its largest file, which works the same.
+(function () {
+  "use strict";
+  var gallery = document.querySelector("[data-gallery]");
+  var mainLink = gallery && gallery.querySelector("a[data-full]");
+  if (!mainLink) return;
+  var mainPicture = mainLink.querySelector("picture");
+  var thumbs = Array.prototype.slice.call(gallery.querySelectorAll("a[data-photo]"));
+  var current = 0;
+
+  function plainClick(e) {
+    return e.button === 0 && !e.metaKey && !e.ctrlKey && !e.shiftKey && !e.altKey;
+  }
+
+  function show(i) {
+    var thumb = thumbs[i];
+    var old = mainPicture.querySelector("img");
+    if (!thumb || !old) return;
+    var pic = thumb.querySelector("picture").cloneNode(true);
+    var img = pic.querySelector("img");
+    var sizes = old.getAttribute("sizes");
+    Array.prototype.forEach.call(pic.querySelectorAll("source"), function (s) { s.setAttribute("sizes", sizes); });
+    if (sizes) img.setAttribute("sizes", sizes);
+    img.removeAttribute("loading");
+    img.removeAttribute("style");
+    mainPicture.parentNode.replaceChild(pic, mainPicture);
+    mainPicture = pic;
+    mainLink.href = thumb.href;
+    thumbs.forEach(function (t, j) {
+      if (j === i) t.setAttribute("aria-current", "true"); else t.removeAttribute("aria-current");
+    });
+    current = i;
+  }
+
+  thumbs.forEach(function (t, i) {
+    t.addEventListener("click", function (e) {
+      if (!plainClick(e)) return;
+      e.preventDefault();
+      show(i);
+    });
+  });
+
+  if (typeof HTMLDialogElement !== "function") return;
+  var label = function (name, fallback) { return gallery.getAttribute("data-label-" + name) || fallback; };
+  var dialog = document.createElement("dialog");
+  dialog.className = "lightbox";
+  dialog.setAttribute("aria-label", label("dialog", "Photo"));
+  var figure = document.createElement("figure");
+  var big = document.createElement("img");
+  var caption = document.createElement("figcaption");
+  figure.appendChild(big);
+  figure.appendChild(caption);
+  dialog.appendChild(figure);
+  function button(cls, text, name) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = cls;
+    b.textContent = text;
+    b.setAttribute("aria-label", name);
+    dialog.appendChild(b);
+    return b;
+  }
+  var closeButton = button("lightbox-close", "\u00d7", label("close", "Close"));
+  var count = Math.max(thumbs.length, 1);
+  var prev = count > 1 ? button("lightbox-prev", "\u2039", label("prev", "Previous photo")) : null;
+  var next = count > 1 ? button("lightbox-next", "\u203a", label("next", "Next photo")) : null;
+  document.body.appendChild(dialog);
+
+  function fill(i) {
+    var link = thumbs[i] || mainLink;
+    var img = link.querySelector("img");
+    big.src = link.href;
+    big.alt = img ? img.alt : "";
+    caption.textContent = big.alt + (count > 1 ? " (" + (i + 1) + " / " + count + ")" : "");
+  }
+  function step(by) {
+    var i = (current + by + count) % count;
+    show(i);
+    fill(i);
+  }
+  mainLink.addEventListener("click", function (e) {
+    if (!plainClick(e)) return;
+    e.preventDefault();
+    fill(current);
+    dialog.showModal();
+    closeButton.focus();
+  });
+  closeButton.addEventListener("click", function () { dialog.close(); });
+  if (prev) prev.addEventListener("click", function () { step(-1); });
+  if (next) next.addEventListener("click", function () { step(1); });
+  dialog.addEventListener("click", function (e) { if (e.target === dialog || e.target === figure) dialog.close(); });
+  dialog.addEventListener("keydown", function (e) {
+    if (count < 2) return;
+    if (e.key === "ArrowLeft") { e.preventDefault(); step(-1); }
+    if (e.key === "ArrowRight") { e.preventDefault(); step(1); }
+  });
+  dialog.addEventListener("close", function () { mainLink.focus(); });
+})();
+
 // The order form: the live price, required fields checked before any order action, and the
 // hand-off (site.yaml checkout) carrying every choice and the total shown. Without JavaScript
 // the page still lists every price and "Order by email" works.
