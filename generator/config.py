@@ -11,10 +11,10 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from .errors import ErrorList, SiteError, SourceRef
-from .fields import Reader
+from .fields import Reader, describe
 from .images import FORMATS, ImageSettings
 from .load import Mark, RawDoc, YList, YMap
-from .schema import SITE
+from .schema import CHECKOUT_PROVIDERS, SITE
 
 DEFAULT_IMAGE_SETTINGS = ImageSettings()
 DEFAULT_PER_PAGE = 48
@@ -29,6 +29,180 @@ class Contact:
     """Where orders and custom-order requests are mailed."""
     form_action: str | None
     """Form endpoint for custom-order requests; None means mailto."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Checkout:
+    """How buyers pay (site.yaml checkout)."""
+
+    provider: str = "email"
+    """'email', 'snipcart' or 'paypal'."""
+    snipcart_key: str | None = None
+    """Snipcart's public API key (provider snipcart)."""
+    paypal_email: str | None = None
+    """The PayPal business account's address (provider paypal)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Region:
+    """Somewhere the maker ships to, and what it costs."""
+
+    name: str
+    price: int
+    """Minor units of the currency of the prices it applies to."""
+    free_over: int | None = None
+    """Orders of at least this much (minor units) ship there for free."""
+    countries: tuple[str, ...] = ()
+    """ISO 3166 codes, for search engines (schema.org DefinedRegion)."""
+
+    def cost(self, subtotal: int) -> int:
+        """What shipping an order of ``subtotal`` there costs."""
+        return 0 if self.free_over is not None and subtotal >= self.free_over else self.price
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Shipping:
+    """Where the maker ships, what it costs and how long packing takes (site.yaml shipping, or a
+    listing's own)."""
+
+    processing_time: str | None = None
+    """As written, e.g. '1-3 days'."""
+    processing_days: tuple[int, int] | None = None
+    """processing_time in days (fewest, most)."""
+    regions: tuple[Region, ...] = ()
+    currency: str = "USD"
+    """The currency its prices are written in."""
+
+
+NO_SHIPPING = Shipping()
+
+
+_DURATION = re.compile(
+    r"^\s*(?:about\s+|up\s+to\s+)?(\d{1,3})(?:\s*(?:-|–|to)\s*(\d{1,3}))?\s*"
+    r"(business\s+days?|working\s+days?|days?|weeks?|months?)\s*$",
+    re.IGNORECASE,
+)
+_DAYS_IN = {"day": 1, "week": 7, "month": 30}
+
+
+def duration_days(text: str | None) -> tuple[int, int] | None:
+    """'1-2 weeks' -> (7, 14), '3 days' -> (3, 3), 'up to 5 working days' -> (5, 5) (working
+    days counted as days: an estimate that errs late); None for text that is not a duration."""
+    if not text or (m := _DURATION.match(text)) is None:
+        return None
+    low = int(m[1])
+    high = int(m[2]) if m[2] else low
+    if high < low:
+        return None
+    unit = m[3].lower().split()[-1].rstrip("s")
+    scale = _DAYS_IN[unit]
+    if m[3].lower().startswith(("business", "working")):
+        # Five working days are a week.
+        return ((low * 7 + 4) // 5, (high * 7 + 4) // 5)
+    return (low * scale, high * scale)
+
+
+def _country_codes() -> frozenset[str]:
+    from babel import Locale
+
+    codes: list[str] = [str(code) for code in Locale.parse("en").territories]
+    return frozenset(code for code in codes if code.isalpha() and len(code) == 2)
+
+
+def read_shipping(sr: Reader, currency: str, base: Shipping | None = None) -> Shipping:
+    """A `shipping:` block; with ``base`` (the shop's), the fields it leaves out come from there."""
+    processing = sr.text("processing_time")
+    days = duration_days(processing)
+    if processing is not None and days is None:
+        sr.error(
+            "processing_time",
+            f'{sr.field("processing_time")}: expected a time such as "1-3 days" or "2 weeks", got "{processing}"',
+        )
+    regions: list[Region] = []
+    raw = sr.sequence("regions")
+    if raw is not None:
+        if not raw:
+            sr.error("regions", f"{sr.field('regions')}: list at least one region, or leave the line out")
+        seen: dict[str, int] = {}
+        for i, item in enumerate(raw):
+            if not isinstance(item, YMap):
+                sr.error_at(raw.marks[i], f"{sr.field('regions')}[{i}]: expected 'name:' and 'price:' lines")
+                continue
+            rr = sr.child("regions", i, item)
+            name = rr.req_text("name")
+            price = rr.money("price", currency, required=True)
+            free_over = rr.money("free_over", currency)
+            countries: list[str] = []
+            if (codes := rr.sequence("countries")) is not None:
+                known = _country_codes()
+                for j, code in enumerate(codes):
+                    text = str(code).strip().upper() if isinstance(code, str) else ""
+                    if text not in known:
+                        rr.error_at(
+                            codes.marks[j],
+                            f"{rr.field('countries')}[{j}]: expected a two-letter country code such as US, GB or DE, "
+                            f"got {describe(code)}",
+                        )
+                        continue
+                    countries.append(text)
+            rr.done()
+            if name and name.casefold() in seen:
+                rr.error(
+                    "name", f'{rr.field("name")}: "{name}" is already {sr.field("regions")}[{seen[name.casefold()]}]'
+                )
+            if not rr.ok or price is None:
+                sr.ok = False
+                continue
+            seen[name.casefold()] = i
+            regions.append(Region(name=name, price=price, free_over=free_over, countries=tuple(countries)))
+    sr.done()
+    if base is None:
+        return Shipping(processing_time=processing, processing_days=days, regions=tuple(regions), currency=currency)
+    return Shipping(
+        processing_time=processing if processing is not None else base.processing_time,
+        processing_days=days if processing is not None else base.processing_days,
+        regions=tuple(regions) if raw is not None else base.regions,
+        currency=currency if raw is not None else base.currency,
+    )
+
+
+def _checkout(r: Reader) -> Checkout:
+    cr = r.mapping("checkout")
+    if cr is None:
+        return Checkout()
+    provider = cr.text("provider", default="email") or "email"
+    if provider not in CHECKOUT_PROVIDERS:
+        import difflib
+
+        close = difflib.get_close_matches(provider, CHECKOUT_PROVIDERS, n=1)
+        cr.error(
+            "provider",
+            f'checkout.provider: unknown checkout "{provider}"',
+            hint=(f"did you mean '{close[0]}'? " if close else "") + "use one of: " + ", ".join(CHECKOUT_PROVIDERS),
+        )
+        provider = "email"
+    key = cr.text("snipcart_key")
+    if key is not None and not re.fullmatch(r"[A-Za-z0-9_=+/.-]{8,300}", key):
+        cr.error(
+            "snipcart_key",
+            f"checkout.snipcart_key: expected Snipcart's public API key, got {describe(key)}",
+            hint="copy it from Snipcart's dashboard: Account, API keys, Public test (or live) API key",
+        )
+    paypal = cr.email("paypal_email")
+    needs = {"snipcart": ("snipcart_key", key), "paypal": ("paypal_email", paypal)}
+    for name, (field, value) in needs.items():
+        if provider == name and value is None and not cr.has(field):
+            cr.error(
+                None, f"checkout.{field}: provider {name} needs it", hint=f"add a line '{field}: ...' under checkout:"
+            )
+        elif provider != name and cr.has(field):
+            cr.error(
+                field,
+                f"checkout.{field}: only used with 'provider: {name}' (the provider is {provider})",
+                hint=f"remove this line, or set 'provider: {name}'",
+            )
+    cr.done()
+    return Checkout(provider=provider, snipcart_key=key, paypal_email=paypal)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,6 +234,12 @@ class SiteConfig:
     """How photos are published: widths, formats and quality (site.yaml `images:`)."""
     modified: float = 0.0
     """Modification time of site.yaml (seconds since the epoch), for sitemap and feed dates."""
+    checkout: Checkout = Checkout()
+    """How buyers pay."""
+    shipping: Shipping = NO_SHIPPING
+    """Where the maker ships and what it costs (no regions: not said)."""
+    show_sold: bool = True
+    """Whether the home and tag pages list sold work."""
 
 
 def freeze(value: Any) -> Any:
@@ -147,6 +327,9 @@ def load_config(
     favicon = r.content_path("favicon")
     per_page = r.integer("listings_per_page", default=DEFAULT_PER_PAGE, minimum=1) or DEFAULT_PER_PAGE
     images = _image_settings(r)
+    checkout = _checkout(r)
+    shipping = read_shipping(sr, currency) if (sr := r.mapping("shipping")) is not None else NO_SHIPPING
+    show_sold = r.boolean("show_sold", default=True)
     extra = r.raw_value("extra", False)
     r.done()
     if not r.ok or base_url is None or email is None:
@@ -168,6 +351,9 @@ def load_config(
         images=images,
         favicon_line=r.mark_of("favicon").line if favicon else 0,
         modified=doc.path.stat().st_mtime,
+        checkout=checkout,
+        shipping=shipping,
+        show_sold=show_sold,
     )
 
 

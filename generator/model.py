@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol
 from markupsafe import Markup
 
 from . import images
-from .config import SiteConfig, expected_mapping, freeze, load_config
+from .config import NO_SHIPPING, Shipping, SiteConfig, expected_mapping, freeze, load_config, read_shipping
 from .errors import ErrorList, SiteError, SourceRef, display_path
 from .fields import FileChecks, Reader, checked, describe
 from .load import ContentFiles, Mark, RawDoc, YList, YMap, load_yaml_file
@@ -106,6 +106,19 @@ class Customization:
     minimum: int | None = None
     maximum: int | None = None
     step: int = 1
+    default: str | None = None
+    """Choice: the label of the option chosen at first; None: the buyer must choose."""
+
+    def clamp(self, value: int) -> int:
+        """Number: ``value`` moved onto the allowed numbers (min, max and the steps from min),
+        as the page's script does before pricing it."""
+        low = self.minimum if self.minimum is not None else 0
+        if value < low:
+            return low
+        value = low + (value - low) // self.step * self.step
+        if self.maximum is not None and value > self.maximum:
+            value = low + (self.maximum - low) // self.step * self.step
+        return value
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -138,6 +151,17 @@ class Listing:
     source: SourceRef
     modified: float
     """Modification time of the listing file (seconds since the epoch)."""
+    stock: int | None = None
+    """How many are ready to ship; 0: sold; None: made to order."""
+    shipping: Shipping = NO_SHIPPING
+    """The shop's shipping, or this listing's own."""
+    checkout: str = "email"
+    """How this listing is ordered: 'email', 'snipcart', 'paypal' or 'order_url' (the shop's
+    provider, unless the listing has an order_url or does not fit the provider's limits)."""
+
+    @property
+    def sold(self) -> bool:
+        return self.stock == 0
 
     # Made from `description` when asked for, not kept: a large shop's worth of it is many
     # megabytes, in the build process and again in each worker process that reads it.
@@ -466,7 +490,17 @@ def _customization(r: Reader, index: int, item: Any, currency: str, mark: Mark) 
     if kind == "choice":
         required = cr.boolean("required", default=True)
         options = _options(r, cr, currency)
-        result = Customization(key=key, name=name, kind="choice", required=required, options=options)
+        default = cr.text("default")
+        if default is not None and options and default.casefold() not in {o.label.casefold() for o in options}:
+            cr.error(
+                "default",
+                f'{field}.default: "{default}" is not one of the options',
+                hint="use one of: " + ", ".join(o.label for o in options),
+            )
+            default = None
+        if default is not None:
+            default = next((o.label for o in options if o.label.casefold() == default.casefold()), None)
+        result = Customization(key=key, name=name, kind="choice", required=required, options=options, default=default)
     elif kind == "text":
         max_length = cr.integer("max_length", default=DEFAULT_TEXT_MAX, minimum=1) or DEFAULT_TEXT_MAX
         result = Customization(
@@ -644,6 +678,10 @@ def load_listing(
     tags = _tags(r)
     production_time = r.text("production_time")
     order_url = r.url("order_url")
+    stock = r.integer("stock", minimum=0)
+    shipping = config.shipping if config else NO_SHIPPING
+    if (sr := r.mapping("shipping")) is not None:
+        shipping = read_shipping(sr, currency, shipping)
     private = r.boolean("private", default=False)
     buyer = r.text("buyer")
     expires = r.day("expires")
@@ -676,10 +714,34 @@ def load_listing(
                 continue
             keys[c.key] = i
             customizations.append(c)
+    if order_url is not None:
+        _check_order_url(r, order_url, customizations)
+    if shipping.regions and shipping.currency != currency:
+        r.error(
+            "currency" if r.has("currency") else None,
+            f"shipping: the shop's shipping prices are in {shipping.currency}, this listing's price in {currency}",
+            hint="give this listing its own 'shipping:' with 'regions:' priced in its currency",
+        )
     extra = r.raw_value("extra", False)
     r.done()
     if not r.ok or price is None:
         return None
+    checkout = "order_url" if order_url else config.checkout.provider if config else "email"
+    if checkout in LIMITS:
+        problem = checkout_problem(checkout, tuple(customizations), shipping)
+        if problem is not None:
+            field, message = problem
+            mark = r.mark_of(field, value=False) if field in r.data else r.data.mark
+            errors.warnings.append(
+                SiteError(
+                    f"{message}: {title} is offered by email instead",
+                    path=doc.path,
+                    line=mark.line,
+                    column=mark.column,
+                    hint=LIMITS[checkout],
+                )
+            )
+            checkout = "email"
     return Listing(
         slug=slug,
         title=title,
@@ -699,7 +761,96 @@ def load_listing(
         extra=freeze(extra if isinstance(extra, YMap) else {}),
         source=SourceRef(path=doc.path, line=1),
         modified=doc.path.stat().st_mtime,
+        stock=stock,
+        shipping=shipping,
+        checkout=checkout,
     )
+
+
+# -- checkout ---------------------------------------------------------------------------------
+
+ORDER_URL_FIELDS = ("title", "url", "total", "currency", "shipping", "options")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def _check_order_url(r: Reader, url: str, customizations: Iterable[Customization]) -> None:
+    names = {c.name.casefold() for c in customizations}
+    for m in _PLACEHOLDER.finditer(url):
+        inner = m[1]
+        if inner.startswith("option:"):
+            if inner[len("option:") :].strip().casefold() not in names:
+                r.error(
+                    "order_url",
+                    f"order_url: {m[0]} names no customization of this listing",
+                    hint="write {option:Name} with the name of one of its customizations",
+                )
+        elif inner not in ORDER_URL_FIELDS:
+            r.error(
+                "order_url",
+                f"order_url: unknown placeholder {m[0]}",
+                hint="use " + ", ".join("{" + f + "}" for f in ORDER_URL_FIELDS) + " or {option:Name}",
+            )
+    if "{" in _PLACEHOLDER.sub("", url) or "}" in _PLACEHOLDER.sub("", url):
+        r.error("order_url", "order_url: a '{' or '}' without its partner", hint="placeholders look like {title}")
+
+
+PAYPAL_MAX_OPTIONS = 7
+PAYPAL_MAX_NAME = 64
+PAYPAL_MAX_VALUE = 64
+PAYPAL_MAX_TEXT = 200
+SNIPCART_MAX_STEPS = 100
+"""A number customization with a surcharge becomes a Snipcart drop-down of its allowed numbers
+(Snipcart has no number field): at most this many."""
+
+LIMITS = {
+    "paypal": "PayPal's Buy Now button takes at most 7 options, names and choices of up to 64 characters, "
+    "text of up to 200",
+    "snipcart": "Snipcart charges for a choice, a checkbox or a number with a max, not for typed text",
+}
+
+
+def paypal_options(customizations: Iterable[Customization], shipping: Shipping) -> int:
+    """How many of PayPal's options a listing needs: one for each customization, one for the
+    region shipped to when there are several."""
+    return sum(1 for _ in customizations) + (1 if len(shipping.regions) > 1 else 0)
+
+
+def checkout_problem(
+    provider: str, customizations: tuple[Customization, ...], shipping: Shipping
+) -> tuple[str, str] | None:
+    """(field, why) when a listing's customizations cannot go to ``provider`` whole, else None."""
+    for i, c in enumerate(customizations):
+        where = f"customizations[{i}] ({c.name})"
+        if provider == "paypal":
+            if len(c.name) > PAYPAL_MAX_NAME:
+                return "customizations", f"{where}: PayPal takes option names of up to {PAYPAL_MAX_NAME} characters"
+            if c.kind == "text" and (c.max_length or 0) > PAYPAL_MAX_TEXT:
+                return (
+                    "customizations",
+                    f"{where}: PayPal takes text of up to {PAYPAL_MAX_TEXT} characters, max_length is {c.max_length}",
+                )
+            if any(len(o.label) > PAYPAL_MAX_VALUE for o in c.options):
+                return "customizations", f"{where}: PayPal takes choices of up to {PAYPAL_MAX_VALUE} characters"
+        elif provider == "snipcart":
+            if any(ch in text for text in (c.name, *(o.label for o in c.options)) for ch in "|[]"):
+                return "customizations", f"{where}: Snipcart cannot take a name or option with | [ or ] in it"
+            if c.kind == "text" and c.surcharge:
+                return "customizations", f"{where}: Snipcart cannot add a price for typed text"
+            if c.kind == "number" and c.surcharge:
+                if c.maximum is None:
+                    return "customizations", f"{where}: Snipcart can price a number only when it has a max"
+                low = c.minimum if c.minimum is not None else 0
+                if (c.maximum - low) // c.step + 1 > SNIPCART_MAX_STEPS:
+                    return (
+                        "customizations",
+                        f"{where}: Snipcart can price at most {SNIPCART_MAX_STEPS} different numbers",
+                    )
+    if provider == "paypal" and (n := paypal_options(customizations, shipping)) > PAYPAL_MAX_OPTIONS:
+        return (
+            "customizations",
+            f"customizations: PayPal takes at most {PAYPAL_MAX_OPTIONS} options, this listing needs {n}",
+        )
+    return None
 
 
 # -- pages ------------------------------------------------------------------------------------

@@ -236,7 +236,7 @@ def _listing_slice(paths: Sequence[Path], config: SiteConfig, root: Path, readin
             listing = load_listing(doc, errors, config, root, reading)
         except SiteError:
             continue
-        if listing is not None and not errors and not doc.warnings:
+        if listing is not None and not errors and not errors.warnings and not doc.warnings:
             found[path] = listing
     store = reading.texts
     if not isinstance(store, TextStore):

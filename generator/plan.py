@@ -386,12 +386,22 @@ def _page(url: str, kind: PageKind, template: str, title: str, **kw: object) -> 
     )
 
 
+def _listed(show_sold: bool, listings: tuple[Listing, ...], keep_some: bool = True) -> tuple[Listing, ...]:
+    """The listings a home or tag page lists: with `show_sold: false`, not sold work (its own
+    page, the feed and the sitemap keep it). A tag with nothing but sold work keeps showing it
+    (``keep_some``), as its page stays linked from those listings."""
+    if show_sold:
+        return listings
+    unsold = tuple(x for x in listings if not x.sold)
+    return unsold or (listings if keep_some else ())
+
+
 def _public_pages(
     site: Site, public: tuple[Listing, ...], tags: Sequence[TagGroup], previous: SitePlan | None
 ) -> Iterator[PlannedPage]:
     cfg = site.config
     per_page = cfg.listings_per_page
-    for number, url, shown, pagination in paginate("", public, per_page):
+    for number, url, shown, pagination in paginate("", _listed(cfg.show_sold, public, keep_some=False), per_page):
         title = cfg.title if number == 1 else f"Page {number} of {len(pagination.urls)}"
         lastmod = max([cfg.modified, site.maker.modified, *(x.modified for x in shown)])
         yield _page(url, "home", "home.html", title, lastmod=lastmod, listings=shown, pagination=pagination)
@@ -402,7 +412,7 @@ def _public_pages(
         # `previous` keeps its listings alive, so an id found is this very listing's.
         yield same if same is not None and same.listing is listing else listing_page(listing)
     for t in tags:
-        for number, url, shown, pagination in paginate(t.url, t.listings, per_page):
+        for number, url, shown, pagination in paginate(t.url, _listed(cfg.show_sold, t.listings), per_page):
             title = t.tag.name if number == 1 else f"{t.tag.name}, page {number} of {len(pagination.urls)}"
             lastmod = max(x.modified for x in shown)
             yield _page(url, "tag", "tag.html", title, tag=t, lastmod=lastmod, listings=shown, pagination=pagination)

@@ -23,7 +23,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from .config import freeze
+from .config import Shipping, duration_days, freeze
 from .errors import ErrorList, SiteError
 from .fields import currency_digits
 from .images import SHARE_WIDTH, ImageSet, ProcessedImage
@@ -33,6 +33,10 @@ from .plan import Pagination, PlannedPage, SitePlan, href, listing_url, page_url
 from .seo import page_seo
 from .theme import Theme
 from .views import (
+    PAYPAL_ACTION,
+    SNIPCART_CSS,
+    SNIPCART_SCRIPT,
+    CheckoutView,
     ConfigView,
     ContactView,
     CustomizationView,
@@ -47,7 +51,9 @@ from .views import (
     PageLink,
     PageView,
     PaginationView,
+    RegionView,
     SeoView,
+    ShippingView,
     SiteView,
     TagLink,
     TagView,
@@ -90,6 +96,26 @@ def pagination_view(pagination: Pagination | None, near: int = 2) -> PaginationV
         next_url=href(urls[n]) if n < len(urls) else None,
         links=tuple(links),
     )
+
+
+def _least_surcharge(c: CustomizationView) -> int:
+    """What customization ``c`` adds at the least: nothing unless the buyer must fill it in."""
+    if not c.required:
+        return 0
+    if c.kind == "choice":
+        return min((o.surcharge for o in c.options), default=0)
+    if c.kind == "number":
+        return max(c.clamp(c.minimum if c.minimum is not None else 0), 0) * c.surcharge
+    return c.surcharge
+
+
+def _ships_text(days: tuple[int, int]) -> str:
+    low, high = days
+    if high == 0:
+        return "Ships the day your order arrives"
+    if low == high:
+        return f"Ships {low} day{'s' if low != 1 else ''} after your order"
+    return f"Ships {low}–{high} days after your order"
 
 
 # -- renderer ---------------------------------------------------------------------------------
@@ -442,7 +468,9 @@ class Renderer:
         # Views of things many listings share (the same tag, photo or customization), made once:
         # ten thousand listings would otherwise each hold their own equal copies.
         self._shared_views: dict[tuple[object, ...], Any] = {}
-        self._order_contact = OrderContact(email=self.cfg.contact.email, maker=self.site.maker.name)
+        self._order_contact = OrderContact(
+            email=self.cfg.contact.email, maker=self.site.maker.name, paypal_email=self.cfg.checkout.paypal_email
+        )
         self._view_sources: dict[str, Listing] = {}
         self.env: jinja2.Environment
         if (
@@ -515,6 +543,46 @@ class Renderer:
             minimum=c.minimum,
             maximum=c.maximum,
             step=c.step,
+            default=c.default,
+        )
+
+    def _shipping(self, listing: Listing) -> ShippingView | None:
+        shipping = listing.shipping
+        made_to_order = listing.stock is None
+        production = listing.production_time if made_to_order else None
+        key = ("shipping", shipping, production, made_to_order, listing.currency)
+        if key in self._shared_views:
+            return self._shared_views[key]  # type: ignore[no-any-return]
+        view = self._shared_views[key] = self._shipping_view(shipping, production, made_to_order)
+        return view
+
+    def _shipping_view(self, shipping: Shipping, production: str | None, made_to_order: bool) -> ShippingView | None:
+        if not shipping.regions and shipping.processing_days is None:
+            return None
+        cur = shipping.currency
+        regions = tuple(
+            RegionView(
+                name=r.name,
+                price=r.price,
+                price_text=self.money(r.price, cur) if r.price else "Free",
+                free_over=r.free_over,
+                free_over_text=self.money(r.free_over, cur) if r.free_over is not None else None,
+                countries=r.countries,
+            )
+            for r in shipping.regions
+        )
+        # Made-to-order work ships after it is made (when its production_time is a time) and
+        # packed; work in stock once it is packed.
+        days = shipping.processing_days
+        if made_to_order:
+            made = duration_days(production)
+            extra = days or (0, 0)
+            days = (made[0] + extra[0], made[1] + extra[1]) if made is not None else None
+        return ShippingView(
+            regions=regions,
+            processing_time=shipping.processing_time,
+            ship_days=days,
+            ships_text=_ships_text(days) if days is not None else None,
         )
 
     def preview_page(self, page: PlannedPage, listing: Listing) -> bytes | None:
@@ -549,6 +617,10 @@ class Renderer:
         urls = image_urls if image_urls is not None else self.plan.image_urls
         images = tuple(self.image(img, urls[img.src]) for img in listing.images)
         price = self.money(listing.price, listing.currency)
+        customizations = tuple(self._customization(c, listing) for c in listing.customizations)
+        has_surcharges = any(c.surcharge or any(o.surcharge for o in c.options) for c in listing.customizations)
+        least = listing.price + sum(_least_surcharge(c) for c in customizations)
+        stock = listing.stock
         view = ListingView(
             slug=listing.slug,
             title=listing.title,
@@ -565,11 +637,19 @@ class Renderer:
             production_time=listing.production_time,
             order_url=listing.order_url,
             order_contact=self._order_contact,
-            customizations=tuple(self._customization(c, listing) for c in listing.customizations),
-            has_surcharges=any(c.surcharge or any(o.surcharge for o in c.options) for c in listing.customizations),
+            customizations=customizations,
+            has_surcharges=has_surcharges,
             private=listing.private,
             buyer=listing.buyer if listing.private else None,
             extra=listing.extra,
+            checkout=listing.checkout,
+            availability="made_to_order" if stock is None else "sold" if stock == 0 else "in_stock",
+            stock=stock,
+            max_quantity=stock if stock is not None and stock >= 2 else None,
+            min_price=self.money(least, listing.currency) if least != listing.price else price,
+            min_price_minor=least,
+            price_varies=has_surcharges,
+            shipping=self._shipping(listing),
         )
         if remember and url == listing_url(listing) and not listing.private:
             self._listing_views[listing.slug] = view
@@ -596,6 +676,13 @@ class Renderer:
                 contact=ContactView(email=self.cfg.contact.email, form_action=self.cfg.contact.form_action),
                 listings_per_page=self.cfg.listings_per_page,
                 extra=self.cfg.extra,
+                checkout=CheckoutView(
+                    provider=self.cfg.checkout.provider,
+                    snipcart_key=self.cfg.checkout.snipcart_key,
+                    snipcart_script=SNIPCART_SCRIPT,
+                    snipcart_css=SNIPCART_CSS,
+                    paypal_action=PAYPAL_ACTION,
+                ),
             ),
             title=self.cfg.title,
             maker=MakerView(

@@ -46,6 +46,30 @@ def _block(doc: str, fields: Mapping[str, Field], required: bool = False) -> Fie
 
 EXTRA = Field("any", "Anything your theme needs, passed to it untouched")
 
+CHECKOUT_PROVIDERS = ("email", "snipcart", "paypal")
+
+REGION: Mapping[str, Field] = {
+    "name": Field(
+        "text", "Where you ship to, as a buyer would say it, e.g. United States or Everywhere else", required=True
+    ),
+    "price": Field("money", "What shipping there costs, e.g. 8 or 0 for free", required=True),
+    "free_over": Field("money", "Shipping there is free for orders of at least this much, e.g. 100"),
+    "countries": Field(
+        "list",
+        "Two-letter country codes of the region for search engines, e.g. [US] or [DE, AT]",
+        items=Field("text", "A country code (ISO 3166), e.g. US"),
+    ),
+}
+
+SHIPPING = _block(
+    "Where you ship and what it costs, shown on every listing page before ordering",
+    {
+        "processing_time": Field("text", "Time to pack and post once an item is ready, e.g. 1-3 days"),
+        "regions": Field("list", "Where you ship, each with its price", minimum=1,
+                         items=Field("block", "A region: name: and price: lines", fields=REGION)),
+    },
+)  # fmt: skip
+
 SITE: Mapping[str, Field] = {
     "title": Field("text", "Name of the shop, shown on every page", required=True),
     "base_url": Field(
@@ -81,6 +105,18 @@ SITE: Mapping[str, Field] = {
             "quality": Field("integer", "Quality from 1 to 100 (default 80): higher is sharper and heavier",
                              minimum=1, default=80),
         },
+    ),
+    "checkout": _block(
+        "How buyers pay: by email (the default), Snipcart or PayPal",
+        {
+            "provider": Field("text", "email, snipcart or paypal", enum=CHECKOUT_PROVIDERS, default="email"),
+            "snipcart_key": Field("text", "Snipcart only: your public API key (Snipcart dashboard, Account, API keys)"),
+            "paypal_email": Field("email", "PayPal only: the email address of your PayPal business account"),
+        },
+    ),
+    "shipping": SHIPPING,
+    "show_sold": Field(
+        "boolean", "Whether the home and tag pages show sold work (its own page always stays)", default=True
     ),
     "extra": EXTRA,
 }  # fmt: skip
@@ -124,6 +160,7 @@ CUSTOMIZATION: Mapping[str, Mapping[str, Field]] = {
         "name": _NAME,
         "type": _TYPE,
         "required": Field("boolean", "Whether the buyer must choose (default true)", default=True),
+        "default": Field("text", "The option chosen at first (its label); without it the buyer must choose"),
         "options": Field(
             "list", "The choices: a name, or label: and price: lines for a surcharge", required=True, minimum=1,
             items=Field("option", "An option: its name, or label: and price: lines", fields=OPTION),
@@ -175,7 +212,15 @@ LISTING: Mapping[str, Field] = {
     "tags": Field("list", "Words that group items, e.g. [mugs, birds]; each tag gets its own page",
                   items=Field("text", "A tag")),
     "production_time": Field("text", "How long you need to make it, e.g. 1-2 weeks"),
-    "order_url": Field("url", "Address of an external checkout; without it the page offers ordering by email"),
+    "order_url": Field(
+        "url", "Address of an external checkout; it may contain {title}, {url}, {total}, {currency}, {shipping}, "
+        "{options} and {option:Name}, filled with what the buyer chose"
+    ),
+    "stock": Field("integer", "How many are ready to ship; 0 when sold; leave out for work made to order", minimum=0),
+    "shipping": Field(
+        "block", "Replaces the shop's shipping (site.yaml) for this item: processing_time, regions",
+        fields=SHIPPING.fields,
+    ),
     "private": Field("boolean", "true for an item made for one buyer, built at a secret address", default=False),
     "buyer": Field("text", "Private listings only: who it is made for"),
     "expires": Field("date", "Private listings only: last day it is built, written as YYYY-MM-DD"),

@@ -59,13 +59,16 @@ def product(site: Site, site_view: SiteView, listing: ListingView, text: str) ->
     seller = maker_entity(site, site_view, full=False)
     offer: dict[str, Any] = {
         "@type": "Offer",
-        "price": decimal_price(listing.price_minor, listing.digits),
+        # The least a buyer pays (the page says "From ..." when options add to it).
+        "price": decimal_price(listing.min_price_minor, listing.digits),
         "priceCurrency": listing.currency,
-        # Handmade pieces with a production time are made after the order arrives.
-        "availability": f"{SCHEMA}/MadeToOrder" if listing.production_time else f"{SCHEMA}/InStock",
+        # No stock: made after the order arrives.
+        "availability": f"{SCHEMA}/{_AVAILABILITY[listing.availability]}",
         "url": listing.abs_url,
         "seller": seller,
     }
+    if listing.shipping is not None and (details := shipping_details(listing)):
+        offer["shippingDetails"] = details
     data: dict[str, Any] = {
         "@context": SCHEMA,
         "@type": "Product",
@@ -92,6 +95,45 @@ def image_object(img: ImageView) -> dict[str, Any]:
         data["width"] = img.share_width
         data["height"] = img.share_height
     return data
+
+
+_AVAILABILITY = {"made_to_order": "MadeToOrder", "in_stock": "InStock", "sold": "SoldOut"}
+
+
+def shipping_details(listing: ListingView) -> list[dict[str, Any]]:
+    """schema.org OfferShippingDetails, one for each region, with the handling time (days until
+    it ships) when known."""
+    shipping = listing.shipping
+    assert shipping is not None
+    delivery: dict[str, Any] | None = None
+    if shipping.ship_days is not None:
+        low, high = shipping.ship_days
+        delivery = {
+            "@type": "ShippingDeliveryTime",
+            "handlingTime": {"@type": "QuantitativeValue", "minValue": low, "maxValue": high, "unitCode": "DAY"},
+        }
+    out: list[dict[str, Any]] = []
+    for region in shipping.regions:
+        destination: dict[str, Any] = {"@type": "DefinedRegion", "name": region.name}
+        if region.countries:
+            destination["addressCountry"] = (
+                region.countries[0] if len(region.countries) == 1 else list(region.countries)
+            )
+        details: dict[str, Any] = {
+            "@type": "OfferShippingDetails",
+            "shippingRate": {
+                "@type": "MonetaryAmount",
+                "value": decimal_price(region.price, listing.digits),
+                "currency": listing.currency,
+            },
+            "shippingDestination": destination,
+        }
+        if delivery is not None:
+            details["deliveryTime"] = delivery
+        out.append(details)
+    if not out and delivery is not None:
+        out.append({"@type": "OfferShippingDetails", "deliveryTime": delivery})
+    return out
 
 
 def _first_image(*candidates: ImageView | None) -> ImageView | None:

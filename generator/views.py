@@ -9,8 +9,10 @@ field docstrings): `python tools/make_theme_docs.py`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, TypedDict
 
 from markupsafe import Markup
@@ -22,6 +24,30 @@ from .text import percent_encode, plain_text, summarize
 def mailto(address: str, subject: str, body: str) -> str:
     """A mailto: URL; every part percent-encoded so no content can add headers or break out."""
     return f"mailto:{percent_encode(address, '@')}?subject={percent_encode(subject)}&body={percent_encode(body)}"
+
+
+def decimal_amount(minor: int, digits: int) -> str:
+    """Minor units as a plain decimal, as checkouts read it: 2800, 2 -> '28.00'; 3500, 0 -> '3500'."""
+    return format(Decimal(minor).scaleb(-digits), f".{digits}f")
+
+
+def fill_order_url(template: str, values: Mapping[str, str]) -> str:
+    """``template`` (a listing's order_url) with each {placeholder} replaced by its value in
+    ``values`` percent-encoded (no value: nothing). The page's script does the same with the
+    buyer's choices; keys are 'title', ..., and 'option:<name in lower case>'."""
+
+    def one(m: re.Match[str]) -> str:
+        key = m[1]
+        if key.startswith("option:"):
+            key = "option:" + key[len("option:") :].strip().casefold()
+        return percent_encode(values.get(key, ""))
+
+    return re.sub(r"\{([^{}]*)\}", one, template)
+
+
+SNIPCART_SCRIPT = "https://cdn.snipcart.com/themes/v3.7.1/default/snipcart.js"
+SNIPCART_CSS = "https://cdn.snipcart.com/themes/v3.7.1/default/snipcart.css"
+PAYPAL_ACTION = "https://www.paypal.com/cgi-bin/webscr"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -121,6 +147,52 @@ class CustomizationView:
     """Number: the largest number allowed, or None for no limit."""
     step: int
     """Number: the step between allowed numbers (1 unless the maker set one)."""
+    default: str | None = None
+    """Choice: the label of the option chosen at first; None: it starts at "Choose…" (required)
+    or "None" (optional)."""
+
+    def clamp(self, value: int) -> int:
+        """Number: ``value`` moved onto the allowed numbers, as the page's script does."""
+        low = self.minimum if self.minimum is not None else 0
+        if value < low:
+            return low
+        value = low + (value - low) // self.step * self.step
+        if self.maximum is not None and value > self.maximum:
+            value = low + (self.maximum - low) // self.step * self.step
+        return value
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegionView:
+    """Somewhere the maker ships to."""
+
+    name: str
+    """e.g. 'United States'."""
+    price: int
+    """Shipping there, in minor units (cents)."""
+    price_text: str
+    """e.g. '$8.00', or 'Free'."""
+    free_over: int | None
+    """Orders of at least this much (minor units) ship there for free; None: never."""
+    free_over_text: str | None
+    """e.g. '$100.00', or None."""
+    countries: tuple[str, ...]
+    """Two-letter country codes, for structured data."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShippingView:
+    """Where a listing ships, what it costs and when it ships."""
+
+    regions: tuple[RegionView, ...]
+    """Where the maker ships, in the maker's order (empty: not said)."""
+    processing_time: str | None
+    """Packing and posting time as written, e.g. '1-3 days', or None."""
+    ship_days: tuple[int, int] | None
+    """Days from the order until it ships (fewest, most): production (made-to-order work whose
+    production_time is a time) plus processing; None when not known."""
+    ships_text: str | None
+    """e.g. 'Ships 8–17 days after your order' (the page's script adds the date), or None."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -178,6 +250,113 @@ class ListingView:
     """Private listings: who it is made for; None otherwise."""
     extra: Mapping[str, Any]
     """The listing's `extra:` block, as written, for a theme's own fields."""
+    checkout: str = "email"
+    """How it is ordered: 'email', 'snipcart', 'paypal' or 'order_url' (a listing beyond a
+    provider's limits is ordered by email, see the build's warnings)."""
+    availability: str = "made_to_order"
+    """'made_to_order' (no stock), 'in_stock' or 'sold' (stock 0)."""
+    stock: int | None = None
+    """How many are ready to ship; None for work made to order."""
+    max_quantity: int | None = None
+    """The most a buyer may order at once (the stock, when it is 2 or more); None: one, and no
+    quantity field."""
+    min_price: str = ""
+    """The least the buyer can pay, formatted: price plus the surcharges nobody can avoid."""
+    min_price_minor: int = 0
+    """min_price in minor units."""
+    price_varies: bool = False
+    """Whether the buyer's choices can change the price (the page then says 'From ...')."""
+    shipping: ShippingView | None = None
+    """Where it ships and when; None when the shop says nothing about shipping."""
+
+    @property
+    def sold(self) -> bool:
+        """Whether it is sold (stock 0): no order action, a "Sold" mark."""
+        return self.availability == "sold"
+
+    @property
+    def decimal_price(self) -> str:
+        """The base price as a plain decimal ('36.00'), as checkouts read it."""
+        return decimal_amount(self.price_minor, self.digits)
+
+    @property
+    def order_data(self) -> Mapping[str, Any]:
+        """What the page's script needs to hand the order over: the provider, the mail parts,
+        the order_url template (print with tojson_attr)."""
+        data: dict[str, Any] = {
+            "provider": self.checkout,
+            "mail": self.order_mail,
+            "title": self.title,
+            "url": self.abs_url,
+            "currency": self.currency,
+        }
+        if self.checkout == "order_url" and self.order_url:
+            data["template"] = self.order_url
+        return data
+
+    @property
+    def order_href(self) -> str | None:
+        """order_url filled with what a buyer who chooses nothing orders (the script fills it
+        with the buyer's choices); None without an order_url."""
+        if not self.order_url:
+            return None
+        values = {"title": self.title, "url": self.abs_url, "total": self.decimal_price, "currency": self.currency}
+        return fill_order_url(self.order_url, values)
+
+    @property
+    def snipcart_attributes(self) -> tuple[tuple[str, str], ...]:
+        """Snipcart's product attributes (name, value) for the "Add to cart" button: price,
+        canonical URL and every customization as a custom field with its price modifiers. Snipcart
+        fetches data-item-url to check an order's price and options against these."""
+        attrs: list[tuple[str, str]] = [
+            ("data-item-id", self.slug),
+            ("data-item-name", self.title),
+            ("data-item-price", self.decimal_price),
+            ("data-item-url", self.abs_url),
+            ("data-item-currency", self.currency.lower()),
+        ]
+        if self.image is not None:
+            attrs.append(("data-item-image", self.image.abs_url))
+        if self.summary:
+            attrs.append(("data-item-description", self.summary))
+        if self.max_quantity is not None:
+            attrs.append(("data-item-max-quantity", str(self.max_quantity)))
+        elif self.stock is not None:
+            attrs.append(("data-item-max-quantity", str(self.stock)))
+        for i, c in enumerate(self.customizations, start=1):
+            prefix = f"data-item-custom{i}"
+            attrs.append((f"{prefix}-name", c.name))
+            options = snipcart_options(c, self.digits)
+            if c.kind == "checkbox":
+                attrs.append((f"{prefix}-type", "checkbox"))
+            if options is not None:
+                attrs.append((f"{prefix}-options", options))
+            if c.kind == "text" and c.max_length:
+                attrs.append((f"{prefix}-placeholder", f"Up to {c.max_length} characters"))
+            if c.required:
+                attrs.append((f"{prefix}-required", "true"))
+            if c.kind == "choice" and c.default:
+                attrs.append((f"{prefix}-value", c.default))
+            elif c.kind == "checkbox":
+                attrs.append((f"{prefix}-value", "false"))
+        return tuple(attrs)
+
+    @property
+    def paypal_fields(self) -> tuple[tuple[str, str], ...]:
+        """PayPal Payments Standard "Buy Now" fields (name, value) for a buyer who chooses
+        nothing; the page's script sets amount, quantity, shipping and the on/os options."""
+        fields = [
+            ("cmd", "_xclick"),
+            ("business", self.order_contact.paypal_email or ""),
+            ("item_name", self.title[:127]),
+            ("item_number", self.slug),
+            ("amount", self.decimal_price),
+            ("currency_code", self.currency),
+            ("quantity", "1"),
+            ("charset", "utf-8"),
+            ("no_shipping", "2"),
+        ]
+        return tuple(fields)
 
     @property
     def summary(self) -> str:
@@ -198,9 +377,31 @@ class ListingView:
     def order_mailto(self) -> str:
         """'Order by email' link without options (the page script adds the buyer's choices)."""
         mail = self.order_mail
-        no_js_options = "My choices:\n" if self.customizations else ""
-        body = mail["intro"] + no_js_options + f"Price shown: {self.price}\n" + mail["outro"]
+        body = mail["intro"] + self.order_text_without_script + mail["outro"]
         return mailto(mail["to"], mail["subject"], body)
+
+    @property
+    def order_text_without_script(self) -> str:
+        """The middle of the order mail for a buyer without JavaScript: a line to fill in for
+        each customization (with its options and prices), the price, and the shipping regions."""
+        lines: list[str] = []
+        if self.customizations:
+            lines.append("My choices:")
+            for c in self.customizations:
+                if c.kind == "choice":
+                    shown = ", ".join(o.label + (f" {o.surcharge_text}" if o.surcharge_text else "") for o in c.options)
+                    lines.append(f"- {c.name} ({shown}): ")
+                elif c.kind == "checkbox":
+                    lines.append(f"- {c.name}{' ' + c.surcharge_text if c.surcharge_text else ''} (yes/no): ")
+                else:
+                    lines.append(f"- {c.name}{' ' + c.surcharge_text if c.surcharge_text else ''}: ")
+        if self.price_varies:
+            lines.append(f"Price shown: from {self.min_price}, plus the options I chose")
+        else:
+            lines.append(f"Price shown: {self.price}")
+        if self.shipping is not None and self.shipping.regions:
+            lines.append("Ship to (" + ", ".join(f"{r.name} {r.price_text}" for r in self.shipping.regions) + "): ")
+        return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -211,6 +412,8 @@ class OrderContact:
     """The shop's contact address (site.yaml contact.email)."""
     maker: str
     """The maker's name, greeted in the mail."""
+    paypal_email: str | None = None
+    """The PayPal business account (checkout.provider paypal), or None."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -277,6 +480,22 @@ class ContactView:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CheckoutView:
+    """How buyers pay (site.yaml checkout)."""
+
+    provider: str
+    """'email', 'snipcart' or 'paypal'."""
+    snipcart_key: str | None
+    """Snipcart's public API key (it is public: Snipcart's script reads it in every page)."""
+    snipcart_script: str
+    """Address of Snipcart's script."""
+    snipcart_css: str
+    """Address of Snipcart's style sheet."""
+    paypal_action: str
+    """Where the PayPal Buy Now form posts."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ConfigView:
     """site.yaml's settings as templates see them (plain values: no paths or source files)."""
 
@@ -300,6 +519,8 @@ class ConfigView:
     """Listings on each page of the home page and of each tag page."""
     extra: Mapping[str, Any]
     """site.yaml's `extra:` block, as written (see SiteView.extra for it merged with the theme's)."""
+    checkout: CheckoutView | None = None
+    """How buyers pay."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -426,6 +647,26 @@ class PageContext(TypedDict):
     """Listing pages: the listing shown; None on other pages."""
     tag: TagView | None
     """Tag pages: the tag shown; None on other pages."""
+
+
+def snipcart_options(c: CustomizationView, digits: int) -> str | None:
+    """A customization's options as Snipcart reads them, with price modifiers: 'Red|Yellow[+4.00]';
+    a checkbox 'true[+5.00]|false'; a priced number its allowed numbers; None for a text field
+    and an unpriced number (free text in Snipcart)."""
+
+    def priced(label: str, minor: int) -> str:
+        return f"{label}[+{decimal_amount(minor, digits)}]" if minor else label
+
+    if c.kind == "choice":
+        options = [priced(o.label, o.surcharge) for o in c.options]
+        return "|".join(options if c.required else ["None", *options])
+    if c.kind == "checkbox":
+        return f"{priced('true', c.surcharge)}|false"
+    if c.kind == "number" and c.surcharge and c.maximum is not None:
+        low = c.minimum if c.minimum is not None else 0
+        numbers = [priced(str(n), n * c.surcharge) for n in range(low, c.maximum + 1, c.step)]
+        return "|".join(numbers if c.required else ["None", *numbers])
+    return None
 
 
 # -- the theme author's reference (docs/themes.md) -----------------------------------------------

@@ -158,8 +158,8 @@ def test_order_mail_carries_the_title_and_url_intact(site) -> None:
     assert set(fields) == {"subject", "body"}
     assert fields["subject"] == f"Order: {TITLE}"
     assert f"\n{TITLE}\nhttps://shop.example/listings/mug/\n" in fields["body"]
-    assert "Price shown: $28.00" in fields["body"]
-    mail = json.loads(link.attrs["data-mail"] or "")
+    assert "Price shown: from $28.00, plus the options I chose" in fields["body"]
+    mail = json.loads(listing.one("form", id="order-form").attrs["data-order"] or "")["mail"]
     assert mail["subject"] == f"Order: {TITLE}"
     assert mail["to"] == "hello@shop.example"
     assert TITLE in mail["intro"]

@@ -58,7 +58,7 @@ def test_listing_page_has_everything_a_buyer_needs(pages: dict[str, Page]) -> No
     assert to == "hello@shop.example"
     assert mail["subject"] == "Order: Eagle Mug"
     assert "Eagle Mug\nhttps://shop.example/listings/eagle-mug/\n" in mail["body"]
-    assert "Price shown: $28.00" in mail["body"]
+    assert "Price shown: from $28.00, plus the options I chose" in mail["body"]
     assert page.one("script", src="../../static/listing.js")
 
 
@@ -74,12 +74,15 @@ def test_form_controls_are_labelled(pages: dict[str, Page]) -> None:
     monogram = cup.one("input", id="opt-monogram")
     assert monogram.attrs["maxlength"] == "3"
     described = (monogram.attrs["aria-describedby"] or "").split()
-    assert [cup.one("p", id=i).text for i in described] == ["Up to three letters", "Up to 3 characters."]
+    assert [cup.one("p", id=i).text for i in described] == ["Up to three letters", "Up to 3 characters.", ""]
+    error = cup.one("p", id=described[-1])  # where the script says what is missing
+    assert error.attrs["class"] == "field-error" and "hidden" in error.attrs
     assert "required" not in monogram.attrs
-    colour = pages["listings/eagle-mug/index.html"].one("select")
-    # Choices are required by default: announced with aria-required (HTML's `required` is invalid on a
-    # select whose preselected first option is a real choice; the Nu checker rejects it).
-    assert colour.attrs.get("aria-required") == "true"
+    colour = pages["listings/eagle-mug/index.html"].one("select", id="opt-colour")
+    # Choices are required by default and start at "Choose…" (an empty value): `required` is valid
+    # HTML on such a select, and the browser and the script both refuse it until chosen.
+    assert "required" in colour.attrs
+    assert pages["listings/eagle-mug/index.html"].find("option", value="")[0].text == "Choose…"
 
 
 def test_tag_and_extra_pages(pages: dict[str, Page]) -> None:

@@ -27,19 +27,21 @@ def options_of(page: Page) -> list[tuple[str, str, str]]:
 
 
 def test_usd_eur_jpy_prices(pages: dict[str, Page]) -> None:
-    assert price_of(pages["listings/eagle-mug/index.html"]) == "$28.00"
-    assert price_of(pages["listings/monogram-cup/index.html"]) == "$19.99"
+    # Options add to these prices: the page says so.
+    assert price_of(pages["listings/eagle-mug/index.html"]) == "From $28.00"
+    assert price_of(pages["listings/monogram-cup/index.html"]) == "From $19.99"
     assert price_of(pages["listings/plate/index.html"]) == "€12.50"
-    assert price_of(pages["listings/tea-bowl/index.html"]) == "¥3,000"
+    assert price_of(pages["listings/tea-bowl/index.html"]) == "From ¥3,000"
     # The grids on the home and tag pages show the same prices.
     cards = {e.text for e in pages["index.html"].find("p", **{"class": "card-price"})}
-    assert cards == {"$28.00", "$19.99", "€12.50", "¥3,000"}
-    assert [e.text for e in pages["tags/bowls/index.html"].find("p", **{"class": "card-price"})] == ["¥3,000"]
+    assert cards == {"From $28.00", "From $19.99", "€12.50", "From ¥3,000"}
+    assert [e.text for e in pages["tags/bowls/index.html"].find("p", **{"class": "card-price"})] == ["From ¥3,000"]
 
 
 def test_surcharges_are_shown_next_to_each_option(pages: dict[str, Page]) -> None:
     eagle = pages["listings/eagle-mug/index.html"]
     assert options_of(eagle) == [
+        ("", "0", "Choose…"),  # a required choice without a default: the buyer must choose
         ("Red", "0", "Red"),
         ("White", "0", "White"),
         ("Orange", "0", "Orange"),
@@ -50,7 +52,11 @@ def test_surcharges_are_shown_next_to_each_option(pages: dict[str, Page]) -> Non
     assert eagle.one("input", id="opt-gift-wrap").attrs["data-surcharge"] == "500"
 
     bowl = pages["listings/tea-bowl/index.html"]
-    assert options_of(bowl) == [("Celadon", "0", "Celadon"), ("Tenmoku", "500", "Tenmoku (+¥500)")]
+    assert options_of(bowl) == [
+        ("", "0", "Choose…"),
+        ("Celadon", "0", "Celadon"),
+        ("Tenmoku", "500", "Tenmoku (+¥500)"),
+    ]
 
     cup = pages["listings/monogram-cup/index.html"]
     assert cup.one("label", **{"for": "opt-monogram"}).text == "Monogram (+$6.00) (optional)"
@@ -83,10 +89,11 @@ def test_live_price_script_gets_minor_units(pages: dict[str, Page], page: str, b
     assert (form.attrs["data-base"], form.attrs["data-currency"], form.attrs["data-digits"]) == (base, currency, digits)
 
 
-def test_order_url_replaces_order_by_email(pages: dict[str, Page]) -> None:
+def test_order_url_comes_first_and_email_stays_beside_it(pages: dict[str, Page]) -> None:
     plate = pages["listings/plate/index.html"]
-    assert plate.one("a", href="https://checkout.example/plate").text == "Buy now"
-    assert not plate.find("a", id="order-email")
+    buy = plate.one("a", href="https://checkout.example/plate")
+    assert buy.text == "Buy now" and "hidden" not in buy.attrs  # nothing to choose: it works without a script
+    assert plate.one("a", id="order-email").text == "Or order by email"
     assert pages["listings/eagle-mug/index.html"].one("a", id="order-email").text == "Order by email"
 
 
@@ -96,5 +103,5 @@ def test_site_currency_applies_to_listings_without_their_own(make_site, tmp_path
     out = tmp_path / "out"
     build_into(make_site(files, base=False), out)
     pages = html_pages(out)
-    assert price_of(pages["listings/eagle-mug/index.html"]) == "£28.00"
-    assert price_of(pages["listings/tea-bowl/index.html"]) == "¥3,000"
+    assert price_of(pages["listings/eagle-mug/index.html"]) == "From £28.00"
+    assert price_of(pages["listings/tea-bowl/index.html"]) == "From ¥3,000"

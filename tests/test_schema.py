@@ -216,6 +216,11 @@ def verdicts(tmp_path: Path, text: str) -> tuple[list[str], list[str]]:
         "private: true\nbuyer: Ana\npublic_mentions: allowed",
         "private: false\nbuyer:",
         "customizations:\n  - name: Initials\n    type: text\n    instructions:\n    price:",
+        "stock: 0",
+        "stock: 3",
+        "customizations:\n  - name: Colour\n    type: choice\n    default: Red\n    options: [Red, Blue]",
+        "shipping:\n  processing_time: 1-3 days\n  regions:\n    - {name: Home, price: 5, free_over: 50, countries: [US]}",
+        "order_url: https://buy.example/?ref={title}&total={total}",
     ],
 )
 def test_what_the_build_accepts_the_editor_accepts(lines: str, tmp_path: Path) -> None:
@@ -238,6 +243,10 @@ def test_what_the_build_accepts_the_editor_accepts(lines: str, tmp_path: Path) -
         ("private: false\npublic_mentions: allowed", "public_mentions: only private listings"),
         ("private: true\nexpires: 2027-03-01 10:00", "expires: expected a date written as YYYY-MM-DD"),
         ('private: true\nexpires: "2027-02-30"', "expires: expected a date written as YYYY-MM-DD"),
+        ("stock: -1", "stock: must be at least 0"),
+        ("shipping:\n  regions:\n    - {name: Home}", "shipping.regions[0].price: this field is required"),
+        ("shipping:\n  regions: []", "shipping.regions: list at least one region"),
+        ("customizations:\n  - name: Note\n    type: text\n    default: x", "unknown field 'default'"),
     ],
 )
 def test_what_the_build_refuses_the_editor_underlines(text: str, expected: str, tmp_path: Path) -> None:

@@ -105,7 +105,8 @@ def test_offer_price_uses_the_currency_minor_units(make_site) -> None:
     (product,) = json_ld(html)
     assert product["offers"]["price"] == "3500"
     assert product["offers"]["priceCurrency"] == "JPY"
-    assert product["offers"]["availability"] == "https://schema.org/InStock"
+    # No stock: made to order (the issue: search engines were told InStock of everything).
+    assert product["offers"]["availability"] == "https://schema.org/MadeToOrder"
     assert meta(html)["product:price:amount"] == "3500"
     assert decimal_price(1999, 2) == "19.99" and decimal_price(5, 3) == "0.005"
 

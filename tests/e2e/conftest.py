@@ -67,6 +67,8 @@ def _build_shop(
     tmp: Path,
     form_action: str | None = None,
     per_page: int | None = None,
+    site: dict[str, Any] | None = None,
+    listings: dict[str, dict[str, Any]] | None = None,
 ) -> Shop:
     """Build a copy of the sample for `server`, with contact.form_action set to `form_action` (or
     removed, so custom orders go by email), and `listings_per_page` if given."""
@@ -81,6 +83,17 @@ def _build_shop(
         contact["form_action"] = form_action
     if per_page is not None:
         data["listings_per_page"] = per_page
+    data.update(site or {})
+    for slug, fields in (listings or {}).items():
+        path = content / "listings" / f"{slug}.yaml"
+        listing: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for key, value in fields.items():
+            if key == "customizations":  # {index: {field: value}}: changes to some of them
+                for index, changes in value.items():
+                    listing["customizations"][index].update(changes)
+            else:
+                listing[key] = value
+        path.write_text(yaml.safe_dump(listing, sort_keys=False, allow_unicode=True), encoding="utf-8")
     site_yaml.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
     out = server.root / subpath.strip("/") if subpath.strip("/") else server.root
@@ -132,6 +145,44 @@ def shop_with_form(sample_content: Path, tmp_path_factory: pytest.TempPathFactor
         assert "custom-order/index.html" in shop.html_files, "form_action is set but no custom-order page was built"
         assert set(PAGINATED) <= set(shop.html_files), "the sample shop is no longer long enough to be paginated"
         yield shop
+
+
+STRIPE_LINK = "https://buy.stripe.example/test_abc?client_reference_id={options}&total={total}&c={option:Glaze}"
+"""The order_url of everyday-mug in shop_paypal (a Stripe Payment Link with placeholders)."""
+
+
+def _checkout_shop(
+    name: str, sample: Path, factory: pytest.TempPathFactory, checkout: dict[str, str]
+) -> Iterator[Shop]:
+    tmp = factory.mktemp(f"shop-{name}")
+    (tmp / "www").mkdir()
+    # A required Monogram (the sample's is optional); Snipcart cannot charge for typed text, so
+    # there it is free (else the listing is ordered by email, with a warning).
+    monogram: dict[str, Any] = {"required": True}
+    if checkout["provider"] == "snipcart":
+        monogram["price"] = 0
+    listings: dict[str, dict[str, Any]] = {"monogram-mug": {"customizations": {0: monogram}}}
+    if checkout["provider"] == "paypal":
+        listings["everyday-mug"] = {"order_url": STRIPE_LINK}
+    with serve(StaticServer(tmp / "www")) as server:
+        yield _build_shop(name, sample, server, "/", tmp, site={"checkout": checkout}, listings=listings)
+
+
+@pytest.fixture(scope="session")
+def shop_snipcart(sample_content: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    """The sample shop with checkout by Snipcart, and a required Monogram."""
+    yield from _checkout_shop(
+        "snipcart", sample_content, tmp_path_factory, {"provider": "snipcart", "snipcart_key": "TEST_public_key_123"}
+    )
+
+
+@pytest.fixture(scope="session")
+def shop_paypal(sample_content: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    """The sample shop with checkout by PayPal, a required Monogram, and everyday-mug ordered at
+    its own order_url (STRIPE_LINK)."""
+    yield from _checkout_shop(
+        "paypal", sample_content, tmp_path_factory, {"provider": "paypal", "paypal_email": "pay@riverbend.example"}
+    )
 
 
 @pytest.fixture(params=["root", "subpath"])

@@ -100,75 +100,237 @@
   dialog.addEventListener("close", function () { mainLink.focus(); });
 })();
 
-// Live price and "Order by email" with the buyer's choices. Without JavaScript the page still
-// shows the base price, every surcharge next to its option, and a working order link.
+// The order form: the live price, required fields checked before any order action, and the
+// hand-off (site.yaml checkout) carrying every choice and the total shown. Without JavaScript
+// the page still lists every price and "Order by email" works.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-live-price]");
+  shipsBy();
   if (!form) return;
   var base = parseInt(form.getAttribute("data-base"), 10) || 0;
   var digits = parseInt(form.getAttribute("data-digits"), 10) || 0;
+  var currency = form.getAttribute("data-currency");
   var fmt;
   try {
     fmt = new Intl.NumberFormat(form.getAttribute("data-locale") || "en", {
-      style: "currency",
-      currency: form.getAttribute("data-currency"),
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits
+      style: "currency", currency: currency, minimumFractionDigits: digits, maximumFractionDigits: digits
     });
   } catch (e) {
     fmt = { format: function (n) { return n.toFixed(digits); } };
   }
-  var output = document.getElementById("total");
-  // The note "(base price; options add to it)" is for readers without JavaScript; here the
-  // total follows the choices.
+  var order = {};
+  try { order = JSON.parse(form.getAttribute("data-order")) || {}; } catch (e) { order = {}; }
+  var mail = order.mail || null;
+  var $ = function (id) { return document.getElementById(id); };
+  var output = $("total"), headline = $("price-amount");
+  var emailLink = $("order-email"), orderLink = $("order-link"), cart = $("order-cart");
+  var paypalButton = $("order-paypal"), paypalForm = $("paypal-form");
+  var copyButton = $("order-copy"), details = $("order-details"), status = $("order-status");
+  var problemsBox = $("order-problems");
+  // The note "(base price; options add to it)" is for readers without JavaScript.
   var note = form.querySelector(".total-note");
   if (note) note.hidden = true;
-  var orderLink = document.getElementById("order-email");
-  var mail = null;
-  if (orderLink) {
-    try { mail = JSON.parse(orderLink.getAttribute("data-mail")); } catch (e) { mail = null; }
-  }
+  [orderLink, cart, paypalButton, copyButton].forEach(function (el) { if (el) el.hidden = false; });
+  var tried = false;
 
+  function money(minor) { return fmt.format(minor / Math.pow(10, digits)); }
+  function decimal(minor) { return (minor / Math.pow(10, digits)).toFixed(digits); }
   function fields() {
-    return Array.prototype.slice.call(form.querySelectorAll("select, input"));
+    return Array.prototype.slice.call(form.querySelectorAll("[data-kind]"));
+  }
+  function custom() {
+    return fields().filter(function (el) { return el.hasAttribute("data-name"); });
   }
 
-  function surchargeOf(el) {
-    if (el.tagName === "SELECT") {
-      var opt = el.options[el.selectedIndex];
-      return opt ? parseInt(opt.getAttribute("data-surcharge"), 10) || 0 : 0;
-    }
+  // A number moved onto min, max and the steps from min (generator/model.py Customization.clamp).
+  function clamp(el, n) {
+    var low = parseInt(el.getAttribute("min"), 10) || 0;
+    var step = parseInt(el.getAttribute("step"), 10) || 1;
+    var high = el.hasAttribute("max") ? parseInt(el.getAttribute("max"), 10) : null;
+    if (n < low) return low;
+    n = low + Math.floor((n - low) / step) * step;
+    if (high !== null && n > high) n = low + Math.floor((high - low) / step) * step;
+    return n;
+  }
+  // The number a number field stands for, or null when it is empty (or not a number).
+  function numberOf(el) {
+    var raw = el.value.trim();
+    if (raw === "") return null;
+    var n = Number(raw);
+    return isFinite(n) ? clamp(el, Math.floor(n)) : null;
+  }
+
+  // What the buyer chose in ``el``: {value, surcharge}, value "" for nothing.
+  function chosen(el) {
     var each = parseInt(el.getAttribute("data-surcharge"), 10) || 0;
-    if (el.type === "checkbox") return el.checked ? each : 0;
-    if (el.type === "number") {
-      var n = parseInt(el.value, 10);
-      return isNaN(n) || n < 0 ? 0 : n * each;
+    var kind = el.getAttribute("data-kind");
+    if (kind === "choice") {
+      var opt = el.options[el.selectedIndex];
+      return { value: el.value, surcharge: opt ? parseInt(opt.getAttribute("data-surcharge"), 10) || 0 : 0 };
     }
-    return el.value.trim() ? each : 0;
+    if (kind === "checkbox") return { value: el.checked ? "yes" : "", surcharge: el.checked ? each : 0 };
+    if (kind === "number") {
+      var n = numberOf(el);
+      if (n === null || (n === 0 && !el.required)) return { value: "", surcharge: 0 };
+      return { value: String(n), surcharge: Math.max(n, 0) * each };
+    }
+    var text = el.value.trim();
+    return { value: text, surcharge: text ? each : 0 };
   }
 
-  // "Ask about a Custom Order" links: remember the built href, then add the buyer's choices.
-  var customLinks = Array.prototype.slice.call(document.querySelectorAll("a.custom-order-link"));
-  customLinks.forEach(function (a) { a.setAttribute("data-base-href", a.getAttribute("href")); });
+  function quantity() {
+    var q = $("order-quantity");
+    var n = q ? numberOf(q) : 1;
+    return n === null ? 1 : n;
+  }
+  function region() {
+    var r = $("order-region");
+    if (!r || !r.value) return null;
+    var opt = r.options[r.selectedIndex];
+    return { name: r.value, price: parseInt(opt.getAttribute("data-price"), 10) || 0,
+             freeOver: opt.hasAttribute("data-free-over") ? parseInt(opt.getAttribute("data-free-over"), 10) : null };
+  }
 
-  function choices() {
-    var picked = [];
-    fields().forEach(function (el) {
-      var name = el.getAttribute("data-name");
-      if (!name) return;
-      var value;
-      if (el.type === "checkbox") value = el.checked ? "yes" : "";
-      else value = el.value.trim();
-      if (value) picked.push(name + ": " + value);
+  // Everything the buyer chose and what it costs.
+  function state() {
+    var unit = base, picked = [], byName = {};
+    custom().forEach(function (el) {
+      var c = chosen(el);
+      unit += c.surcharge;
+      if (c.value) {
+        picked.push({ name: el.getAttribute("data-name"), value: c.value, el: el });
+        byName[el.getAttribute("data-name").toLowerCase()] = c.value;
+      }
     });
-    return picked;
+    var q = quantity(), items = unit * q, r = region();
+    var ship = r ? (r.freeOver !== null && items >= r.freeOver ? 0 : r.price) : null;
+    return { unit: unit, quantity: q, items: items, picked: picked, byName: byName, region: r,
+             shipping: ship, total: items + (ship || 0) };
+  }
+
+  function problemOf(el) {
+    var kind = el.getAttribute("data-kind");
+    var name = el.getAttribute("data-name") || (el.labels && el.labels[0] ? el.labels[0].textContent.trim() : "");
+    if (kind === "choice" || kind === "region") {
+      return el.required && !el.value ? "Choose " + (kind === "region" ? "where it ships" : name) + "." : null;
+    }
+    if (kind === "number" || kind === "quantity") {
+      var raw = el.value.trim();
+      if (raw === "") return el.required ? "Enter " + (name || "a number") + "." : null;
+      var n = Number(raw);
+      if (!isFinite(n)) return "Enter a whole number.";
+      return null;  // out of range or between steps: moved onto the nearest allowed number
+    }
+    if (kind === "text") {
+      if (el.required && !el.value.trim()) return "Fill in " + name + ".";
+      var most = parseInt(el.getAttribute("maxlength"), 10);
+      if (most && el.value.length > most) return "At most " + most + " characters.";
+    }
+    return null;
+  }
+
+  function showProblems() {
+    var problems = [];
+    fields().forEach(function (el) {
+      var box = $(el.id + "-error");
+      var problem = problemOf(el);
+      if (problem) problems.push(el);
+      if (!tried) return;
+      if (box) { box.textContent = problem || ""; box.hidden = !problem; }
+      if (problem) el.setAttribute("aria-invalid", "true"); else el.removeAttribute("aria-invalid");
+    });
+    if (problemsBox && tried) {
+      problemsBox.hidden = !problems.length;
+      problemsBox.textContent = problems.length === 1 ? "One field above needs your answer before you order." :
+        problems.length ? problems.length + " fields above need your answer before you order." : "";
+    }
+    return problems;
+  }
+
+  function orderText(s) {
+    var lines = [];
+    if (s.picked.length) {
+      lines.push("My choices:");
+      s.picked.forEach(function (p) { lines.push("- " + p.name + ": " + p.value); });
+    }
+    if ($("order-quantity")) lines.push("Quantity: " + s.quantity);
+    lines.push("Price shown: " + money(s.items));
+    if (s.region) {
+      lines.push("Shipping to " + s.region.name + ": " + money(s.shipping));
+      lines.push("Total: " + money(s.total));
+    }
+    return lines.join("\n") + "\n";
   }
 
   function encode(value) {
     // encodeURIComponent, never "+" for spaces: mail programs read "+" literally.
     return encodeURIComponent(value);
   }
+
+  function mailHref(s) {
+    var body = mail.intro + orderText(s) + mail.outro;
+    return "mailto:" + encode(mail.to).replace("%40", "@") + "?subject=" + encode(mail.subject) + "&body=" + encode(body);
+  }
+
+  function optionsText(s) {
+    return s.picked.map(function (p) { return p.name + ": " + p.value; }).join("; ");
+  }
+
+  // order_url with its {placeholders} filled, each percent-encoded (views.fill_order_url).
+  function orderUrl(s) {
+    var values = { title: order.title, url: order.url, total: decimal(s.total), currency: order.currency,
+                   shipping: s.region ? s.region.name + " " + decimal(s.shipping) : "", options: optionsText(s) };
+    return order.template.replace(/\{([^{}]*)\}/g, function (all, key) {
+      if (key.indexOf("option:") === 0) return encode(s.byName[key.slice(7).trim().toLowerCase()] || "");
+      return encode(values[key] || "");
+    });
+  }
+
+  function setPaypal(s) {
+    if (!paypalForm) return;
+    Array.prototype.slice.call(paypalForm.querySelectorAll("input[data-option]")).forEach(function (el) {
+      el.parentNode.removeChild(el);
+    });
+    function put(name, value, option) {
+      var el = paypalForm.querySelector("input[name='" + name + "']");
+      if (!el) {
+        el = document.createElement("input");
+        el.type = "hidden";
+        el.name = name;
+        if (option) el.setAttribute("data-option", "");
+        paypalForm.appendChild(el);
+      }
+      el.value = value;
+    }
+    put("amount", decimal(s.unit));
+    put("quantity", String(s.quantity));
+    var options = s.picked.map(function (p) { return [p.name, p.value]; });
+    if (s.region && $("order-region").options.length > 1) options.push(["Ship to", s.region.name]);
+    options.forEach(function (kv, i) {
+      put("on" + i, kv[0].slice(0, 64), true);
+      put("os" + i, kv[1].slice(0, 200), true);
+    });
+    // Only when the shop says what shipping costs; else PayPal's own shipping settings apply.
+    if (s.region) put("shipping", decimal(s.shipping));
+  }
+
+  function setCart(s) {
+    if (!cart) return;
+    custom().forEach(function (el, i) {
+      var c = chosen(el), attr = "data-item-custom" + (i + 1) + "-value";
+      var kind = el.getAttribute("data-kind");
+      if (kind === "checkbox") cart.setAttribute(attr, el.checked ? "true" : "false");
+      else if (c.value) cart.setAttribute(attr, c.value);
+      else if (kind === "choice" || kind === "number") cart.setAttribute(attr, "None");
+      else cart.removeAttribute(attr);
+    });
+    cart.setAttribute("data-item-quantity", String(s.quantity));
+  }
+
+  // "Ask about a Custom Order" links: remember the built href, then add the buyer's choices.
+  var customLinks = Array.prototype.slice.call(document.querySelectorAll("a.custom-order-link"));
+  customLinks.forEach(function (a) { a.setAttribute("data-base-href", a.getAttribute("href")); });
 
   function customOrderHref(href, picked) {
     if (!picked.length) return href;
@@ -196,24 +358,87 @@
   }
 
   function update() {
-    var total = base;
-    fields().forEach(function (el) { total += surchargeOf(el); });
-    var text = fmt.format(total / Math.pow(10, digits));
-    if (output) output.textContent = text;
-    var picked = choices();
-    if (orderLink && mail) {
-      var body = mail.intro + (picked.length ? "My choices:\n- " + picked.join("\n- ") + "\n" : "") +
-        "Price shown: " + text + "\n" + mail.outro;
-      orderLink.href = "mailto:" + encode(mail.to).replace("%40", "@") +
-        "?subject=" + encode(mail.subject) + "&body=" + encode(body);
+    var s = state();
+    var problems = showProblems();
+    if (output) output.textContent = money(s.items);
+    if (headline) headline.textContent = money(s.items);
+    var shipLine = form.querySelector(".total-shipping");
+    if (shipLine) {
+      shipLine.hidden = !s.region;
+      if (s.region) { $("shipping-cost").textContent = money(s.shipping); $("grand-total").textContent = money(s.total); }
     }
+    // No order link until the form is complete: a click then shows what is missing instead.
+    var ready = !problems.length;
+    if (emailLink && mail) emailLink.href = ready ? mailHref(s) : "#order-form";
+    if (orderLink && order.template) orderLink.href = ready ? orderUrl(s) : "#order-form";
+    setPaypal(s);
+    setCart(s);
+    if (details && mail) details.value = "To: " + mail.to + "\nSubject: " + mail.subject + "\n\n" + mail.intro + orderText(s) + mail.outro;
     customLinks.forEach(function (a) {
-      a.href = customOrderHref(a.getAttribute("data-base-href"), picked);
+      a.href = customOrderHref(a.getAttribute("data-base-href"), s.picked.map(function (p) { return p.name + ": " + p.value; }));
+    });
+    return problems;
+  }
+
+  // Every order action goes through here first: with a problem, nothing is ordered, each
+  // problem is said beside its field and the first one gets the focus.
+  function guard(e) {
+    tried = true;
+    var problems = update();
+    if (!problems.length) return true;
+    e.preventDefault();
+    e.stopImmediatePropagation();  // Snipcart listens further up
+    problems[0].focus();
+    return false;
+  }
+
+  [emailLink, orderLink, cart, paypalButton].forEach(function (el) {
+    if (el) el.addEventListener("click", guard);
+  });
+  if (paypalForm) paypalForm.addEventListener("submit", function (e) { update(); if (showProblems().length) e.preventDefault(); });
+
+  if (copyButton) {
+    copyButton.addEventListener("click", function (e) {
+      if (!guard(e)) return;
+      var text = details.value;
+      var done = function () { status.textContent = "Order details copied. Paste them into a message to " + mail.to + "."; };
+      var fallback = function () {
+        // No clipboard (an old browser, or not allowed): show the text, selected, to copy by hand.
+        details.hidden = false;
+        details.focus();
+        details.select();
+        status.textContent = "Copy the selected order details and send them to " + mail.to + ".";
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, fallback);
+      else fallback();
     });
   }
 
+  // A number typed out of range shows the number that will be ordered.
+  form.addEventListener("change", function (e) {
+    var el = e.target;
+    var kind = el.getAttribute && el.getAttribute("data-kind");
+    if ((kind === "number" || kind === "quantity") && el.value.trim() !== "") {
+      var n = numberOf(el);
+      if (n !== null && String(n) !== el.value) el.value = String(n);
+    }
+    update();
+  });
   form.addEventListener("input", update);
-  form.addEventListener("change", update);
   form.addEventListener("submit", function (e) { e.preventDefault(); });
   update();
+
+  function shipsBy() {
+    var line = document.getElementById("ships-by");
+    if (!line || !window.Intl) return;
+    var most = parseInt(line.getAttribute("data-days-max"), 10);
+    if (isNaN(most)) return;
+    var day = new Date();
+    day.setDate(day.getDate() + most);
+    var when;
+    try {
+      when = new Intl.DateTimeFormat(document.documentElement.lang || "en", { weekday: "short", month: "short", day: "numeric" }).format(day);
+    } catch (e) { return; }
+    line.textContent = "Ships by " + when + " if you order today (" + line.textContent.replace(/^Ships /, "").replace(/\.$/, "") + ").";
+  }
 })();
