@@ -9,10 +9,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from PIL import Image
 
 from generator.pipeline import BuildOptions, BuildResult, Renderer, build, build_to
 from generator.theme import BUILTIN_THEMES
+
+# Tests never depend on the machine's speed: no property test fails for taking long on a busy
+# machine (hypothesis's per-example deadline and its too-slow check are off for every test).
+settings.register_profile("makerfront", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("makerfront")
 
 REPO = Path(__file__).resolve().parent.parent
 BUILD_DATE = date(2026, 11, 27)
