@@ -505,6 +505,8 @@ def _resize(im: PILImage.Image, width: int, height: int) -> PILImage.Image:
 
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip().rstrip(".")
+    if "truncated" in text or isinstance(exc, EOFError):
+        return "the file is cut short"
     return text if text and len(text) < 80 else type(exc).__name__
 
 
