@@ -122,6 +122,12 @@ class PeakMemory:
         self._thread.join()
 
 
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and its finished children so far."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
     """(seconds, peak bytes of the process tree) of one run of ``cmd``."""
     started = time.perf_counter()
@@ -137,8 +143,8 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple
 # -- makerfront ----------------------------------------------------------------------------------
 
 
-def step_alone(photos: list[Path], jobs: int | None) -> float:
-    """The image step on its own (no cache): the same work Hugo is given."""
+def step_alone(photos: list[Path], jobs: int | None) -> tuple[float, float]:
+    """(seconds, CPU seconds) of the image step on its own (no cache): the work Hugo is given."""
     from generator import parallel
     from generator.errors import SourceRef
     from generator.images import ImageSettings, PhotoJob, make_images
@@ -149,11 +155,11 @@ def step_alone(photos: list[Path], jobs: int | None) -> float:
     def run(task, count):  # type: ignore[no-untyped-def]
         return parallel.map_photos(task, count, parallel.photo_workers(jobs, count))
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     result = make_images(work, settings, None, run)
     seconds = time.perf_counter() - started
     assert len(result.files) == len(photos) * len(WIDTHS) * 2
-    return seconds
+    return seconds, cpu_seconds() - cpu
 
 
 SITE = """\
@@ -221,8 +227,8 @@ HUGO_TEMPLATE = """\
 """
 
 
-def hugo_builds(hugo: str, root: Path, photos: list[Path]) -> tuple[float, int, float]:
-    """(build from an empty resource cache s, its peak bytes, rebuild with the cache s)."""
+def hugo_builds(hugo: str, root: Path, photos: list[Path]) -> tuple[float, float, int, float]:
+    """(build from an empty resource cache s, its CPU s, its peak bytes, rebuild with the cache s)."""
     shutil.rmtree(root, ignore_errors=True)
     (root / "assets" / "photos").mkdir(parents=True)
     (root / "layouts").mkdir()
@@ -235,9 +241,11 @@ def hugo_builds(hugo: str, root: Path, photos: list[Path]) -> tuple[float, int, 
     )
     (root / "layouts" / "index.html").write_text(HUGO_TEMPLATE, encoding="utf-8")
     cmd = [hugo, "--quiet", "-d", "public", "--cacheDir", str(root / "cache")]
+    cpu = cpu_seconds()
     first, peak = timed(cmd, root)
+    cpu = cpu_seconds() - cpu
     again = sorted(timed(cmd, root)[0] for _ in range(3))[1]
-    return first, peak, again
+    return first, cpu, peak, again
 
 
 def lighthouse(command: str, site: Path) -> None:
@@ -281,6 +289,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "makerfront-photo-bench")
     parser.add_argument("--no-hugo", action="store_true")
+    parser.add_argument("--runs", type=int, default=1, help="makerfront / Hugo pairs, in turns")
     parser.add_argument("--lighthouse", metavar="COMMAND", help="Lighthouse's command, to score three pages")
     args = parser.parse_args()
     work: Path = args.workdir
@@ -292,8 +301,20 @@ def main() -> None:
     )
     print(f"each made into {len(WIDTHS)} widths {WIDTHS} x (WebP + JPEG), quality {QUALITY}; {os.cpu_count()} CPUs\n")
 
-    alone = step_alone(photos, args.jobs)
-    print(f"makerfront image step alone:           {alone:7.2f} s")
+    hugo = shutil.which("hugo")
+    with_hugo = bool(hugo) and not args.no_hugo
+    # In turns, each makerfront run right before a Hugo run, so both see the same load on a
+    # shared machine; the CPU seconds depend less on that load than the wall-clock ones.
+    pairs: list[tuple[float, float, float, float]] = []
+    h_peak, h_again = 0, 0.0
+    for _ in range(args.runs):
+        alone, alone_cpu = step_alone(photos, args.jobs)
+        print(f"makerfront image step alone:           {alone:7.2f} s   CPU {alone_cpu:6.2f} s")
+        if with_hugo:
+            assert hugo is not None
+            h_first, h_cpu, h_peak, h_again = hugo_builds(hugo, work / "hugo", photos)
+            print(f"Hugo first build (same photos, work):  {h_first:7.2f} s   CPU {h_cpu:6.2f} s")
+            pairs.append((alone, alone_cpu, h_first, h_cpu))
     first, peak, rebuild = makerfront_builds(work / "shop", photos, True)
     _, _, base_rebuild = makerfront_builds(work / "shop-no-photos", photos, False)
     print(f"makerfront build, first:               {first:7.2f} s   peak memory {peak / 2**20:.0f} MB (all processes)")
@@ -301,14 +322,13 @@ def main() -> None:
         f"makerfront rebuild, photos unchanged:  {rebuild:7.3f} s   (the same shop with one small photo: {base_rebuild:.3f} s,"
     )
     print(f"                                                   so the photos cost {rebuild - base_rebuild:+.3f} s)")
-    hugo = shutil.which("hugo")
-    if hugo and not args.no_hugo:
+    if with_hugo:
+        assert hugo is not None
         version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.split()[1]
-        h_first, h_peak, h_again = hugo_builds(hugo, work / "hugo", photos)
-        print(f"Hugo {version} first build:          {h_first:7.2f} s   peak memory {h_peak / 2**20:.0f} MB")
-        print(f"Hugo rebuild with its cache:           {h_again:7.3f} s")
-        print(f"\nmakerfront image step / Hugo:          {alone / h_first:7.3f}x")
-        print(f"makerfront first build / Hugo:         {first / h_first:7.3f}x")
+        print(f"Hugo {version}: peak memory {h_peak / 2**20:.0f} MB; rebuild with its cache {h_again:.3f} s")
+        wall = sorted(a / h for a, _, h, _ in pairs)[len(pairs) // 2]
+        cpu = sorted(a / h for _, a, _, h in pairs)[len(pairs) // 2]
+        print(f"\nmakerfront image step / Hugo, median of {len(pairs)} pair(s): wall {wall:.3f}x, CPU {cpu:.3f}x")
     elif not hugo:
         print("Hugo not found (`apt-get install -y hugo` to compare)")
     if args.lighthouse:

@@ -732,7 +732,11 @@ def check_outputs(
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif", ".tif", ".tiff", ".heic", ".heif")
 
 _GPS_IFD = 0x8825
-_SERIALS = {0xA431: "camera serial number", 0xC62F: "camera serial number", 0xA435: "lens serial number"}
+_SERIALS = {
+    0xA431: "the camera's serial number",
+    0xC62F: "the camera's serial number",
+    0xA435: "the lens's serial number",
+}
 _XMP_GPS = re.compile(rb"GPS(Latitude|Longitude)|(Body|Lens|Camera)?SerialNumber", re.IGNORECASE)
 
 
@@ -763,7 +767,7 @@ def image_metadata_problem(data: bytes) -> str | None:
         pass
     xmp = _XMP_GPS.search(data)
     if xmp is not None:
-        what = "the GPS position where it was taken" if b"gps" in xmp[0].lower() else "camera serial number"
+        what = "the GPS position where it was taken" if b"gps" in xmp[0].lower() else "the camera's serial number"
         if what not in found:
             found.append(what)
     return _and(found) if found else None

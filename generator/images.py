@@ -150,6 +150,9 @@ class ImageSet:
     """Outputs taken as files from the build cache on disk (checked when they were made)."""
     digests: dict[str, bytes] = field(default_factory=dict)
     """write.content_digest of those files, as the cache recorded it."""
+    keys: list[str] = field(default_factory=list)
+    """The cache keys of every photo: once the build has succeeded, ImageCache.finish(keys)
+    keeps those and deletes the rest (a failed build leaves the cache as it was)."""
 
     def add(self, job: PhotoJob, image: ProcessedImage, files: Mapping[str, bytes | Path]) -> None:
         if job.role == "favicon":
@@ -505,6 +508,8 @@ def _resize(im: PILImage.Image, width: int, height: int) -> PILImage.Image:
 
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip().rstrip(".")
+    if "truncated" in text or isinstance(exc, EOFError):
+        return "the file is cut short"
     return text if text and len(text) < 80 else type(exc).__name__
 
 
@@ -560,7 +565,7 @@ def make_images(
     """The files of every photo in ``jobs``: from ``cache`` when it has them, else made (by
     ``run``, which may spread them over worker processes, and kept in ``cache``). Raises
     BuildFailed naming each photo that cannot be published, at the line of the content that
-    names it; then nothing of the cache is deleted."""
+    names it. Nothing of the cache is deleted here (see ImageSet.keys)."""
     result = ImageSet()
     errors = ErrorList()
     todo: list[tuple[PhotoJob, str]] = []
@@ -608,6 +613,5 @@ def make_images(
         result.add(job, image, out[1])
         result.made += 1
     errors.raise_if_any()
-    if cache is not None:
-        cache.finish(used)
+    result.keys = used
     return result

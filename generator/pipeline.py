@@ -250,6 +250,8 @@ def build(options: BuildOptions, reuse: Reuse | None = None) -> BuildResult:
     pages = render_pages(plan, renderer, secret, reuse, options)
     outputs = assemble(plan, renderer, pages.outputs, options, photos)
     guard(plan, outputs, secret, theme, options, photos)
+    if options.cache is None:  # else build_to, once the site is written
+        image_cache.finish(photos.keys)
     return BuildResult(
         site=site,
         plan=plan,
@@ -709,6 +711,8 @@ def _build_to(options: BuildOptions, output: Path, cache: Path) -> tuple[BuildRe
     # The pages are now files in the output folder; the result points at those.
     result.outputs.update({rel: output / rel for rel in result.digests})
     buildcache.save_outputs(cache, manifest)
+    if result.image_cache is not None:
+        result.image_cache.finish(result.photos.keys)
     summary = buildcache.Summary(pages=result.page_count, files=len(result.outputs), notes=list(result.warnings))
     if not result.content_warnings:  # else the next build runs again, and shows them again
         buildcache.record_inputs(cache, key, inputs, taken_at, summary, manifest)

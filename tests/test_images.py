@@ -301,7 +301,7 @@ def test_the_guard_stops_a_static_photo_with_a_gps_position(make_site, phone_pho
         build_site(content)
     [err] = info.value.errors
     assert err.message == (
-        "the file shop-front.jpg would publish the GPS position where it was taken and camera serial number"
+        "the file shop-front.jpg would publish the GPS position where it was taken and the camera's serial number"
     )
     assert err.path is not None and Path(err.path).name == "shop-front.jpg"
 
