@@ -35,11 +35,13 @@ _ACCESSOR_KINDS: dict[str, tuple[str, ...]] = {
     "path": ("path",),
     "mapping": ("block", "links"),
     "sequence": ("list",),
-    "raw": ("any", "markdown"),
+    "raw": ("any", "markdown", "conditions", "allowed"),
 }
 
 _CURRENCIES = frozenset(list_currencies())
 _MISSING = object()
+MISSING = _MISSING
+"""What Reader.raw_value returns for a field left out (or written with no value)."""
 
 
 def describe(value: Any) -> str:

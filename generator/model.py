@@ -6,7 +6,7 @@ import dataclasses
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from datetime import date
 from functools import lru_cache
@@ -18,9 +18,9 @@ from markupsafe import Markup
 from . import images
 from .config import NO_SHIPPING, Shipping, SiteConfig, expected_mapping, freeze, load_config, read_shipping
 from .errors import ErrorList, SiteError, SourceRef, display_path
-from .fields import FileChecks, Reader, checked, describe
+from .fields import MISSING, FileChecks, Reader, checked, describe
 from .load import ContentFiles, Mark, RawDoc, YList, YMap, load_yaml_file
-from .schema import CUSTOMIZATION, CUSTOMIZATION_KINDS, LISTING, MAKER, OPTION, PAGE
+from .schema import ALLOWED_WORDS, CUSTOMIZATION, CUSTOMIZATION_KINDS, FONT_SUFFIXES, LISTING, MAKER, OPTION, PAGE
 from .text import markdown_html, markdown_key, plain_text, render_markdown, same_tag, slugify
 
 Kind = Literal["choice", "text", "number", "checkbox"]
@@ -89,6 +89,46 @@ class Option:
     label: str
     surcharge: int
     """Minor units added to the price when chosen."""
+    image: Path | None = None
+    """One of the listing's photos (its src), shown when this option is chosen."""
+    swatch: str | None = None
+    """A colour swatch, '#rrggbb' (lower case)."""
+    font: Path | None = None
+    """A font file in content/: the listing's preview draws in it when this option is chosen."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Condition:
+    """One line of a customization's show_if: it is asked only when ``field`` has this answer."""
+
+    field: str
+    """The key of the customization it depends on."""
+    name: str
+    """That customization's name, as the maker wrote it."""
+    test: Literal["checked", "unchecked", "filled", "one_of"]
+    """'checked'/'unchecked' (a checkbox), 'filled' (text or number not empty), 'one_of' (a choice)."""
+    values: tuple[str, ...] = ()
+    """one_of: the option labels that show it."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Preview:
+    """A text customization drawn live on a photo of the listing."""
+
+    image: Path
+    """One of the listing's photos (its src)."""
+    area: tuple[int, int, int, int]
+    """x, y, width, height of where the text goes, in the photo's pixels."""
+    font: Path | None
+    """The maker's font file in content/, or None for a serif font."""
+    colour: str
+    """'#rrggbb'."""
+    max_size: int
+    """Largest letter size, in the photo's pixels."""
+
+
+ALLOWED_TEXT = {"letters": "letters and spaces", "letters_digits": "letters, digits and spaces"}
+"""What each word of `allowed:` lets the buyer type, in the words the page uses."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,6 +148,13 @@ class Customization:
     step: int = 1
     default: str | None = None
     """Choice: the label of the option chosen at first; None: the buyer must choose."""
+    show_if: tuple[Condition, ...] = ()
+    """When it is asked: every condition holds (none: always). A field not asked is not
+    required, priced, mailed or handed to checkout."""
+    allowed: str | tuple[str, ...] | None = None
+    """Text: 'letters', 'letters_digits', the characters allowed, or None for anything."""
+    preview: Preview | None = None
+    """Text: drawn live on a photo of the listing."""
 
     def clamp(self, value: int) -> int:
         """Number: ``value`` moved onto the allowed numbers (min, max and the steps from min),
@@ -162,6 +209,19 @@ class Listing:
     @property
     def sold(self) -> bool:
         return self.stock == 0
+
+    @property
+    def fonts(self) -> tuple[Path, ...]:
+        """The font files its preview uses (content-relative, in order, each once): published with
+        its page, like its photos."""
+        found: dict[Path, None] = {}
+        for c in self.customizations:
+            if c.preview is not None and c.preview.font is not None:
+                found[c.preview.font] = None
+            for o in c.options:
+                if o.font is not None:
+                    found[o.font] = None
+        return tuple(found)
 
     # Made from `description` when asked for, not kept: a large shop's worth of it is many
     # megabytes, in the build process and again in each worker process that reads it.
@@ -415,7 +475,81 @@ def load_maker(doc: RawDoc, errors: ErrorList, root: Path) -> Maker | None:
 # -- listings ---------------------------------------------------------------------------------
 
 
-def _options(r: Reader, cr: Reader, currency: str) -> tuple[Option, ...]:
+def _colour(r: Reader, key: str, default: str | None = None) -> str | None:
+    """A colour written #rgb or #rrggbb, as '#rrggbb' in lower case."""
+    value = r.text(key)
+    if value is None and key in r.data:
+        r.error(
+            key,
+            f'{r.field(key)}: expected a colour such as "#e8c547", got nothing',
+            hint='put it in quotes: "#e8c547" (without them YAML reads # and what follows as a comment)',
+        )
+        return default
+    if value is None:
+        return default
+    if not re.fullmatch(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})", value):
+        hint = 'put it in quotes: "#e8c547" (without them YAML reads # as a comment)' if not value else None
+        r.error(key, f'{r.field(key)}: expected a colour such as "#e8c547", got {describe(value)}', hint=hint)
+        return default
+    if len(value) == 4:
+        value = "#" + "".join(ch * 2 for ch in value[1:])
+    return value.lower()
+
+
+_FONT_MAGIC = (b"wOF2", b"wOFF", b"\x00\x01\x00\x00", b"OTTO", b"true")
+
+
+def _font_problem(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+    except OSError as exc:
+        return (exc.strerror or str(exc)).lower()
+    return None if head in _FONT_MAGIC else "is not a font file (WOFF2, WOFF, TrueType or OpenType)"
+
+
+def _font(r: Reader, key: str) -> Path | None:
+    """A font file of the maker's in content/, checked to be one."""
+    rel = r.content_path(key)
+    if rel is None:
+        return None
+    if rel.suffix.lower() not in FONT_SUFFIXES:
+        r.error(
+            key,
+            f"{r.field(key)}: expected a font file ending in "
+            + ", ".join(FONT_SUFFIXES)
+            + f", got {describe(rel.as_posix())}",
+        )
+        return None
+    assert r.content_root is not None
+    root = r.content_root
+    problem = checked(r.checks, ("font", root, rel), lambda: _font_problem(root / rel))
+    if problem is not None:
+        r.error(
+            key,
+            f"{r.field(key)}: {rel.as_posix()} {problem}",
+            hint="use the .woff2 file of the font (or .woff, .ttf, .otf)",
+        )
+        return None
+    return rel
+
+
+def _listing_photo(r: Reader, key: str, photos: Mapping[Path, Image]) -> Path | None:
+    """One of the listing's photos, named by its src."""
+    rel = r.content_path(key)
+    if rel is None:
+        return None
+    if rel not in photos:
+        r.error(
+            key,
+            f"{r.field(key)}: {rel.as_posix()} is not one of this listing's photos",
+            hint="add it under 'images:' with alt text saying what it shows",
+        )
+        return None
+    return rel
+
+
+def _options(r: Reader, cr: Reader, currency: str, photos: Mapping[Path, Image]) -> tuple[Option, ...]:
     raw = cr.sequence("options", required=True)
     if raw is None:
         return ()
@@ -432,6 +566,9 @@ def _options(r: Reader, cr: Reader, currency: str) -> tuple[Option, ...]:
             orr = Reader(item, cr.path, cr.errors, f"{field}.", cr.content_root, OPTION, cr.checks)
             label = orr.req_text("label")
             surcharge = orr.money("price", currency) or 0
+            image = _listing_photo(orr, "image", photos)
+            swatch = _colour(orr, "swatch")
+            font = _font(orr, "font")
             orr.done()
             if not orr.ok:
                 cr.ok = False
@@ -439,6 +576,7 @@ def _options(r: Reader, cr: Reader, currency: str) -> tuple[Option, ...]:
         elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
             label = (raw.raw[i] or str(item)).strip()
             surcharge = 0
+            image = swatch = font = None
         else:
             cr.error_at(mark, f"{field}: expected an option name or 'label:'/'price:' lines, got {describe(item)}")
             continue
@@ -454,7 +592,7 @@ def _options(r: Reader, cr: Reader, currency: str) -> tuple[Option, ...]:
             )
             continue
         seen[folded] = i
-        out.append(Option(label=label, surcharge=surcharge))
+        out.append(Option(label=label, surcharge=surcharge, image=image, swatch=swatch, font=font))
     return tuple(out)
 
 
@@ -463,7 +601,11 @@ def _options(r: Reader, cr: Reader, currency: str) -> tuple[Option, ...]:
 _ANY_KIND_FIELDS = {name: f for fields in CUSTOMIZATION.values() for name, f in fields.items()}
 
 
-def _customization(r: Reader, index: int, item: Any, currency: str, mark: Mark) -> Customization | None:
+def _customization(
+    r: Reader, index: int, item: Any, currency: str, mark: Mark, photos: Mapping[Path, Image]
+) -> tuple[Customization, YMap | None] | None:
+    """A customization, with its show_if as written (resolved once every customization of the
+    listing is known, see _conditions)."""
     field = f"customizations[{index}]"
     if not isinstance(item, YMap):
         r.error_at(mark, f"{field}: expected 'name:' and 'type:' lines, got {describe(item)}")
@@ -489,9 +631,14 @@ def _customization(r: Reader, index: int, item: Any, currency: str, mark: Mark) 
     result: Customization | None = None
     if kind == "choice":
         required = cr.boolean("required", default=True)
-        options = _options(r, cr, currency)
+        options = _options(r, cr, currency, photos)
         default = cr.text("default")
-        if default is not None and options and default.casefold() not in {o.label.casefold() for o in options}:
+        if (
+            default is not None
+            and options
+            and cr.ok
+            and default.casefold() not in {o.label.casefold() for o in options}
+        ):
             cr.error(
                 "default",
                 f'{field}.default: "{default}" is not one of the options',
@@ -511,6 +658,8 @@ def _customization(r: Reader, index: int, item: Any, currency: str, mark: Mark) 
             max_length=max_length,
             surcharge=cr.money("price", currency) or 0,
             instructions=cr.text("instructions"),
+            allowed=_allowed(cr),
+            preview=_preview(cr, photos),
         )
     elif kind == "number":
         minimum = cr.integer("min", default=0)
@@ -532,9 +681,242 @@ def _customization(r: Reader, index: int, item: Any, currency: str, mark: Mark) 
         result = Customization(
             key=key, name=name, kind="checkbox", required=False, surcharge=cr.money("price", currency) or 0
         )
+    show_if = cr.raw_value("show_if", False)
+    if show_if is not MISSING and not isinstance(show_if, YMap):
+        cr.error(
+            "show_if",
+            f"{field}.show_if: expected 'Name: answer' lines, got {describe(show_if)}",
+            hint="e.g. show_if: {Gift wrap: true}",
+        )
     cr.spec = CUSTOMIZATION[kind]
     cr.done()
-    return result if cr.ok else None
+    if not cr.ok:
+        return None
+    return result, show_if if isinstance(show_if, YMap) else None
+
+
+def _allowed(cr: Reader) -> str | tuple[str, ...] | None:
+    value = cr.raw_value("allowed", False)
+    if isinstance(value, YList):
+        chars: list[str] = []
+        for i, item in enumerate(value):
+            text = value.raw[i] if value.raw[i] is not None else item
+            if not isinstance(text, str) or len(text) != 1:
+                cr.error_at(
+                    value.marks[i],
+                    f"{cr.field('allowed')}[{i}]: expected one character, got {describe(text)}",
+                    hint='write each character on its own, in quotes when it is a space or sign: [A, B, "&", " "]',
+                )
+                continue
+            if text not in chars:
+                chars.append(text)
+        if not value:
+            cr.error("allowed", f"{cr.field('allowed')}: the list of allowed characters is empty")
+        return tuple(chars) or None
+    if isinstance(value, str) and value.strip() in ALLOWED_WORDS:
+        return value.strip()
+    if value is MISSING:
+        return None
+    cr.error(
+        "allowed",
+        f"{cr.field('allowed')}: expected letters, letters_digits or a list of characters, got {describe(value)}",
+        hint='e.g. allowed: letters, or allowed: [A, B, C, "&"]',
+    )
+    return None
+
+
+def _preview(cr: Reader, photos: Mapping[Path, Image]) -> Preview | None:
+    pr = cr.mapping("preview")
+    if pr is None:
+        return None
+    image = _listing_photo(pr, "image", photos) if pr.has("image") else pr.text("image", required=True)
+    area_raw = pr.sequence("area", required=True)
+    area: tuple[int, ...] = ()
+    if area_raw is not None:
+        if len(area_raw) != 4 or any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in area_raw):
+            pr.error(
+                "area",
+                f"{pr.field('area')}: expected four whole numbers [x, y, width, height], got "
+                + ", ".join(describe(n) for n in area_raw),
+                hint="measure them in the photo's pixels, from its top left corner",
+            )
+        elif area_raw[2] == 0 or area_raw[3] == 0:
+            pr.error("area", f"{pr.field('area')}: the width and height of the area must be more than 0")
+        else:
+            area = tuple(area_raw)
+    font = _font(pr, "font")
+    colour = _colour(pr, "colour", "#1a1a1a") or "#1a1a1a"
+    max_size = pr.integer("max_size", minimum=6)
+    pr.done()
+    if isinstance(image, Path) and len(area) == 4:
+        photo = photos[image]
+        x, y, w, h = area
+        if photo.width and photo.height and (x + w > photo.width or y + h > photo.height):
+            pr.error(
+                "area",
+                f"{pr.field('area')}: [{x}, {y}, {w}, {h}] goes beyond the photo, which is "
+                f"{photo.width} x {photo.height} pixels",
+                hint="x + width must be at most the photo's width, y + height at most its height",
+            )
+            return None
+        if not pr.ok:
+            return None
+        return Preview(image=image, area=(x, y, w, h), font=font, colour=colour, max_size=max_size or h)
+    return None
+
+
+def _conditions(
+    r: Reader, read: list[tuple[int, Customization, YMap | None]], written: set[str]
+) -> list[Customization]:
+    """The customizations with their show_if resolved against each other: each condition names
+    another customization of the listing and an answer it can have, and none depends on itself,
+    directly or round a circle."""
+    import difflib
+
+    by_name = {c.name.casefold(): c for _, c, _ in read}
+    out: list[Customization] = []
+    for i, c, raw in read:
+        if raw is None:
+            out.append(c)
+            continue
+        field = f"customizations[{i}].show_if"
+        if not raw:
+            r.error_at(
+                raw.mark, f"{field}: name the customization it depends on", hint="e.g. show_if: {Gift wrap: true}"
+            )
+        conditions: list[Condition] = []
+        for name, answer in raw.items():
+            key_mark = raw.key_marks.get(name, raw.mark)
+            mark = raw.value_marks.get(name, key_mark)
+            target = by_name.get(str(name).strip().casefold())
+            if target is None and str(name).strip().casefold() in written:
+                continue  # that customization has an error of its own
+            if target is None:
+                close = difflib.get_close_matches(str(name), [x.name for _, x, _ in read], n=1, cutoff=0.6)
+                r.error_at(
+                    key_mark,
+                    f'{field}: this listing has no customization named "{name}"',
+                    hint=f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(x.name for _, x, _ in read),
+                )
+                continue
+            if target.key == c.key:
+                r.error_at(key_mark, f"{field}: {c.name} cannot depend on itself", hint="name another customization")
+                continue
+            condition = _condition(r, f"{field}.{name}", target, answer, mark, raw.raw.get(name))
+            if condition is not None:
+                conditions.append(condition)
+        out.append(replace(c, show_if=tuple(conditions)))
+    _check_circles(r, out, {c.key: (i, raw) for i, c, raw in read})
+    return out
+
+
+def _condition(
+    r: Reader, field: str, target: Customization, answer: Any, mark: Mark, raw: str | None
+) -> Condition | None:
+    if target.kind == "checkbox":
+        if isinstance(answer, bool):
+            return Condition(field=target.key, name=target.name, test="checked" if answer else "unchecked")
+        r.error_at(mark, f'{field}: expected true or false (whether "{target.name}" is ticked), got {describe(answer)}')
+        return None
+    if target.kind == "choice":
+        answers = list(answer) if isinstance(answer, YList) else [answer]
+        texts = (
+            [
+                (answer.raw[k] or str(a)) if not isinstance(a, (YMap, YList, bool)) and a is not None else a
+                for k, a in enumerate(answers)
+            ]
+            if isinstance(answer, YList)
+            else [raw if raw is not None and not isinstance(answer, bool) else answer]
+        )
+        labels = {o.label.casefold(): o.label for o in target.options}
+        values: list[str] = []
+        for text in texts:
+            if (
+                not isinstance(text, (str, int, float))
+                or isinstance(text, bool)
+                or str(text).strip().casefold() not in labels
+            ):
+                r.error_at(
+                    mark,
+                    f'{field}: "{target.name}" has no option {describe(text)}',
+                    hint="use one or more of: " + ", ".join(o.label for o in target.options),
+                )
+                return None
+            values.append(labels[str(text).strip().casefold()])
+        if not values:
+            r.error_at(mark, f"{field}: name at least one option of {target.name}")
+            return None
+        return Condition(field=target.key, name=target.name, test="one_of", values=tuple(dict.fromkeys(values)))
+    if isinstance(answer, str) and answer.strip() == "filled":
+        return Condition(field=target.key, name=target.name, test="filled")
+    r.error_at(
+        mark,
+        f'{field}: expected "filled" (shown once "{target.name}" is filled in), got {describe(answer)}',
+        hint=f"write {target.name}: filled",
+    )
+    return None
+
+
+def _check_circles(
+    r: Reader, customizations: list[Customization], where: Mapping[str, tuple[int, YMap | None]]
+) -> None:
+    """An error for each circle of conditions (A shown if B, B shown if A): none of them could
+    ever be shown."""
+    depends = {c.key: [x.field for x in c.show_if] for c in customizations}
+    names = {c.key: c.name for c in customizations}
+    state: dict[str, int] = {}  # 1: being walked, 2: done
+    reported: set[frozenset[str]] = set()
+
+    def walk(key: str, path: list[str]) -> None:
+        state[key] = 1
+        path.append(key)
+        for dep in depends.get(key, ()):
+            if state.get(dep) == 1:
+                circle = path[path.index(dep) :]
+                if frozenset(circle) not in reported:
+                    reported.add(frozenset(circle))
+                    first = min(circle, key=lambda k: where[k][0])
+                    start = circle.index(first)
+                    ring = circle[start:] + circle[:start] + [first]
+                    index, raw = where[first]
+                    mark = raw.mark if raw is not None else r.data.mark
+                    r.error_at(
+                        mark,
+                        f"customizations[{index}].show_if: "
+                        + " and ".join(f'"{names[k]}"' for k in ring[:-1] if k)
+                        + " depend on each other in a circle ("
+                        + " → ".join(names[k] for k in ring)
+                        + "), so none of them could ever be shown",
+                        hint="remove the show_if of one of them",
+                    )
+            elif state.get(dep) is None:
+                walk(dep, path)
+        path.pop()
+        state[key] = 2
+
+    for c in customizations:
+        if state.get(c.key) is None:
+            walk(c.key, [])
+
+
+def _check_fonts(r: Reader, read: list[tuple[int, Customization, YMap | None]], preview_written: bool) -> None:
+    """Option fonts choose the lettering of the listing's preview: one choice may have them, and
+    only in a listing with a preview."""
+    with_fonts = [(i, c) for i, c, _ in read if any(o.font for o in c.options)]
+    if not with_fonts:
+        return
+    if not preview_written:
+        i, c = with_fonts[0]
+        r.error_at(
+            r.data["customizations"].marks[i],
+            f"customizations[{i}] ({c.name}): its options name fonts, but no text customization of this listing has a preview",
+            hint="add preview: to the text the fonts are for, or remove the font: lines",
+        )
+    for i, c in with_fonts[1:]:
+        r.error_at(
+            r.data["customizations"].marks[i],
+            f"customizations[{i}] ({c.name}): only one choice may name fonts (customizations[{with_fonts[0][0]}] does already)",
+        )
 
 
 def _tags(r: Reader) -> tuple[Tag, ...]:
@@ -701,10 +1083,13 @@ def load_listing(
     customizations: list[Customization] = []
     if (raw := r.sequence("customizations")) is not None:
         keys: dict[str, int] = {}
+        photos = {img.src: img for img in images}
+        read: list[tuple[int, Customization, YMap | None]] = []
         for i, item in enumerate(raw):
-            c = _customization(r, i, item, currency, raw.marks[i])
-            if c is None:
+            found = _customization(r, i, item, currency, raw.marks[i], photos)
+            if found is None:
                 continue
+            c, show_if = found
             if c.key in keys:
                 r.error_at(
                     raw.marks[i],
@@ -713,7 +1098,12 @@ def load_listing(
                 )
                 continue
             keys[c.key] = i
-            customizations.append(c)
+            read.append((i, c, show_if))
+        # Names of customizations with mistakes of their own count as known: a condition on one
+        # is not a second mistake.
+        written = {str(item.get("name")).strip().casefold() for item in raw if isinstance(item, YMap)}
+        customizations = _conditions(r, read, written)
+        _check_fonts(r, read, any(isinstance(item, YMap) and "preview" in item for item in raw))
     if order_url is not None:
         _check_order_url(r, order_url, customizations)
     if shipping.regions and shipping.currency != currency:

@@ -47,6 +47,9 @@ class PrivateListing:
     """Content-relative image path -> where its files go inside `url` (never the shared images/):
     'p/<token>/<name>', a name made from the token and the path that tells nothing about either
     (the image step adds '-800.jpg'...)."""
+    font_urls: dict[Path, str] = field(default_factory=dict)
+    """Content-relative path of each font its preview draws in -> its site-relative URL inside
+    `url`, named like its photos ('p/<token>/font-<name>.woff2')."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -260,6 +263,20 @@ def _private_image_urls(listing: Listing, url: str, token: str) -> dict[Path, st
     return urls
 
 
+def _private_font_urls(listing: Listing, url: str, token: str) -> dict[Path, str]:
+    """Each font file inside the listing's own folder, named like its photos."""
+    urls: dict[Path, str] = {}
+    for rel in listing.fonts:
+        name = hashlib.sha256(f"{token}\0{rel.as_posix()}".encode()).hexdigest()[:16]
+        urls[rel] = f"{url}font-{name}{rel.suffix.lower()}"
+    return urls
+
+
+def public_font_urls(listing: Listing) -> dict[Path, str]:
+    """A public listing's fonts: published as they are, at their path in content/."""
+    return {rel: rel.as_posix() for rel in listing.fonts}
+
+
 def plan_private(site: Site, today: date, token: Callable[[str], str]) -> tuple[list[PrivateListing], list[str]]:
     """Private listings to build (not expired) and notes about the expired ones."""
     built: list[PrivateListing] = []
@@ -274,7 +291,11 @@ def plan_private(site: Site, today: date, token: Callable[[str], str]) -> tuple[
         url = private_url(secret_token)
         built.append(
             PrivateListing(
-                listing=listing, token=secret_token, url=url, image_urls=_private_image_urls(listing, url, secret_token)
+                listing=listing,
+                token=secret_token,
+                url=url,
+                image_urls=_private_image_urls(listing, url, secret_token),
+                font_urls=_private_font_urls(listing, url, secret_token),
             )
         )
     return built, notes
@@ -476,6 +497,12 @@ def _assets(
                 role="favicon",
             )
         )
+    # Fonts (a text preview's) are published as they are: a public listing's at their path in
+    # content/, a private listing's in its own folder.
+    fonts = {rel: url for x in public for rel, url in public_font_urls(x).items()}
+    assets += [Asset(output=url, source=site.content_root / rel) for rel, url in sorted(fonts.items())]
+    for x in private:
+        assets += [Asset(output=url, source=site.content_root / rel) for rel, url in x.font_urls.items()]
     for x in private:
         # A private listing's photos live in its own folder, never in the shared images folder.
         photos += [_photo_job(site, img, x.image_urls[img.src]) for img in x.listing.images]

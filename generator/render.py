@@ -28,8 +28,18 @@ from .errors import ErrorList, SiteError
 from .fields import currency_digits
 from .images import SHARE_WIDTH, ImageSet, ProcessedImage
 from .load import character_problem
-from .model import Customization, Image, Listing, Tag
-from .plan import Pagination, PlannedPage, SitePlan, href, listing_url, page_url, public_image_url, tag_url
+from .model import ALLOWED_TEXT, Condition, Customization, Image, Listing, Tag
+from .plan import (
+    Pagination,
+    PlannedPage,
+    SitePlan,
+    href,
+    listing_url,
+    page_url,
+    public_font_urls,
+    public_image_url,
+    tag_url,
+)
 from .seo import page_seo
 from .theme import Theme
 from .views import (
@@ -37,6 +47,7 @@ from .views import (
     SNIPCART_CSS,
     SNIPCART_SCRIPT,
     CheckoutView,
+    ConditionView,
     ConfigView,
     ContactView,
     CustomizationView,
@@ -51,6 +62,7 @@ from .views import (
     PageLink,
     PageView,
     PaginationView,
+    PreviewView,
     RegionView,
     SeoView,
     ShippingView,
@@ -99,14 +111,51 @@ def pagination_view(pagination: Pagination | None, near: int = 2) -> PaginationV
 
 
 def _least_surcharge(c: CustomizationView) -> int:
-    """What customization ``c`` adds at the least: nothing unless the buyer must fill it in."""
-    if not c.required:
+    """What customization ``c`` adds at the least: nothing unless the buyer must fill it in
+    (and a field shown only sometimes need not be)."""
+    if not c.required or c.conditions:
         return 0
     if c.kind == "choice":
         return min((o.surcharge for o in c.options), default=0)
     if c.kind == "number":
         return max(c.clamp(c.minimum if c.minimum is not None else 0), 0) * c.surcharge
     return c.surcharge
+
+
+def _condition_view(x: Condition) -> ConditionView:
+    if x.test == "checked":
+        text = f"{x.name} is ticked"
+    elif x.test == "unchecked":
+        text = f"{x.name} is not ticked"
+    elif x.test == "filled":
+        text = f"{x.name} is filled in"
+    else:
+        shown = x.values[0] if len(x.values) == 1 else ", ".join(x.values[:-1]) + " or " + x.values[-1]
+        text = f"{x.name} is {shown}"
+    return ConditionView(field_id=f"opt-{x.field}", name=x.name, test=x.test, values=x.values, text=text)
+
+
+_CHARACTER_NAMES = {" ": "space", "\t": "tab"}
+
+
+def _allowed_text(allowed: str | tuple[str, ...] | None) -> str | None:
+    if allowed is None:
+        return None
+    if isinstance(allowed, str):
+        return ALLOWED_TEXT[allowed][0].upper() + ALLOWED_TEXT[allowed][1:] + " only."
+    return "Only these characters: " + " ".join(_CHARACTER_NAMES.get(ch, ch) for ch in allowed) + "."
+
+
+def _allowed_pattern(allowed: str | tuple[str, ...] | None) -> str | None:
+    """The inside of a JavaScript [...] class (u flag) of the allowed characters."""
+    if allowed is None:
+        return None
+    if allowed == "letters":
+        return r"\p{L}\p{M} "
+    if allowed == "letters_digits":
+        return r"\p{L}\p{M}\p{Nd} "
+    # In a u-flag class these are the characters that need a backslash.
+    return "".join("\\" + ch if ch in "\\]-[^/{}()|.*+?$" else ch for ch in allowed)
 
 
 def _ships_text(days: tuple[int, int]) -> str:
@@ -288,7 +337,8 @@ class TrackingEnvironment(_ThemeEnvironment):
 
 
 VIEW_TYPES = frozenset(
-    {ImageView, ImageFile, OptionView, CustomizationView, TagLink, ListingView, OrderContact, MakerView, TagView, MenuItem,
+    {ImageView, ImageFile, OptionView, ConditionView, PreviewView, CustomizationView, TagLink, ListingView, OrderContact,
+     MakerView, TagView, MenuItem,
      ContactView, ConfigView, SiteView, PageLink, PaginationView, PageView, SeoView}
 )  # fmt: skip
 """What templates are given: plain values, safe to read without the sandbox's checks."""
@@ -518,14 +568,60 @@ class Renderer:
             view = self._shared_views[key] = TagLink(name=tag.name, url=href(tag_url(tag)))
         return view  # type: ignore[no-any-return]
 
-    def _customization(self, c: Customization, listing: Listing) -> CustomizationView:
-        key = ("customization", c, listing.currency)
+    def _customization(
+        self,
+        c: Customization,
+        listing: Listing,
+        urls: Mapping[Path, str],
+        fonts: Mapping[Path, str],
+        font_field: str | None,
+    ) -> CustomizationView:
+        photos = [o.image for o in c.options if o.image] + ([c.preview.image] if c.preview else [])
+        typefaces = [o.font for o in c.options if o.font] + ([c.preview.font] if c.preview and c.preview.font else [])
+        # The same customization in two listings is one view, unless its photos and fonts are at
+        # other addresses (a private listing's are in its own folder) or in another place in
+        # the gallery.
+        index = tuple(i for i, img in enumerate(listing.images) if img.src in photos)
+        key = (
+            "customization", c, listing.currency, tuple(urls[f] for f in photos), tuple(fonts[f] for f in typefaces),
+            index, font_field,
+        )  # fmt: skip
         view = self._shared_views.get(key)
         if view is None:
-            view = self._shared_views[key] = self._customization_view(c, listing.currency)
+            view = self._shared_views[key] = self._customization_view(c, listing, urls, fonts, font_field)
         return view  # type: ignore[no-any-return]
 
-    def _customization_view(self, c: Customization, cur: str) -> CustomizationView:
+    def _customization_view(
+        self,
+        c: Customization,
+        listing: Listing,
+        urls: Mapping[Path, str],
+        fonts: Mapping[Path, str],
+        font_field: str | None,
+    ) -> CustomizationView:
+        cur = listing.currency
+        photos = {img.src: img for img in listing.images}
+        places: dict[Path, int] = {}
+        for i, img in enumerate(listing.images):
+            places.setdefault(img.src, i)
+
+        def photo(src: Path | None) -> ImageView | None:
+            return self.image(photos[src], urls[src]) if src is not None else None
+
+        preview = None
+        if c.preview is not None:
+            p = c.preview
+            shown = photos[p.image]
+            preview = PreviewView(
+                image=self.image(shown, urls[p.image]),
+                area=p.area,
+                photo_width=shown.width or 0,
+                photo_height=shown.height or 0,
+                font_url=href(fonts[p.font]) if p.font else None,
+                colour=p.colour,
+                max_size=p.max_size,
+                font_field_id=f"opt-{font_field}" if font_field else None,
+            )
         return CustomizationView(
             key=c.key,
             field_id=f"opt-{c.key}",
@@ -533,7 +629,15 @@ class Renderer:
             kind=c.kind,
             required=c.required,
             options=tuple(
-                OptionView(label=o.label, surcharge=o.surcharge, surcharge_text=self.surcharge_text(o.surcharge, cur))
+                OptionView(
+                    label=o.label,
+                    surcharge=o.surcharge,
+                    surcharge_text=self.surcharge_text(o.surcharge, cur),
+                    image=photo(o.image),
+                    photo_index=places[o.image] if o.image is not None else None,
+                    swatch=o.swatch,
+                    font_url=href(fonts[o.font]) if o.font else None,
+                )
                 for o in c.options
             ),
             max_length=c.max_length,
@@ -544,6 +648,10 @@ class Renderer:
             maximum=c.maximum,
             step=c.step,
             default=c.default,
+            conditions=tuple(_condition_view(x) for x in c.show_if),
+            allowed_text=_allowed_text(c.allowed),
+            allowed_pattern=_allowed_pattern(c.allowed),
+            preview=preview,
         )
 
     def _shipping(self, listing: Listing) -> ShippingView | None:
@@ -595,7 +703,9 @@ class Renderer:
         urls = {img.src: self.plan.image_urls.get(img.src, public_image_url(img.src)) for img in listing.images}
         if any(url not in self.images.images for url in urls.values()):
             return None
-        view = self.listing_view(listing, url=listing_url(listing), image_urls=urls, remember=False)
+        view = self.listing_view(
+            listing, url=listing_url(listing), image_urls=urls, font_urls=public_font_urls(listing), remember=False
+        )
         return self.render_page(page, self.context(page, listing=view))
 
     def listing_view(
@@ -604,6 +714,7 @@ class Renderer:
         url: str | None = None,
         image_urls: Mapping[Path, str] | None = None,
         remember: bool = True,
+        font_urls: Mapping[Path, str] | None = None,
     ) -> ListingView:
         if listing.private and (url is None or image_urls is None):
             # A private listing has no public address or public photos: only its own page (see
@@ -615,9 +726,11 @@ class Renderer:
         url = url if url is not None else listing_url(listing)
         link = href(url)
         urls = image_urls if image_urls is not None else self.plan.image_urls
+        fonts = font_urls if font_urls is not None else public_font_urls(listing)
         images = tuple(self.image(img, urls[img.src]) for img in listing.images)
         price = self.money(listing.price, listing.currency)
-        customizations = tuple(self._customization(c, listing) for c in listing.customizations)
+        font_field = next((c.key for c in listing.customizations if any(o.font for o in c.options)), None)
+        customizations = tuple(self._customization(c, listing, urls, fonts, font_field) for c in listing.customizations)
         has_surcharges = any(c.surcharge or any(o.surcharge for o in c.options) for c in listing.customizations)
         least = listing.price + sum(_least_surcharge(c) for c in customizations)
         stock = listing.stock
@@ -745,7 +858,9 @@ class Renderer:
 
     def context(self, page: PlannedPage, listing: ListingView | None = None) -> PageContext:
         if listing is None and page.private is not None:
-            listing = self.listing_view(page.private.listing, url=page.url, image_urls=page.private.image_urls)
+            listing = self.listing_view(
+                page.private.listing, url=page.url, image_urls=page.private.image_urls, font_urls=page.private.font_urls
+            )
         elif listing is None and page.listing is not None:
             listing = self.listing_view(page.listing)
         tag = self.tag_view(page)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 FieldKind = Literal[
     "text", "markdown", "boolean", "integer", "money", "currency", "url", "email", "date", "path",
-    "language", "block", "list", "links", "option", "any",
+    "language", "block", "list", "links", "option", "conditions", "allowed", "any",
 ]  # fmt: skip
 
 
@@ -38,6 +38,8 @@ class Field:
     """The fields of a `block` (a nested mapping) or of each item of a `list` of blocks."""
     items: Field | None = None
     """The kind of each item of a `list`."""
+    json: Mapping[str, Any] = field(default_factory=dict)
+    """More of the field's JSON Schema than its kind says (a pattern, a length, a shape of its own)."""
 
 
 def _block(doc: str, fields: Mapping[str, Field], required: bool = False) -> Field:
@@ -146,10 +148,47 @@ MAKER: Mapping[str, Field] = {
 
 CUSTOMIZATION_KINDS = ("choice", "text", "number", "checkbox")
 
+COLOUR_PATTERN = r"^\s*#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})\s*$"
+"""A colour as web pages write it: #e8c547 or #fc0."""
+FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".otf")
+
 OPTION: Mapping[str, Field] = {
     "label": Field("text", "The option's name, as the buyer sees it", required=True),
     "price": Field("money", "Added to the listing's price when chosen, e.g. 4 or 4.50", default=0),
-}
+    "image": Field("path", "One of the listing's photos (its src), shown when this option is chosen, "
+                   "e.g. images/eagle-mug-yellow.jpg"),
+    "swatch": Field("text", 'A colour swatch for the option, e.g. "#e8c547" (in quotes): the choice then shows '
+                    "swatches to pick from instead of a list", json={"pattern": COLOUR_PATTERN}),
+    "font": Field("path", "A font file in content/ (.woff2, .woff, .ttf or .otf), e.g. fonts/script.woff2: "
+                  "the preview of the listing's text draws in it when this option is chosen"),
+}  # fmt: skip
+
+SHOW_IF = Field(
+    "conditions",
+    "When the buyer is asked this: another customization's name and the answer that shows it, e.g. "
+    "{Gift wrap: true} (a checkbox), {Size: [16 oz, 20 oz]} (a choice), {Monogram: filled} (text or number)",
+)
+
+ALLOWED_WORDS = ("letters", "letters_digits")
+ALLOWED = Field(
+    "allowed",
+    "What the buyer may type: letters (and spaces), letters_digits (letters, digits and spaces), "
+    'or a list of characters, e.g. [A, B, C, "&", " "]',
+)
+
+PREVIEW: Mapping[str, Field] = {
+    "image": Field("path", "One of the listing's photos (its src) to draw the text on, e.g. images/board-blank.jpg",
+                   required=True),
+    "area": Field("list", "Where the text goes on the photo, in its pixels: [x, y, width, height] from the "
+                  "top left corner", required=True, minimum=4, items=Field("integer", "Pixels", minimum=0),
+                  json={"maxItems": 4}),
+    "font": Field("path", "A font file in content/ (.woff2, .woff, .ttf or .otf), e.g. fonts/engraving.woff2; "
+                  "without it a serif font is used"),
+    "colour": Field("text", 'Colour of the text, e.g. "#3b2a1a" (in quotes)', default="#1a1a1a",
+                    json={"pattern": COLOUR_PATTERN}),
+    "max_size": Field("integer", "Largest letter size in the photo's pixels (default: the area's height); "
+                      "longer text is drawn smaller to fit", minimum=6),
+}  # fmt: skip
 
 _NAME = Field("text", "What the buyer is asked, e.g. Colour or Monogram", required=True)
 _TYPE = Field("text", "choice (a list), text (a text box), number or checkbox", required=True, enum=CUSTOMIZATION_KINDS)
@@ -165,6 +204,7 @@ CUSTOMIZATION: Mapping[str, Mapping[str, Field]] = {
             "list", "The choices: a name, or label: and price: lines for a surcharge", required=True, minimum=1,
             items=Field("option", "An option: its name, or label: and price: lines", fields=OPTION),
         ),
+        "show_if": SHOW_IF,
     },
     "text": {
         "name": _NAME,
@@ -173,6 +213,10 @@ CUSTOMIZATION: Mapping[str, Mapping[str, Field]] = {
         "required": Field("boolean", "Whether the buyer must fill it in (default false)", default=False),
         "price": _SURCHARGE,
         "instructions": Field("text", "A short help line under the box, e.g. Up to three letters"),
+        "allowed": ALLOWED,
+        "preview": Field("block", "A live preview of the text drawn on a photo of the listing as the buyer "
+                         "types: image, area, font, colour, max_size", fields=PREVIEW),
+        "show_if": SHOW_IF,
     },
     "number": {
         "name": _NAME,
@@ -182,11 +226,13 @@ CUSTOMIZATION: Mapping[str, Mapping[str, Field]] = {
         "step": Field("integer", "Allowed steps between numbers (default 1)", minimum=1, default=1),
         "required": Field("boolean", "Whether the buyer must fill it in (default false)", default=False),
         "price": Field("money", "Added to the price for each unit", default=0),
+        "show_if": SHOW_IF,
     },
     "checkbox": {
         "name": _NAME,
         "type": _TYPE,
         "price": _SURCHARGE,
+        "show_if": SHOW_IF,
     },
 }  # fmt: skip
 
@@ -350,8 +396,15 @@ def _json(f: Field) -> dict[str, Any]:
             out["minItems"] = f.minimum
         if f.items is not None:
             out["items"] = _json(f.items)
+    elif f.kind == "conditions":
+        answer = {"anyOf": [{"type": "boolean"}, dict(_TEXT), {"type": "array", "minItems": 1, "items": dict(_TEXT)}]}
+        out = {"type": "object", "minProperties": 1, "additionalProperties": answer}
+    elif f.kind == "allowed":
+        one = {"type": "string", "minLength": 1, "maxLength": 1}
+        out = {"anyOf": [{"enum": list(ALLOWED_WORDS)}, {"type": "array", "minItems": 1, "items": one}]}
     else:  # any
         out = {}
+    out.update(f.json)
     out["description"] = f.doc
     if f.default is not None:
         out["default"] = f.default

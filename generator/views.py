@@ -115,6 +115,67 @@ class OptionView:
     """Added to the price when chosen, in minor units (cents); 0 when free."""
     surcharge_text: str
     """'+$4.00', or '' when free."""
+    image: ImageView | None = None
+    """One of the listing's photos, shown as its main photo when this option is chosen; or None."""
+    photo_index: int | None = None
+    """Where that photo is in the listing's `images` (from 0): the gallery shows it; or None."""
+    swatch: str | None = None
+    """A colour swatch, '#rrggbb'; or None."""
+    font_url: str | None = None
+    """Site-relative URL of the font the preview draws in when this option is chosen; or None."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConditionView:
+    """One condition of a customization's show_if: it is asked only when this holds."""
+
+    field_id: str
+    """The HTML id of the field it depends on (its `field_id`)."""
+    name: str
+    """That field's name, e.g. 'Gift wrap'."""
+    test: str
+    """'checked', 'unchecked' (a checkbox), 'filled' (text or number), 'one_of' (a choice)."""
+    values: tuple[str, ...]
+    """one_of: the option labels that show the field."""
+    text: str
+    """The condition in words, e.g. 'Gift wrap is ticked' or 'Size is 16 oz or 20 oz'."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PreviewView:
+    """A live preview of a text customization drawn on a photo of the listing."""
+
+    image: ImageView
+    """The photo drawn on (one of the listing's)."""
+    area: tuple[int, int, int, int]
+    """x, y, width, height of where the text goes, in the pixels of the maker's photo (upright):
+    photo_width by photo_height, not the size of the file published (image.width)."""
+    photo_width: int
+    """Width of the maker's photo (upright), the area's frame."""
+    photo_height: int
+    """Height of the maker's photo (upright)."""
+    font_url: str | None
+    """Site-relative URL of the maker's font file, or None for a serif font."""
+    colour: str
+    """The text's colour, '#rrggbb'."""
+    max_size: int
+    """Largest letter size, in the photo's pixels."""
+    font_field_id: str | None = None
+    """The HTML id of the choice whose options change the font (their font_url), or None."""
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        """What the preview script needs (print with tojson_attr)."""
+        return {
+            "image": self.image.url,
+            "width": self.photo_width,
+            "height": self.photo_height,
+            "area": list(self.area),
+            "font": self.font_url,
+            "colour": self.colour,
+            "max": self.max_size,
+            "fontField": self.font_field_id,
+        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -150,6 +211,38 @@ class CustomizationView:
     default: str | None = None
     """Choice: the label of the option chosen at first; None: it starts at "Choose…" (required)
     or "None" (optional)."""
+    conditions: tuple[ConditionView, ...] = ()
+    """When it is asked (every condition holds); empty: always. The page's script hides it
+    otherwise; a hidden field is not required, priced, mailed or handed to checkout."""
+    allowed_text: str | None = None
+    """Text: what the buyer may type, e.g. 'Letters and spaces only.'; None: anything."""
+    allowed_pattern: str | None = None
+    """Text: the allowed characters as the inside of a JavaScript regular expression's [...]
+    (with the u flag), for the page's script; None: anything."""
+    preview: PreviewView | None = None
+    """Text: its live preview on a photo, or None."""
+
+    @property
+    def condition_text(self) -> str | None:
+        """The conditions in words, e.g. 'Only if Gift wrap is ticked.'; None when always asked."""
+        if not self.conditions:
+            return None
+        return "Only if " + " and ".join(c.text for c in self.conditions) + "."
+
+    @property
+    def show_if_data(self) -> list[Mapping[str, Any]]:
+        """The conditions for the page's script (print with tojson_attr)."""
+        return [{"field": c.field_id, "test": c.test, "values": list(c.values)} for c in self.conditions]
+
+    @property
+    def swatches(self) -> bool:
+        """Choice: whether it is shown as a group of swatches (an option has a swatch)."""
+        return any(o.swatch for o in self.options)
+
+    @property
+    def option_photos(self) -> bool:
+        """Choice: whether an option shows a photo of its own when chosen."""
+        return any(o.image for o in self.options)
 
     def clamp(self, value: int) -> int:
         """Number: ``value`` moved onto the allowed numbers, as the page's script does."""
@@ -275,6 +368,17 @@ class ListingView:
         return self.availability == "sold"
 
     @property
+    def has_conditions(self) -> bool:
+        """Whether a customization is asked only sometimes (show_if): the page then has a place
+        where appearing fields are announced to screen readers."""
+        return any(c.conditions for c in self.customizations)
+
+    @property
+    def has_preview(self) -> bool:
+        """Whether a text customization has a live preview (the page then loads preview.js)."""
+        return any(c.preview for c in self.customizations)
+
+    @property
     def decimal_price(self) -> str:
         """The base price as a plain decimal ('36.00'), as checkouts read it."""
         return decimal_amount(self.price_minor, self.digits)
@@ -333,7 +437,7 @@ class ListingView:
                 attrs.append((f"{prefix}-options", options))
             if c.kind == "text" and c.max_length:
                 attrs.append((f"{prefix}-placeholder", f"Up to {c.max_length} characters"))
-            if c.required:
+            if c.required and not c.conditions:  # a field shown only sometimes: the page checks it
                 attrs.append((f"{prefix}-required", "true"))
             if c.kind == "choice" and c.default:
                 attrs.append((f"{prefix}-value", c.default))
@@ -388,13 +492,15 @@ class ListingView:
         if self.customizations:
             lines.append("My choices:")
             for c in self.customizations:
+                when = f" [{c.condition_text[:-1].replace('Only if', 'only if', 1)}]" if c.condition_text else ""
                 if c.kind == "choice":
                     shown = ", ".join(o.label + (f" {o.surcharge_text}" if o.surcharge_text else "") for o in c.options)
-                    lines.append(f"- {c.name} ({shown}): ")
+                    lines.append(f"- {c.name}{when} ({shown}): ")
                 elif c.kind == "checkbox":
-                    lines.append(f"- {c.name}{' ' + c.surcharge_text if c.surcharge_text else ''} (yes/no): ")
+                    lines.append(f"- {c.name}{' ' + c.surcharge_text if c.surcharge_text else ''}{when} (yes/no): ")
                 else:
-                    lines.append(f"- {c.name}{' ' + c.surcharge_text if c.surcharge_text else ''}: ")
+                    allowed = f" ({c.allowed_text[:-1].lower()})" if c.allowed_text else ""
+                    lines.append(f"- {c.name}{' ' + c.surcharge_text if c.surcharge_text else ''}{when}{allowed}: ")
         if self.price_varies:
             lines.append(f"Price shown: from {self.min_price}, plus the options I chose")
         else:
@@ -657,15 +763,17 @@ def snipcart_options(c: CustomizationView, digits: int) -> str | None:
     def priced(label: str, minor: int) -> str:
         return f"{label}[+{decimal_amount(minor, digits)}]" if minor else label
 
+    # A field shown only sometimes is "None" when it is not shown.
+    required = c.required and not c.conditions
     if c.kind == "choice":
         options = [priced(o.label, o.surcharge) for o in c.options]
-        return "|".join(options if c.required else ["None", *options])
+        return "|".join(options if required else ["None", *options])
     if c.kind == "checkbox":
         return f"{priced('true', c.surcharge)}|false"
     if c.kind == "number" and c.surcharge and c.maximum is not None:
         low = c.minimum if c.minimum is not None else 0
         numbers = [priced(str(n), n * c.surcharge) for n in range(low, c.maximum + 1, c.step)]
-        return "|".join(numbers if c.required else ["None", *numbers])
+        return "|".join(numbers if required else ["None", *numbers])
     return None
 
 

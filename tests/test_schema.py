@@ -31,6 +31,8 @@ BEYOND_A_SCHEMA = {
     "duplicate-tag-addresses": "two tags give the same address once written in one way",
     "tag-too-long": "the length of a tag's address in bytes, which depends on its script",
     "image-missing": "the photo file does not exist",
+    "show-if-circle": "conditions that name each other round a circle",
+    "show-if-unknown-option": "which options a condition may name depends on another customization",
     "image-not-an-image": "the photo file is not a picture",
     "price-jpy-decimals": "how many decimals a price may have depends on its currency",
     "page-front-matter": "pages are Markdown files, which get no schema",

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from conftest import png_bytes
 
 from generator.model import Customization, Listing
 from generator.render import format_money
@@ -61,7 +62,10 @@ def choices_for(listing: Listing) -> list[Choice]:
 def apply(page: Any, choice: Choice) -> None:
     field = page.locator(f"#opt-{choice.customization.key}")
     kind = choice.customization.kind
-    if kind == "choice":
+    if kind == "choice" and any(o.swatch for o in choice.customization.options):
+        # Swatches: a group of radio buttons, picked by their label (name and surcharge).
+        field.locator(f"input[value='{choice.value}']").check()
+    elif kind == "choice":
         field.select_option(label=_option_label(page, choice))
     elif kind == "text":
         field.click()
@@ -126,14 +130,22 @@ def test_live_price_follows_every_choice(any_shop: Shop, new_page: Any) -> None:
                 )
         if not has_total:
             assert expected == listing.price, f"{listing.slug} has surcharges but no live total"
-        # Untick and clear: the price goes back down.
-        for choice in choices_for(listing):
+        # Untick and clear, last first (a field shown only once an earlier box is ticked goes
+        # when the box is unticked): the price goes back down.
+        undone: set[str] = set()
+        for choice in reversed(choices_for(listing)):
             kind = choice.customization.kind
             if kind == "checkbox":
                 page.locator(f"#opt-{choice.customization.key}").uncheck()
                 expected -= choice.surcharge
+                undone.add(choice.customization.key)
             elif kind == "text":
                 page.locator(f"#opt-{choice.customization.key}").fill("")
+                expected -= choice.surcharge
+                undone.add(choice.customization.key)
+        # A choice shown only with a box ticked (or a text filled in) goes, and its price with it.
+        for choice in choices_for(listing):
+            if choice.customization.kind == "choice" and any(x.field in undone for x in choice.customization.show_if):
                 expected -= choice.surcharge
         if has_total:
             assert total.inner_text() == money(any_shop, listing, expected)
@@ -191,6 +203,9 @@ def test_text_field_refuses_more_than_max_length(shop: Shop, new_page: Any) -> N
     for listing, c in texts:
         assert c.max_length is not None
         load(page, shop.listing_url(listing))
+        for condition in c.show_if:  # the sample's conditional text fields follow a checkbox
+            assert condition.test == "checked"
+            page.locator(f"#opt-{condition.field}").check()
         field = page.locator(f"#opt-{c.key}")
         field.click()
         field.press_sequentially("ABCDEFGHIJKLMNOPQRSTUVWXYZ" * (c.max_length // 26 + 1) + "OVERFLOW")
@@ -207,8 +222,14 @@ def test_without_javascript_prices_and_surcharges_still_read(shop: Shop, new_pag
         assert page.locator("#price").inner_text().endswith(base)
         text = page.locator("main").inner_text()
         for c in listing.customizations:
+            # Every field shows, a field asked only sometimes with its condition in words.
+            assert page.locator(f"#opt-{c.key}").is_visible(), f"{listing.slug} {c.name} is hidden"
+            if c.show_if:
+                when = page.locator(f"#opt-{c.key}-when").inner_text()
+                assert when.startswith("Only if ") and all(x.name in when for x in c.show_if)
             if c.kind == "choice":
-                labels = page.locator(f"#opt-{c.key} option").all_inner_texts()
+                swatches = any(o.swatch for o in c.options)
+                labels = page.locator(f"#opt-{c.key} " + ("label.swatch" if swatches else "option")).all_inner_texts()
                 for o in c.options:
                     expected = f"{o.label} (+{money(shop, listing, o.surcharge)})" if o.surcharge else o.label
                     assert expected in labels, f"{listing.slug} {c.name}: {labels}"
@@ -252,19 +273,67 @@ def test_custom_order_form_is_prefilled_and_posts(shop_with_form: Shop, new_page
     page.get_by_label("What would you like?").fill("The same mug, in green, with a heron.")
     page.get_by_label("Budget").fill("60")
     page.get_by_label("Needed by").fill("2026-12-20")
+    photo = png_bytes((90, 120, 60), (40, 30))
+    page.get_by_label("Reference photos").set_input_files(
+        files=[{"name": "wood-duck.png", "mimeType": "image/png", "buffer": photo}]
+    )
     before = len(shop.server.posts)
     with page.expect_navigation():
         page.get_by_role("button", name="Send request").click()
     assert problems.all() == []
     path, raw = shop.server.posts[before]
     assert path == "/__form"
-    form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8"), keep_blank_values=True).items()}
+    parts = multipart(raw)
+    form = {name: value.decode("utf-8") for name, (_, value) in parts.items() if name != "photos"}
+    # The photo arrives as a file of the form, byte for byte.
+    assert parts["photos"] == ("wood-duck.png", photo)
     assert form["listing"] == about
     assert form["name"] == "Ada Buyer"
     assert form["email"] == "ada@buyer.example"
     assert form["message"] == "The same mug, in green, with a heron."
     assert form["budget"] == "60"
     assert form["needed_by"] == "2026-12-20"
+
+
+def multipart(raw: bytes) -> dict[str, tuple[str | None, bytes]]:
+    """A multipart/form-data body as {field: (file name or None, bytes)}."""
+    import email
+    import email.policy
+
+    boundary = raw.split(b"\r\n", 1)[0][2:]
+    head = b"Content-Type: multipart/form-data; boundary=" + boundary + b"\r\n\r\n"
+    message = email.message_from_bytes(head + raw, policy=email.policy.HTTP)
+    out: dict[str, tuple[str | None, bytes]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        out[str(name)] = (part.get_filename(), part.get_payload(decode=True) or b"")
+    return out
+
+
+def test_reference_photos_are_checked_before_sending(shop_with_form: Shop, new_page: Any) -> None:
+    page = new_page(width=360, height=740)
+    load(page, shop_with_form.url("custom-order/"))
+    form = page.locator("form.request-form")
+    assert form.get_attribute("enctype") == "multipart/form-data"
+    field = page.get_by_label("Reference photos")
+    hint = page.locator("#co-photos-hint").inner_text()
+    assert "JPEG, PNG, WebP or HEIC" in hint and "8 MB in all" in hint and "Up to 3 photos" in hint
+    page.get_by_label("Your name").fill("Ada Buyer")
+    page.get_by_label("Your email").fill("ada@buyer.example")
+    page.get_by_label("What would you like?").fill("A mug with a wood duck.")
+    big = {"name": "huge.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8" + bytes(9 * 1024 * 1024)}
+    field.set_input_files(files=[big])
+    error = page.locator("#co-photos-error")
+    assert error.is_visible() and error.inner_text() == "The photos come to 9.0 MB: at most 8 MB in all, please."
+    before = len(shop_with_form.server.posts)
+    page.get_by_role("button", name="Send request").click()
+    page.wait_for_timeout(300)
+    assert len(shop_with_form.server.posts) == before, "photos over the limit were sent"
+    assert page.evaluate("document.activeElement.id") == "co-photos"
+    field.set_input_files(files=[{"name": "notes.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}])
+    assert error.inner_text() == "notes.pdf is not a JPEG, PNG, WebP or HEIC photo."
+    field.set_input_files(files=[])
+    assert not error.is_visible()
 
 
 def test_custom_order_form_needs_name_email_and_message(shop_with_form: Shop, new_page: Any) -> None:

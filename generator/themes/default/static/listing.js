@@ -34,6 +34,8 @@
     });
     current = i;
   }
+  // The order form shows an option's own photo (a choice's `image:`) through here.
+  gallery.mfShow = show;
 
   thumbs.forEach(function (t, i) {
     t.addEventListener("click", function (e) {
@@ -136,11 +138,38 @@
 
   function money(minor) { return fmt.format(minor / Math.pow(10, digits)); }
   function decimal(minor) { return (minor / Math.pow(10, digits)).toFixed(digits); }
-  function fields() {
+  // A field of a customization asked only sometimes (show_if) sits in a .field that is hidden
+  // when it is not asked: then it is not required, priced, mailed or handed to checkout.
+  function shown(el) {
+    var box = el.closest ? el.closest(".field") : null;
+    return !box || !box.hidden;
+  }
+  function everyField() {
     return Array.prototype.slice.call(form.querySelectorAll("[data-kind]"));
   }
+  function fields() {
+    return everyField().filter(shown);
+  }
+  function allCustom() {
+    return everyField().filter(function (el) { return el.hasAttribute("data-name"); });
+  }
   function custom() {
-    return fields().filter(function (el) { return el.hasAttribute("data-name"); });
+    return allCustom().filter(shown);
+  }
+  function isRadios(el) { return el.tagName === "FIELDSET"; }
+  function isRequired(el) { return el.required || el.hasAttribute("data-required"); }
+  // The option element chosen in a choice (a select's option, or the checked radio of swatches).
+  function pickedOption(el) {
+    if (isRadios(el)) return el.querySelector("input:checked");
+    return el.options[el.selectedIndex] || null;
+  }
+  function valueOf(el) {
+    if (isRadios(el)) { var r = pickedOption(el); return r ? r.value : ""; }
+    return el.value;
+  }
+  function focusTarget(el) {
+    if (!isRadios(el)) return el;
+    return pickedOption(el) || el.querySelector("input");
   }
 
   // A number moved onto min, max and the steps from min (generator/model.py Customization.clamp).
@@ -165,9 +194,10 @@
   function chosen(el) {
     var each = parseInt(el.getAttribute("data-surcharge"), 10) || 0;
     var kind = el.getAttribute("data-kind");
+    if (!shown(el)) return { value: "", surcharge: 0 };
     if (kind === "choice") {
-      var opt = el.options[el.selectedIndex];
-      return { value: el.value, surcharge: opt ? parseInt(opt.getAttribute("data-surcharge"), 10) || 0 : 0 };
+      var opt = pickedOption(el);
+      return { value: valueOf(el), surcharge: opt ? parseInt(opt.getAttribute("data-surcharge"), 10) || 0 : 0 };
     }
     if (kind === "checkbox") return { value: el.checked ? "yes" : "", surcharge: el.checked ? each : 0 };
     if (kind === "number") {
@@ -213,7 +243,7 @@
     var kind = el.getAttribute("data-kind");
     var name = el.getAttribute("data-name") || (el.labels && el.labels[0] ? el.labels[0].textContent.trim() : "");
     if (kind === "choice" || kind === "region") {
-      return el.required && !el.value ? "Choose " + (kind === "region" ? "where it ships" : name) + "." : null;
+      return isRequired(el) && !valueOf(el) ? "Choose " + (kind === "region" ? "where it ships" : name) + "." : null;
     }
     if (kind === "number" || kind === "quantity") {
       var raw = el.value.trim();
@@ -226,19 +256,37 @@
       if (el.required && !el.value.trim()) return "Fill in " + name + ".";
       var most = parseInt(el.getAttribute("maxlength"), 10);
       if (most && el.value.length > most) return "At most " + most + " characters.";
+      return allowedProblem(el);
     }
     return null;
   }
 
+  // allowed: (a text customization): the characters typed that it does not allow, said at once.
+  function allowedProblem(el) {
+    var cls = el.getAttribute("data-allowed");
+    if (cls === null || !el.value) return null;
+    var one;
+    try { one = new RegExp("^[" + cls + "]$", "u"); } catch (e) { return null; }
+    var wrong = [];
+    Array.from(el.value).forEach(function (ch) {
+      if (!one.test(ch) && wrong.indexOf(ch) < 0) wrong.push(ch);
+    });
+    if (!wrong.length) return null;
+    var shownChars = wrong.map(function (ch) { return ch === " " ? "space" : "“" + ch + "”"; }).join(" ");
+    return shownChars + " cannot be used here. " + el.getAttribute("data-allowed-text");
+  }
+
   function showProblems() {
     var problems = [];
-    fields().forEach(function (el) {
+    everyField().forEach(function (el) {
       var box = $(el.id + "-error");
-      var problem = problemOf(el);
+      var problem = shown(el) ? problemOf(el) : null;
       if (problem) problems.push(el);
-      if (!tried) return;
-      if (box) { box.textContent = problem || ""; box.hidden = !problem; }
-      if (problem) el.setAttribute("aria-invalid", "true"); else el.removeAttribute("aria-invalid");
+      // Before the first order click only what is typed against `allowed:` is said.
+      var said = tried ? problem : (shown(el) && el.getAttribute("data-kind") === "text" ? allowedProblem(el) : null);
+      if (!tried && !said && (!box || box.hidden)) return;
+      if (box) { box.textContent = said || ""; box.hidden = !said; }
+      if (said) el.setAttribute("aria-invalid", "true"); else el.removeAttribute("aria-invalid");
     });
     if (problemsBox && tried) {
       problemsBox.hidden = !problems.length;
@@ -254,6 +302,7 @@
       lines.push("My choices:");
       s.picked.forEach(function (p) { lines.push("- " + p.name + ": " + p.value); });
     }
+    previewLines(s).forEach(function (line) { lines.push(line); });
     if ($("order-quantity")) lines.push("Quantity: " + s.quantity);
     lines.push("Price shown: " + money(s.items));
     if (s.region) {
@@ -262,6 +311,26 @@
     }
     return lines.join("\n") + "\n";
   }
+
+  // What each live preview showed, for the maker: the text, the lettering, where it went.
+  function previewLines(s) {
+    var out = [];
+    Array.prototype.slice.call(form.querySelectorAll("figure.preview[data-field]")).forEach(function (fig) {
+      var el = $(fig.getAttribute("data-field"));
+      if (!el || !shown(el) || !el.value.trim()) return;
+      out.push("Preview shown: " + previewDescription(fig, el));
+    });
+    return out;
+  }
+  function previewDescription(fig, el) {
+    var data = {};
+    try { data = JSON.parse(fig.getAttribute("data-preview")) || {}; } catch (e) { data = {}; }
+    var fontField = data.fontField ? $(data.fontField) : null;
+    var font = fontField && shown(fontField) ? valueOf(fontField) : "";
+    return "“" + el.value.trim() + "”" + (font ? " in " + font + " lettering" : "") +
+      ", centred in the " + el.getAttribute("data-name") + " area of the photo (" + fig.getAttribute("data-alt") + ")";
+  }
+  form.mfPreviewDescription = previewDescription;
 
   function encode(value) {
     // encodeURIComponent, never "+" for spaces: mail programs read "+" literally.
@@ -317,10 +386,10 @@
 
   function setCart(s) {
     if (!cart) return;
-    custom().forEach(function (el, i) {
+    allCustom().forEach(function (el, i) {
       var c = chosen(el), attr = "data-item-custom" + (i + 1) + "-value";
       var kind = el.getAttribute("data-kind");
-      if (kind === "checkbox") cart.setAttribute(attr, el.checked ? "true" : "false");
+      if (kind === "checkbox") cart.setAttribute(attr, el.checked && shown(el) ? "true" : "false");
       else if (c.value) cart.setAttribute(attr, c.value);
       else if (kind === "choice" || kind === "number") cart.setAttribute(attr, "None");
       else cart.removeAttribute(attr);
@@ -357,7 +426,47 @@
     }).join("&");
   }
 
+  // show_if: each field whose conditions do not all hold is hidden (a condition on a hidden
+  // field does not hold), and a field appearing or going is said to screen readers.
+  var conditional = Array.prototype.slice.call(form.querySelectorAll(".field[data-show-if]"));
+  var announce = $("order-announce");
+  function holds(cond) {
+    var el = $(cond.field);
+    if (!el || !shown(el)) return false;
+    var kind = el.getAttribute("data-kind");
+    if (cond.test === "checked") return el.checked;
+    if (cond.test === "unchecked") return !el.checked;
+    if (cond.test === "filled") return kind === "number" ? numberOf(el) !== null : el.value.trim() !== "";
+    return cond.values.indexOf(valueOf(el)) >= 0;
+  }
+  function applyConditions(quiet) {
+    var said = [];
+    // A field may depend on one that depends on another: settle them in as many passes.
+    for (var pass = 0; pass <= conditional.length; pass++) {
+      var changed = false;
+      conditional.forEach(function (box) {
+        var conds = [];
+        try { conds = JSON.parse(box.getAttribute("data-show-if")) || []; } catch (e) { conds = []; }
+        var show = conds.every(holds);
+        if (box.hidden === !show) return;
+        box.hidden = !show;
+        changed = true;
+        var el = box.querySelector("[data-kind]");
+        var name = el ? el.getAttribute("data-name") : "";
+        said = said.filter(function (x) { return x.name !== name; });
+        said.push({ name: name, show: show });
+      });
+      if (!changed) break;
+    }
+    if (announce && !quiet && said.length) {
+      announce.textContent = said.map(function (x) {
+        return x.show ? x.name + " is now asked, below." : x.name + " is no longer asked.";
+      }).join(" ");
+    }
+  }
+
   function update() {
+    applyConditions(false);
     var s = state();
     var problems = showProblems();
     if (output) output.textContent = money(s.items);
@@ -388,7 +497,7 @@
     if (!problems.length) return true;
     e.preventDefault();
     e.stopImmediatePropagation();  // Snipcart listens further up
-    problems[0].focus();
+    focusTarget(problems[0]).focus();
     return false;
   }
 
@@ -415,8 +524,26 @@
   }
 
   // A number typed out of range shows the number that will be ordered.
+  // An option with a photo of its own shows it in the gallery (its `show`); another option of
+  // the same choice puts the first photo back.
+  var gallery = document.querySelector("[data-gallery]");
+  var photoFrom = null;
+  function optionPhoto(choice) {
+    if (!gallery || !gallery.mfShow) return;
+    var opt = pickedOption(choice);
+    if (opt && opt.hasAttribute("data-photo")) {
+      gallery.mfShow(parseInt(opt.getAttribute("data-photo"), 10) || 0);
+      photoFrom = choice;
+    } else if (photoFrom === choice) {
+      gallery.mfShow(0);
+      photoFrom = null;
+    }
+  }
+
   form.addEventListener("change", function (e) {
     var el = e.target;
+    var choice = el.closest ? el.closest("[data-kind='choice']") : null;
+    if (choice && choice.querySelector("[data-photo]")) optionPhoto(choice);
     var kind = el.getAttribute && el.getAttribute("data-kind");
     if ((kind === "number" || kind === "quantity") && el.value.trim() !== "") {
       var n = numberOf(el);
@@ -426,6 +553,10 @@
   });
   form.addEventListener("input", update);
   form.addEventListener("submit", function (e) { e.preventDefault(); });
+  applyConditions(true);
+  Array.prototype.slice.call(form.querySelectorAll("[data-kind='choice']")).forEach(function (choice) {
+    if (choice.querySelector("[data-photo]")) optionPhoto(choice);
+  });
   update();
 
   function shipsBy() {

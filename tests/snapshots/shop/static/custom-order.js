@@ -1,5 +1,34 @@
 // Pre-fills "About this listing" from the link the buyer followed (?listing=...&url=...).
-// Values are set as form values, never as HTML.
+// Values are set as form values, never as HTML. Reference photos are checked (how many, what
+// kind, how large) before the form is sent, with the problem said beside the field.
+(function () {
+  "use strict";
+  var input = document.getElementById("co-photos");
+  var box = document.getElementById("co-photos-error");
+  if (!input || !box || !input.files) return;
+  var most = parseInt(input.getAttribute("data-max-files"), 10) || 3;
+  var bytes = parseInt(input.getAttribute("data-max-bytes"), 10) || 8388608;
+  function problem() {
+    var files = Array.prototype.slice.call(input.files);
+    if (files.length > most) return "Choose at most " + most + " photos (you chose " + files.length + ").";
+    var wrong = files.filter(function (f) { return !/\.(jpe?g|png|webp|heic|heif)$/i.test(f.name) && !/^image\/(jpeg|png|webp|heic|heif)$/.test(f.type); });
+    if (wrong.length) return wrong[0].name + " is not a JPEG, PNG, WebP or HEIC photo.";
+    var total = files.reduce(function (n, f) { return n + f.size; }, 0);
+    if (total > bytes) return "The photos come to " + (total / 1048576).toFixed(1) + " MB: at most " + Math.round(bytes / 1048576) + " MB in all, please.";
+    return null;
+  }
+  function check() {
+    var p = problem();
+    box.textContent = p || "";
+    box.hidden = !p;
+    if (p) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+    return p;
+  }
+  input.addEventListener("change", check);
+  input.form.addEventListener("submit", function (e) {
+    if (check()) { e.preventDefault(); input.focus(); }
+  });
+})();
 (function () {
   "use strict";
   var field = document.getElementById("co-listing");
