@@ -81,10 +81,10 @@ def _tree(folder: Path) -> dict[str, str]:
 
 @pytest.fixture(autouse=True)
 def _ctrl_c_reaches_builds() -> Iterator[None]:
-    """Builds started here get Ctrl-C (SIGINT) as a maker's terminal sends it. A process that
-    starts with SIGINT ignored keeps it ignored (a background job of a shell script does), and
-    in four of five full runs of the suite this session, this process had it ignored when these tests began (the
-    cause was not found): then a SIGINT test waited for a build that never heard it."""
+    """Builds started here get Ctrl-C (SIGINT) as a maker's terminal sends it, however the test
+    run was started. A shell starts a background job (`pytest &` in a script) with SIGINT
+    ignored; Python then leaves it ignored, its children inherit that, and the SIGINT test would
+    wait for a build that never hears it."""
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
