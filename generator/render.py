@@ -26,6 +26,7 @@ from markupsafe import Markup
 from .config import Shipping, duration_days, freeze
 from .errors import ErrorList, SiteError
 from .fields import currency_digits
+from .i18n import ENGLISH, Messages
 from .images import SHARE_WIDTH, ImageSet, ProcessedImage
 from .load import character_problem
 from .model import ALLOWED_TEXT, Condition, Customization, Image, Listing, Tag
@@ -347,7 +348,28 @@ _BASE_GETATTR = _ThemeEnvironment.getattr
 _BASE_GETITEM = _ThemeEnvironment.getitem
 
 
-def make_environment(theme: Theme) -> jinja2.Environment:
+def _install_messages(env: jinja2.Environment, messages: Messages) -> None:
+    """`_()`, `gettext()`, `ngettext()` and `{% trans %}` in the shop's language (jinja2.ext.i18n,
+    new style: `_("Made by %(name)s", name=x)` fills and escapes its values). A translation is
+    text, escaped like any value: no catalog or site.yaml `strings:` entry can add markup. In
+    `{% trans count=n %}` and `ngettext()`, %(num)s is the number as the language writes it."""
+
+    @jinja2.pass_context
+    def gettext(context: Any, message: str, /, **values: Any) -> str:
+        text = messages.gettext(message)
+        return Markup.escape(text) % values if context.eval_ctx.autoescape else text % values
+
+    @jinja2.pass_context
+    def ngettext(context: Any, singular: str, plural: str, n: int, /, **values: Any) -> str:
+        values.setdefault("num", messages.number(n) if isinstance(n, int | float) else n)
+        text = messages.ngettext(singular, plural, n)
+        return Markup.escape(text) % values if context.eval_ctx.autoescape else text % values
+
+    env.globals.update(gettext=gettext, _=gettext, ngettext=ngettext)
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+
+
+def make_environment(theme: Theme, messages: Messages = ENGLISH) -> jinja2.Environment:
     env = TrackingEnvironment(
         loader=_ThemeLoader(theme.template_dirs),
         autoescape=True,
@@ -358,7 +380,9 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         # One environment serves one build, so templates cannot change under it; without this,
         # every include re-checks its file on disk (a tenth of the render time at 10,000 pages).
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    _install_messages(env, messages)
     env.filters["json_ld"] = _json_ld
     env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)
     return env
@@ -514,12 +538,16 @@ class Renderer:
         self.site = plan.site
         self.cfg = plan.site.config
         self.theme = theme
+        self.messages = plan.messages
         self._listing_views: dict[str, ListingView] = {}
         # Views of things many listings share (the same tag, photo or customization), made once:
         # ten thousand listings would otherwise each hold their own equal copies.
         self._shared_views: dict[tuple[object, ...], Any] = {}
         self._order_contact = OrderContact(
-            email=self.cfg.contact.email, maker=self.site.maker.name, paypal_email=self.cfg.checkout.paypal_email
+            email=self.cfg.contact.email,
+            maker=self.site.maker.name,
+            paypal_email=self.cfg.checkout.paypal_email,
+            messages=self.messages,
         )
         self._view_sources: dict[str, Listing] = {}
         self.env: jinja2.Environment
@@ -527,6 +555,7 @@ class Renderer:
             reuse is not None
             and reuse.theme is theme
             and reuse.cfg is self.cfg
+            and reuse.messages == self.messages
             and reuse.site.maker is self.site.maker
             and reuse.site.content_root == self.site.content_root
             and reuse.images.images == images.images
@@ -537,7 +566,7 @@ class Renderer:
                     self._listing_views[listing.slug] = reuse._listing_views[listing.slug]
                     self._view_sources[listing.slug] = listing
         else:
-            self.env = make_environment(theme)
+            self.env = make_environment(theme, self.messages)
         self.site_view = self._site_view()
 
     # views ----------------------------------------------------------------------------------
@@ -548,7 +577,10 @@ class Renderer:
     def surcharge_text(self, minor: int, currency: str, per_unit: bool = False) -> str:
         if not minor:
             return ""
-        return f"+{self.money(minor, currency)}" + (" each" if per_unit else "")
+        amount = self.money(minor, currency)
+        if per_unit:
+            return self.messages.tr("+%(amount)s each", amount=amount)
+        return self.messages.tr("+%(amount)s", amount=amount)
 
     def image(self, img: Image, url: str | None = None) -> ImageView:
         """The view of a photo whose files went to ``url`` (the plan's prefix for them; public
@@ -844,15 +876,31 @@ class Renderer:
             if listing is not None:
                 form += f"?listing={quote(listing.title, safe='')}&url={quote(listing.abs_url, safe='')}"
             return form
+        t = self.messages
         maker = self.site.maker.name
         if listing is not None:
-            subject = f"Custom order enquiry: {listing.title}"
-            about = f'I\'d like to ask about a custom order based on "{listing.title}" ({listing.abs_url}).\n\n'
+            subject = t.tr("Custom order enquiry: %(title)s", title=listing.title)
+            about = t.tr(
+                'I\'d like to ask about a custom order based on "%(title)s" (%(url)s).',
+                title=listing.title,
+                url=listing.abs_url,
+            )
         else:
-            subject = f"Custom order enquiry for {self.cfg.title}"
-            about = "I'd like to ask about a custom order.\n\n"
-        body = f"Hello {maker},\n\n{about}What I would like:\n\nBudget (optional):\nNeeded by (optional):\n\nMy name:\n"
-        return mailto(self.cfg.contact.email, subject, body)
+            subject = t.tr("Custom order enquiry for %(shop)s", shop=self.cfg.title)
+            about = t.tr("I'd like to ask about a custom order.")
+        lines = [
+            t.tr("Hello %(name)s,", name=maker),
+            "",
+            about,
+            "",
+            t.tr("What I would like:"),
+            "",
+            t.tr("Budget (optional):"),
+            t.tr("Needed by (optional):"),
+            "",
+            t.tr("My name:"),
+        ]
+        return mailto(self.cfg.contact.email, subject, "\n".join(lines) + "\n")
 
     # rendering --------------------------------------------------------------------------------
 
@@ -875,7 +923,7 @@ class Renderer:
             indexable=page.indexable,
             custom_order_href=self.custom_order_href(page, listing),
             body=page.page.body if page.page else None,
-            seo=page_seo(self.site, self.site_view, page, listing, tag, shown),
+            seo=page_seo(self.site, self.site_view, page, listing, tag, shown, self.messages),
             private=page.private is not None,
             listings=shown,
             pagination=pagination_view(page.pagination),

@@ -17,6 +17,7 @@ from typing import Any, TypedDict
 
 from markupsafe import Markup
 
+from .i18n import ENGLISH, Messages
 from .model import StoredHTML
 from .text import percent_encode, plain_text, summarize
 
@@ -469,12 +470,21 @@ class ListingView:
 
     @property
     def order_mail(self) -> Mapping[str, str]:
-        """Parts the script needs to rebuild the order mail: to, subject, intro, outro."""
+        """Parts the script needs to rebuild the order mail: to, subject, intro, outro, and in
+        the shop's language the heading of the buyer's choices and the price line (with a
+        %(price)s placeholder)."""
+        t = self.order_contact.messages
+        # (No t.tr inside an f-string: pybabel would not find the message there.)
+        intro = [t.tr("Hello %(name)s,", name=self.order_contact.maker), "", t.tr("I would like to order:")]
+        outro = ["", t.tr("My name:"), t.tr("Shipping address:")]
         return {
             "to": self.order_contact.email,
-            "subject": f"Order: {self.title}",
-            "intro": f"Hello {self.order_contact.maker},\n\nI would like to order:\n{self.title}\n{self.abs_url}\n\n",
-            "outro": "\nMy name:\nShipping address:\n",
+            "subject": t.tr("Order: %(title)s", title=self.title),
+            "intro": "\n".join([*intro, self.title, self.abs_url, "", ""]),
+            "outro": "\n".join([*outro, ""]),
+            "choices": t.tr("My choices:"),
+            # Filled by the page's script with the total it shows (and by order_mailto).
+            "price": t.gettext("Price shown: %(price)s"),
         }
 
     @property
@@ -520,6 +530,8 @@ class OrderContact:
     """The maker's name, greeted in the mail."""
     paypal_email: str | None = None
     """The PayPal business account (checkout.provider paypal), or None."""
+    messages: Messages = ENGLISH
+    """The shop's words, for the mail's text."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -799,8 +811,21 @@ HTML, URLs percent-encoded). Site-relative URLs are printed after `page.root`:
 
 The templates: `home.html`, `listing.html` (public and private listings), `tag.html`,
 `maker.html`, `page.html` (extra pages), `custom_order.html`, `404.html`, with `base.html` and
-`partials/` shared by them. Two filters are added to Jinja's: `json_ld` (a value as JSON for a
-`<script type="application/ld+json">`) and `tojson_attr` (JSON for an HTML attribute).
+`partials/` shared by them. Three filters are added to Jinja's: `json_ld` (a value as JSON for a
+`<script type="application/ld+json">`), `json_script` (JSON for a `<script type="application/json">`
+that a page script reads, translations as plain text) and `tojson_attr` (JSON for an HTML attribute).
+
+**Every text a buyer reads is translatable** ([jinja2.ext.i18n](https://jinja.palletsprojects.com/en/stable/extensions/#i18n-extension),
+new style): write `{{ _("Order by email") }}`, `{{ _("Made by %(name)s", name=site.maker.name) }}`
+or `{% trans count=n %}{{ count }} piece{% pluralize %}{{ count }} pieces{% endtrans %}`
+(`ngettext()` too; `%(num)s` is the number as the shop's language writes it). Values are escaped;
+translations are plain text, never markup, so keep tags out of the message. The messages come from
+makerfront's catalogs (`generator/locale/`, one per language, chosen by site.yaml `language:`).
+A theme may word any message its own way, or translate its own new messages, in
+`themes/NAME/locale/<code>/LC_MESSAGES/makerfront.po` (a gettext catalog: `pybabel init -D makerfront`
+and `pybabel extract` make one); it wins over the themes it extends and over makerfront's, and
+site.yaml `strings:` win over it. Scripts get their texts translated through a JSON block of the page
+(`partials/script_strings.html`), never written in the script.
 """
 
 
