@@ -10,6 +10,7 @@ import json
 import re
 import traceback
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -285,6 +286,37 @@ def _json_ld(value: Any) -> Markup:
     return Markup(text)
 
 
+def _plain(value: Any) -> Any:
+    """``value`` with every Markup in it as the text it shows (a translation from `_()` is
+    escaped text: in JSON it must be the text itself)."""
+    if isinstance(value, Markup):
+        return value.unescape()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _json_script(value: Any) -> Markup:
+    """JSON for a <script type="application/json"> that a page script reads (the texts its
+    messages use, in the shop's language): as json_ld, '<', '>' and '&' escaped so no text can
+    end the script element, and translations as plain text."""
+    return _json_ld(_plain(value))
+
+
+def _date_filter(messages: Messages) -> Any:
+    def date_filter(value: Any, form: str = "long") -> str:
+        """`{{ day|date }}`: a date as the shop's language writes it ('medium', 'short', 'full' too)."""
+        if not isinstance(value, date):
+            raise TypeError(f"the date filter needs a date, got {type(value).__name__}")
+        if form not in ("short", "medium", "long", "full"):
+            raise ValueError(f'the date filter takes "short", "medium", "long" or "full", got {form!r}')
+        return messages.date(value, form)
+
+    return date_filter
+
+
 TAG_PART = "tag:"
 """Prefix of the recorded reads of a tag page's `tag` ('tag:count', 'tag:listings'), kept with the
 `site` parts (no site part has a ':')."""
@@ -383,6 +415,9 @@ def make_environment(theme: Theme, messages: Messages = ENGLISH) -> jinja2.Envir
         extensions=["jinja2.ext.i18n"],
     )
     _install_messages(env, messages)
+    env.filters["number"] = messages.number
+    env.filters["date"] = _date_filter(messages)
+    env.filters["json_script"] = _json_script
     env.filters["json_ld"] = _json_ld
     env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)
     return env
@@ -840,7 +875,8 @@ class Renderer:
                 custom_orders_enabled=co.enabled,
                 accepts=co.accepts,
                 production_time=co.production_time,
-                response_time=co.response_time,
+                # The schema's default, "24 hours", in the shop's language.
+                response_time=co.response_time or self.messages.tr("24 hours"),
             ),
             listings=self._public_views(),
             tags=tuple(
