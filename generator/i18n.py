@@ -37,7 +37,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po
+from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal
 
 from .errors import ErrorList, SiteError, SourceRef
@@ -114,23 +114,36 @@ def _read_catalog(path: Path, mtime_ns: int, size: int) -> _Catalog:
     try:
         with path.open("rb") as f:
             catalog: Catalog = read_po(f, abort_invalid=True)
-    except Exception as exc:
+    except PoFileError as exc:
+        line = getattr(exc, "lineno", -1) + 1
+        raise SiteError(f"this translation catalog cannot be read: {exc}", path=path, line=max(line, 0)) from exc
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise SiteError(f"this translation catalog cannot be read: {exc}", path=path) from exc
     table: dict[str, str | tuple[str, ...]] = {}
     ids: set[str] = set()
+    errors = ErrorList()
     for message in catalog:
         if not message.id:
             continue  # the header
-        key = message.id[0] if isinstance(message.id, tuple | list) else message.id
+        ids_: tuple[str, ...] = tuple(message.id) if isinstance(message.id, tuple | list) else (str(message.id),)
+        plural = len(ids_) > 1
+        key = ids_[0]
         ids.add(key)
         if message.fuzzy:
             continue  # a guess pybabel made: not a translation yet
-        if isinstance(message.string, tuple | list):
-            forms = tuple(message.string)
-            if all(forms):
-                table[key] = forms
-        elif message.string:
-            table[key] = message.string
+        raw = message.string
+        forms: tuple[str, ...] = tuple(str(x or "") for x in raw) if isinstance(raw, tuple | list) else (str(raw or ""),)
+        if not all(forms):
+            continue
+        allowed: frozenset[str] = frozenset().union(*(placeholders(i) for i in ids_))
+        if plural:
+            allowed |= {"num"}
+        for text in forms:
+            problem = translation_problem(text, allowed)
+            if problem is not None:
+                errors.add(SiteError(f'"{key}": {problem}', path=path, line=message.lineno or 0))
+        table[key] = forms if plural else forms[0]
+    errors.raise_if_any()
     return _Catalog(table=table, plural=catalog.plural_expr, plurals=catalog.num_plurals, ids=frozenset(ids))
 
 
@@ -163,6 +176,19 @@ def template_messages() -> tuple[tuple[str, str | None], ...]:
 def placeholders(text: str) -> frozenset[str]:
     """The %(name)s placeholders of a message."""
     return frozenset(m[1] for m in _PLACEHOLDER.finditer(text) if m[1])
+
+
+def translation_problem(text: str, allowed: frozenset[str]) -> str | None:
+    """Why ``text`` cannot stand for a message whose values are ``allowed``, or None: a
+    placeholder the message has no value for, or a '%' that is not part of one (the page would
+    fail as it is made)."""
+    extra = placeholders(text) - allowed
+    if extra:
+        names = ", ".join(f"%({n})s" for n in sorted(extra))
+        return f"{names} is not one of the values this text can show"
+    if "%" in _PLACEHOLDER.sub("", text):
+        return "a lone % must be written %%"
+    return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -336,22 +362,14 @@ def _apply_overrides(
         plural = known[s.msgid]
         allowed = placeholders(s.msgid) | (placeholders(plural) if plural else frozenset()) | {"num"}
         for text in s.text:
-            extra = placeholders(text) - allowed
-            if extra:
-                names = ", ".join(f"%({n})s" for n in sorted(extra))
+            problem = translation_problem(text, allowed if plural else allowed - {"num"})
+            if problem is not None:
                 shown = sorted(allowed if plural else allowed - {"num"})
+                hint = "it can show " + (", ".join(f"%({n})s" for n in shown) or "no values; leave the %(...)s out")
                 errors.add(
                     SiteError(
-                        f'strings: "{s.msgid}": {names} is not one of the values this text can show',
-                        hint="it can show "
-                        + (", ".join(f"%({n})s" for n in shown) or "no values; leave the %(...)s out"),
-                        **where,  # type: ignore[arg-type]
-                    )
-                )
-            elif "%" in _PLACEHOLDER.sub("", text):
-                errors.add(
-                    SiteError(
-                        f'strings: "{s.msgid}": a lone % must be written %%',
+                        f'strings: "{s.msgid}": {problem}',
+                        hint=hint if "values" in problem else None,
                         **where,  # type: ignore[arg-type]
                     )
                 )

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 import pytest
 from conftest import SITE_YAML, build_site, text_of
 
-from generator.errors import BuildFailed
+from generator.errors import BuildFailed, SiteError
 from generator.i18n import LOCALE_DIR, catalog_codes, load_messages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,3 +189,52 @@ def test_check_is_quiet_about_a_complete_translation(make_site, capsys: pytest.C
         content = make_site({"site.yaml": site_yaml(f"language: {language}\n")})
         assert main(["check", "--content", str(content), "--themes", str(content.parent / "themes")]) == 0
         assert "translation" not in capsys.readouterr().out, language
+
+
+def test_editing_a_theme_catalog_renders_the_pages_again(make_site, tmp_path: Path) -> None:
+    """The build cache keeps pages whose inputs are unchanged: the translations are among them."""
+    from conftest import build_into
+
+    po = tmp_path / "themes" / "default" / "locale" / "de" / "LC_MESSAGES" / "makerfront.po"
+    po.parent.mkdir(parents=True)
+    head = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+    po.write_text(head + 'msgid "About the maker"\nmsgstr "Die Werkstatt"\n', encoding="utf-8")
+    content = make_site({"site.yaml": site_yaml("language: de\n")})
+    out = tmp_path / "out"
+    build_into(content, out)
+    assert ">Die Werkstatt</a>" in (out / "index.html").read_text(encoding="utf-8")
+    po.write_text(head + 'msgid "About the maker"\nmsgstr "Unsere Werkstatt"\n', encoding="utf-8")
+    build_into(content, out)
+    assert ">Unsere Werkstatt</a>" in (out / "index.html").read_text(encoding="utf-8")
+    assert ">Unsere Werkstatt</a>" in (out / "listings/blue-mug/index.html").read_text(encoding="utf-8")
+
+
+def test_a_broken_theme_catalog_is_named(make_site, tmp_path: Path) -> None:
+    po = tmp_path / "themes" / "default" / "locale" / "de" / "LC_MESSAGES" / "makerfront.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid "About the maker"\nmsgstr "Die Werkstatt"\nmsgtr "x"\n', encoding="utf-8")
+    content = make_site({"site.yaml": site_yaml("language: de\n")})
+    with pytest.raises(SiteError) as err:
+        build_site(content)
+    assert "makerfront.po:3: this translation catalog cannot be read" in str(err.value)
+
+
+def test_a_translation_with_a_value_its_message_lacks_is_named_at_its_line(make_site, tmp_path: Path) -> None:
+    po = tmp_path / "themes" / "default" / "locale" / "de" / "LC_MESSAGES" / "makerfront.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid "About the maker"\nmsgstr "Werkstatt"\n\nmsgid "About %(name)s"\nmsgstr "Über %(nmae)s"\n')
+    content = make_site({"site.yaml": site_yaml("language: de\n")})
+    with pytest.raises(BuildFailed) as err:
+        build_site(content)
+    assert 'makerfront.po:4: "About %(name)s": %(nmae)s is not one of the values this text can show' in str(err.value)
+
+
+def test_every_shipped_catalog_loads() -> None:
+    """Each shipped translation is complete and its values match its messages (a wrong %(name)s
+    would fail the page; load_messages checks each one)."""
+    codes = sorted(p.parent.parent.name for p in LOCALE_DIR.glob("*/LC_MESSAGES/makerfront.po"))
+    assert {"de", "zh_CN"} <= set(codes)
+    for code in codes:
+        messages = load_messages(code.replace("_", "-"))
+        assert messages.catalog == code
+        assert messages.missing == (), code
