@@ -225,7 +225,6 @@ def test_a_translated_shop_shows_no_english(make_site, tmp_path: Path, language:
     assert f'xml:lang="{language}"' in feed
 
 
-@WIP
 def test_the_mails_are_in_the_shops_language(make_site, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build_into(make_site(shop("de", False), base=False), out)
