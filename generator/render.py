@@ -6,6 +6,7 @@ to the site root, mailto links already encoded. Jinja autoescapes everything els
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import traceback
@@ -867,7 +868,12 @@ class Renderer:
             title=self.cfg.title,
             maker=MakerView(
                 name=maker.name,
-                photo=self.image(maker.photo) if maker.photo else None,
+                # The portrait's description in the shop's language (the model's is English).
+                photo=self.image(
+                    dataclasses.replace(maker.photo, alt=self.messages.tr("Portrait of %(name)s", name=maker.name))
+                )
+                if maker.photo
+                else None,
                 location=maker.location,
                 intro=maker.intro,
                 bio=maker.bio,
