@@ -811,9 +811,10 @@ HTML, URLs percent-encoded). Site-relative URLs are printed after `page.root`:
 
 The templates: `home.html`, `listing.html` (public and private listings), `tag.html`,
 `maker.html`, `page.html` (extra pages), `custom_order.html`, `404.html`, with `base.html` and
-`partials/` shared by them. Three filters are added to Jinja's: `json_ld` (a value as JSON for a
+`partials/` shared by them. Filters added to Jinja's: `json_ld` (a value as JSON for a
 `<script type="application/ld+json">`), `json_script` (JSON for a `<script type="application/json">`
-that a page script reads, translations as plain text) and `tojson_attr` (JSON for an HTML attribute).
+that a page script reads, translations as plain text), `tojson_attr` (JSON for an HTML attribute),
+`number` (a number as the shop's language writes it) and `date` (a date so written).
 
 **Every text a buyer reads is translatable** ([jinja2.ext.i18n](https://jinja.palletsprojects.com/en/stable/extensions/#i18n-extension),
 new style): write `{{ _("Order by email") }}`, `{{ _("Made by %(name)s", name=site.maker.name) }}`
@@ -825,7 +826,7 @@ A theme may word any message its own way, or translate its own new messages, in
 `themes/NAME/locale/<code>/LC_MESSAGES/makerfront.po` (a gettext catalog: `pybabel init -D makerfront`
 and `pybabel extract` make one); it wins over the themes it extends and over makerfront's, and
 site.yaml `strings:` win over it. Scripts get their texts translated through a JSON block of the page
-(`partials/script_strings.html`), never written in the script.
+(`partials/script_strings.html`), never written in the script. See docs/translating.md.
 """
 
 
