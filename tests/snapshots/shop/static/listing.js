@@ -46,10 +46,11 @@
   });
 
   if (typeof HTMLDialogElement !== "function") return;
-  var label = function (name, fallback) { return gallery.getAttribute("data-label-" + name) || fallback; };
+  // The labels come from the page, in the shop's language (listing.html's data-label-*).
+  var label = function (name) { return gallery.getAttribute("data-label-" + name) || ""; };
   var dialog = document.createElement("dialog");
   dialog.className = "lightbox";
-  dialog.setAttribute("aria-label", label("dialog", "Photo"));
+  dialog.setAttribute("aria-label", label("dialog"));
   var figure = document.createElement("figure");
   var big = document.createElement("img");
   var caption = document.createElement("figcaption");
@@ -65,10 +66,10 @@
     dialog.appendChild(b);
     return b;
   }
-  var closeButton = button("lightbox-close", "\u00d7", label("close", "Close"));
+  var closeButton = button("lightbox-close", "\u00d7", label("close"));
   var count = Math.max(thumbs.length, 1);
-  var prev = count > 1 ? button("lightbox-prev", "\u2039", label("prev", "Previous photo")) : null;
-  var next = count > 1 ? button("lightbox-next", "\u203a", label("next", "Next photo")) : null;
+  var prev = count > 1 ? button("lightbox-prev", "\u2039", label("prev")) : null;
+  var next = count > 1 ? button("lightbox-next", "\u203a", label("next")) : null;
   document.body.appendChild(dialog);
 
   function fill(i) {
