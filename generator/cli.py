@@ -392,7 +392,7 @@ def _print_untranslated(language: str, missing: Sequence[str]) -> None:
     copy under site.yaml `strings:`."""
     if not missing:
         return
-    from .i18n import language_name
+    from .i18n import language_name, template_messages
 
     n = len(missing)
     print(
@@ -401,8 +401,10 @@ def _print_untranslated(language: str, missing: Sequence[str]) -> None:
         "To word them yourself, add them to site.yaml:"
     )
     print("  strings:")
+    plural = {msgid for msgid, other in template_messages() if other}
     for msgid in missing:
-        print(f"    {json.dumps(msgid, ensure_ascii=False)}: ...")
+        # A text that counts takes one wording per plural form of the language.
+        print(f"    {json.dumps(msgid, ensure_ascii=False)}: {'[..., ...]' if msgid in plural else '...'}")
 
 
 def _shown(path: Path) -> str:
