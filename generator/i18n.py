@@ -36,6 +36,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal
@@ -132,7 +133,9 @@ def _read_catalog(path: Path, mtime_ns: int, size: int) -> _Catalog:
         if message.fuzzy:
             continue  # a guess pybabel made: not a translation yet
         raw = message.string
-        forms: tuple[str, ...] = tuple(str(x or "") for x in raw) if isinstance(raw, tuple | list) else (str(raw or ""),)
+        forms: tuple[str, ...] = (
+            tuple(str(x or "") for x in raw) if isinstance(raw, tuple | list) else (str(raw or ""),)
+        )
         if not all(forms):
             continue
         allowed: frozenset[str] = frozenset().union(*(placeholders(i) for i in ids_))
@@ -240,6 +243,23 @@ class Messages:
         """ngettext with %(num)s (and any other placeholder) filled."""
         values.setdefault("num", self.number(n))
         return self.ngettext(singular, plural, n) % values
+
+    def plural_forms(self, singular: str, plural: str) -> dict[str, str]:
+        """ngettext's text for each CLDR plural category of the language ('one', 'few', 'many',
+        'other'...), for a script that picks one with Intl.PluralRules."""
+        rule = babel_locale(self.language).plural_form
+        forms: dict[str, str] = {}
+        for n in (*range(201), 1000, 10**6):
+            forms.setdefault(str(rule(n)), self.ngettext(singular, plural, n))
+        return dict(sorted(forms.items()))
+
+    def join(self, items: Sequence[str], kind: str = "and") -> str:
+        """A list as the language writes it: 'Red, Blue and Green' ('and'), '16 oz or 20 oz' ('or')."""
+        if len(items) <= 1:
+            return "".join(items)
+        return str(
+            format_list(list(items), style="standard" if kind == "and" else "or", locale=babel_locale(self.language))
+        )
 
     def number(self, n: int | float) -> str:
         """A number as the language writes it (1,000 / 1.000 / 1 000)."""

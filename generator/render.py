@@ -31,7 +31,7 @@ from .fields import currency_digits
 from .i18n import ENGLISH, Messages
 from .images import SHARE_WIDTH, ImageSet, ProcessedImage
 from .load import character_problem
-from .model import ALLOWED_TEXT, Condition, Customization, Image, Listing, Tag
+from .model import Condition, Customization, Image, Listing, Tag
 from .plan import (
     Pagination,
     PlannedPage,
@@ -125,28 +125,43 @@ def _least_surcharge(c: CustomizationView) -> int:
     return c.surcharge
 
 
-def _condition_view(x: Condition) -> ConditionView:
+def _condition_view(x: Condition, t: Messages) -> ConditionView:
     if x.test == "checked":
-        text = f"{x.name} is ticked"
+        text = t.tr("%(name)s is ticked", name=x.name)
     elif x.test == "unchecked":
-        text = f"{x.name} is not ticked"
+        text = t.tr("%(name)s is not ticked", name=x.name)
     elif x.test == "filled":
-        text = f"{x.name} is filled in"
+        text = t.tr("%(name)s is filled in", name=x.name)
     else:
-        shown = x.values[0] if len(x.values) == 1 else ", ".join(x.values[:-1]) + " or " + x.values[-1]
-        text = f"{x.name} is {shown}"
+        text = t.tr("%(name)s is %(answers)s", name=x.name, answers=t.join(x.values, "or"))
     return ConditionView(field_id=f"opt-{x.field}", name=x.name, test=x.test, values=x.values, text=text)
 
 
-_CHARACTER_NAMES = {" ": "space", "\t": "tab"}
+def _characters(allowed: tuple[str, ...], t: Messages) -> str:
+    names = {" ": t.tr("space"), "\t": t.tr("tab")}
+    return " ".join(names.get(ch, ch) for ch in allowed)
 
 
-def _allowed_text(allowed: str | tuple[str, ...] | None) -> str | None:
+def _allowed_text(allowed: str | tuple[str, ...] | None, t: Messages) -> str | None:
+    """The allowed characters as the page says it, e.g. 'Letters and spaces only.'."""
     if allowed is None:
         return None
-    if isinstance(allowed, str):
-        return ALLOWED_TEXT[allowed][0].upper() + ALLOWED_TEXT[allowed][1:] + " only."
-    return "Only these characters: " + " ".join(_CHARACTER_NAMES.get(ch, ch) for ch in allowed) + "."
+    if allowed == "letters":
+        return t.tr("Letters and spaces only.")
+    if allowed == "letters_digits":
+        return t.tr("Letters, digits and spaces only.")
+    return t.tr("Only these characters: %(characters)s.", characters=_characters(tuple(allowed), t))
+
+
+def _allowed_note(allowed: str | tuple[str, ...] | None, t: Messages) -> str | None:
+    """The same, as a note in the order mail, e.g. 'letters and spaces only'."""
+    if allowed is None:
+        return None
+    if allowed == "letters":
+        return t.tr("letters and spaces only")
+    if allowed == "letters_digits":
+        return t.tr("letters, digits and spaces only")
+    return t.tr("only these characters: %(characters)s", characters=_characters(tuple(allowed), t))
 
 
 def _allowed_pattern(allowed: str | tuple[str, ...] | None) -> str | None:
@@ -161,13 +176,14 @@ def _allowed_pattern(allowed: str | tuple[str, ...] | None) -> str | None:
     return "".join("\\" + ch if ch in "\\]-[^/{}()|.*+?$" else ch for ch in allowed)
 
 
-def _ships_text(days: tuple[int, int]) -> str:
+def _ship_days_text(days: tuple[int, int], t: Messages) -> str:
+    """When an order ships, e.g. '8–17 days after your order'."""
     low, high = days
     if high == 0:
-        return "Ships the day your order arrives"
+        return t.tr("the day your order arrives")
     if low == high:
-        return f"Ships {low} day{'s' if low != 1 else ''} after your order"
-    return f"Ships {low}–{high} days after your order"
+        return t.ntr("%(num)s day after your order", "%(num)s days after your order", low)
+    return t.tr("%(low)s–%(high)s days after your order", low=t.number(low), high=t.number(high))
 
 
 # -- renderer ---------------------------------------------------------------------------------
@@ -398,7 +414,19 @@ def _install_messages(env: jinja2.Environment, messages: Messages) -> None:
         text = messages.ngettext(singular, plural, n)
         return Markup.escape(text) % values if context.eval_ctx.autoescape else text % values
 
-    env.globals.update(gettext=gettext, _=gettext, ngettext=ngettext)
+    def script_text(message: str) -> str:
+        """`script_text("Choose %(name)s.")`: the translation as it is, its %(name)s left for the
+        page's script to fill (partials/script_strings.html)."""
+        return messages.gettext(message)
+
+    def script_plural(singular: str, plural: str) -> dict[str, str]:
+        """Each plural form of a message, by the CLDR category the script's Intl.PluralRules
+        gives a number ('one', 'few', 'other'...), its %(num)s left for the script to fill."""
+        return messages.plural_forms(singular, plural)
+
+    env.globals.update(
+        gettext=gettext, _=gettext, ngettext=ngettext, script_text=script_text, script_plural=script_plural
+    )
     env.newstyle_gettext = True  # type: ignore[attr-defined]
 
 
@@ -659,6 +687,17 @@ class Renderer:
             view = self._shared_views[key] = self._customization_view(c, listing, urls, fonts, font_field)
         return view  # type: ignore[no-any-return]
 
+    def _condition_text(self, c: Customization, note: bool = False) -> str | None:
+        """When ``c`` is asked, in words: 'Only if Gift wrap is ticked.' (``note``: 'only if Gift
+        wrap is ticked', for the order mail); None when always asked."""
+        if not c.show_if:
+            return None
+        t = self.messages
+        conditions = t.join([_condition_view(x, t).text for x in c.show_if], "and")
+        if note:
+            return t.tr("only if %(conditions)s", conditions=conditions)
+        return t.tr("Only if %(conditions)s.", conditions=conditions)
+
     def _customization_view(
         self,
         c: Customization,
@@ -716,8 +755,11 @@ class Renderer:
             maximum=c.maximum,
             step=c.step,
             default=c.default,
-            conditions=tuple(_condition_view(x) for x in c.show_if),
-            allowed_text=_allowed_text(c.allowed),
+            conditions=tuple(_condition_view(x, self.messages) for x in c.show_if),
+            condition_text=self._condition_text(c),
+            condition_note=self._condition_text(c, note=True),
+            allowed_text=_allowed_text(c.allowed, self.messages),
+            allowed_note=_allowed_note(c.allowed, self.messages),
             allowed_pattern=_allowed_pattern(c.allowed),
             preview=preview,
         )
@@ -740,7 +782,7 @@ class Renderer:
             RegionView(
                 name=r.name,
                 price=r.price,
-                price_text=self.money(r.price, cur) if r.price else "Free",
+                price_text=self.money(r.price, cur) if r.price else self.messages.tr("Free"),
                 free_over=r.free_over,
                 free_over_text=self.money(r.free_over, cur) if r.free_over is not None else None,
                 countries=r.countries,
@@ -758,7 +800,10 @@ class Renderer:
             regions=regions,
             processing_time=shipping.processing_time,
             ship_days=days,
-            ships_text=_ships_text(days) if days is not None else None,
+            ships_text=self.messages.tr("Ships %(days)s", days=_ship_days_text(days, self.messages))
+            if days is not None
+            else None,
+            days_text=_ship_days_text(days, self.messages) if days is not None else None,
         )
 
     def preview_page(self, page: PlannedPage, listing: Listing) -> bytes | None:

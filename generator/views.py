@@ -217,18 +217,17 @@ class CustomizationView:
     otherwise; a hidden field is not required, priced, mailed or handed to checkout."""
     allowed_text: str | None = None
     """Text: what the buyer may type, e.g. 'Letters and spaces only.'; None: anything."""
+    allowed_note: str | None = None
+    """Text: the same as a note in the order mail, e.g. 'letters and spaces only'."""
+    condition_text: str | None = None
+    """The conditions in words, e.g. 'Only if Gift wrap is ticked.'; None when always asked."""
+    condition_note: str | None = None
+    """The same as a note in the order mail, e.g. 'only if Gift wrap is ticked'."""
     allowed_pattern: str | None = None
     """Text: the allowed characters as the inside of a JavaScript regular expression's [...]
     (with the u flag), for the page's script; None: anything."""
     preview: PreviewView | None = None
     """Text: its live preview on a photo, or None."""
-
-    @property
-    def condition_text(self) -> str | None:
-        """The conditions in words, e.g. 'Only if Gift wrap is ticked.'; None when always asked."""
-        if not self.conditions:
-            return None
-        return "Only if " + " and ".join(c.text for c in self.conditions) + "."
 
     @property
     def show_if_data(self) -> list[Mapping[str, Any]]:
@@ -287,6 +286,8 @@ class ShippingView:
     production_time is a time) plus processing; None when not known."""
     ships_text: str | None
     """e.g. 'Ships 8–17 days after your order' (the page's script adds the date), or None."""
+    days_text: str | None = None
+    """When it ships, e.g. '8–17 days after your order', or None (the script's "Ships by" line)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -470,9 +471,8 @@ class ListingView:
 
     @property
     def order_mail(self) -> Mapping[str, str]:
-        """Parts the script needs to rebuild the order mail: to, subject, intro, outro, and in
-        the shop's language the heading of the buyer's choices and the price line (with a
-        %(price)s placeholder)."""
+        """Parts the script needs to rebuild the order mail: to, subject, intro, outro (in the
+        shop's language)."""
         t = self.order_contact.messages
         # (No t.tr inside an f-string: pybabel would not find the message there.)
         intro = [t.tr("Hello %(name)s,", name=self.order_contact.maker), "", t.tr("I would like to order:")]
@@ -482,9 +482,6 @@ class ListingView:
             "subject": t.tr("Order: %(title)s", title=self.title),
             "intro": "\n".join([*intro, self.title, self.abs_url, "", ""]),
             "outro": "\n".join([*outro, ""]),
-            "choices": t.tr("My choices:"),
-            # Filled by the page's script with the total it shows (and by order_mailto).
-            "price": t.gettext("Price shown: %(price)s"),
         }
 
     @property
@@ -498,25 +495,28 @@ class ListingView:
     def order_text_without_script(self) -> str:
         """The middle of the order mail for a buyer without JavaScript: a line to fill in for
         each customization (with its options and prices), the price, and the shipping regions."""
+        t = self.order_contact.messages
         lines: list[str] = []
         if self.customizations:
-            lines.append("My choices:")
+            lines.append(t.tr("My choices:"))
             for c in self.customizations:
-                when = f" [{c.condition_text[:-1].replace('Only if', 'only if', 1)}]" if c.condition_text else ""
+                when = f" [{c.condition_note}]" if c.condition_note else ""
                 if c.kind == "choice":
                     shown = ", ".join(o.label + (f" {o.surcharge_text}" if o.surcharge_text else "") for o in c.options)
                     lines.append(f"- {c.name}{when} ({shown}): ")
                 elif c.kind == "checkbox":
-                    lines.append(f"- {c.name}{' ' + c.surcharge_text if c.surcharge_text else ''}{when} (yes/no): ")
+                    yes_no = t.tr("yes/no")
+                    lines.append(f"- {c.name}{' ' + c.surcharge_text if c.surcharge_text else ''}{when} ({yes_no}): ")
                 else:
-                    allowed = f" ({c.allowed_text[:-1].lower()})" if c.allowed_text else ""
+                    allowed = f" ({c.allowed_note})" if c.allowed_note else ""
                     lines.append(f"- {c.name}{' ' + c.surcharge_text if c.surcharge_text else ''}{when}{allowed}: ")
         if self.price_varies:
-            lines.append(f"Price shown: from {self.min_price}, plus the options I chose")
+            lines.append(t.tr("Price shown: from %(price)s, plus the options I chose", price=self.min_price))
         else:
-            lines.append(f"Price shown: {self.price}")
+            lines.append(t.tr("Price shown: %(price)s", price=self.price))
         if self.shipping is not None and self.shipping.regions:
-            lines.append("Ship to (" + ", ".join(f"{r.name} {r.price_text}" for r in self.shipping.regions) + "): ")
+            regions = ", ".join(f"{r.name} {r.price_text}" for r in self.shipping.regions)
+            lines.append(t.tr("Ship to (%(regions)s): ", regions=regions))
         return "\n".join(lines) + "\n"
 
 

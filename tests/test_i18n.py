@@ -240,7 +240,6 @@ def test_every_shipped_catalog_loads() -> None:
         assert messages.missing == (), code
 
 
-@pytest.mark.xfail(strict=True, reason="order form not wrapped yet")
 @pytest.mark.parametrize(
     ("language", "about", "order"),
     [

@@ -179,7 +179,8 @@ def _pattern(msgid: str) -> re.Pattern[str] | None:
     parts = [p for p in re.split(r"%\(\w+\)[sd]", msgid.replace("%%", "%"))]
     if not re.search(r"[A-Za-z]{2}", "".join(parts)):
         return None  # no English words ("+%(amount)s")
-    return re.compile(r"(?<![A-Za-z])" + ".+?".join(re.escape(" ".join(p.split())) for p in parts) + r"(?![A-Za-z])")
+    fixed = [re.escape(re.sub(r"\s+", " ", p)).replace(r"\ ", r"\s+") for p in parts]
+    return re.compile(r"(?<![A-Za-z])" + ".+?".join(fixed) + r"(?![A-Za-z])")
 
 
 def english_left(texts: list[str], language: str) -> list[tuple[str, str]]:
@@ -197,10 +198,6 @@ def english_left(texts: list[str], language: str) -> list[tuple[str, str]]:
     return found
 
 
-WIP = pytest.mark.xfail(strict=True, reason="listing, maker, custom-order and order-form templates not wrapped yet")
-
-
-@WIP
 @pytest.mark.parametrize("form", [False, True], ids=["mailto", "form"])
 @pytest.mark.parametrize("language", ["de", "zh-CN"])
 def test_a_translated_shop_shows_no_english(make_site, tmp_path: Path, language: str, form: bool) -> None:
@@ -214,7 +211,8 @@ def test_a_translated_shop_shows_no_english(make_site, tmp_path: Path, language:
         left += [(path.relative_to(out).as_posix(), english, text) for english, text in english_left(texts, language)]
         if language == "zh-CN":
             # Chinese text has no Latin words at all: any is English the theme wrote.
-            allowed = re.compile(r"hallo@shop\.example|https?://\S+|%\(\w+\)s|[A-Z]{3}")
+            # Names that are not English: file formats, payment services, currency codes.
+            allowed = re.compile(r"hallo@shop\.example|https?://\S+|%\(\w+\)s|JPEG|PNG|WebP|HEIC|MB|PayPal|[A-Z]{3}")
             for text in texts:
                 words = re.findall(r"[A-Za-z]{2,}", allowed.sub("", text))
                 if words:
@@ -232,7 +230,7 @@ def test_the_mails_are_in_the_shops_language(make_site, tmp_path: Path) -> None:
     order = unquote(re.search(r'id="order-email" href="([^"]+)"', html)[1])  # type: ignore[index]
     assert "subject=Bestellung: Adlerbecher" in order
     assert "Hallo Greta Sommer,\n\nich möchte gern bestellen:\nAdlerbecher" in order
-    assert "Angezeigter Preis: 28,00\xa0€" in order
+    assert "Angezeigter Preis: ab 28,00\xa0€, zuzüglich der gewählten Optionen" in order
     custom = unquote(re.search(r'class="[^"]*custom-order-link" href="([^"]+)"', html)[1])  # type: ignore[index]
     assert "subject=Anfrage Sonderanfertigung: Adlerbecher" in custom
     assert "Das wünsche ich mir:" in custom
@@ -267,7 +265,13 @@ def _english_literals(source: str, name: str) -> list[str]:
     tree = env.parse(source, name)
     gettext_args: set[int] = set()
     for call in tree.find_all(nodes.Call):
-        if isinstance(call.node, nodes.Name) and call.node.name in ("_", "gettext", "ngettext"):
+        if isinstance(call.node, nodes.Name) and call.node.name in (
+            "_",
+            "gettext",
+            "ngettext",
+            "script_text",
+            "script_plural",
+        ):
             gettext_args.update(id(a) for a in call.args)
     printed: list[str] = []
     for output in tree.find_all(nodes.Output):
@@ -278,6 +282,7 @@ def _english_literals(source: str, name: str) -> list[str]:
                 if (
                     isinstance(const.value, str)
                     and id(const) not in gettext_args
+                    and not re.search(r"\d(rem|vw|px|em)\b", const.value)  # a `sizes` media list
                     and re.search(r"[A-Za-z]{2,}\s", const.value + " ")
                     and re.search(r"[A-Z]|\s", const.value)
                 ):
@@ -289,7 +294,6 @@ def _english_literals(source: str, name: str) -> list[str]:
 _NOT_ENGLISH = {"©", "·", "›", "‹", "…"}
 
 
-@WIP
 def test_no_english_text_in_the_theme_escapes_the_catalog() -> None:
     escaped: list[str] = []
     for path in sorted(TEMPLATES.rglob("*.html")):
@@ -304,7 +308,6 @@ _JS_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'')
 _JS_CODE_WORDS = re.compile(r"^[\w\-.#:\[\]=*^$|~ >+,()\"'@%/]*$")
 
 
-@WIP
 def test_the_theme_scripts_take_every_text_from_the_page() -> None:
     """The scripts' buyer-facing texts come from the page's JSON block (translated there): a
     string constant in a script is a selector, attribute or key, never a sentence."""
@@ -313,8 +316,8 @@ def test_the_theme_scripts_take_every_text_from_the_page() -> None:
         code = re.sub(r"^\s*//.*$", "", path.read_text(encoding="utf-8"), flags=re.M)
         for m in _JS_STRING.finditer(code):
             text = m[1] if m[1] is not None else m[2]
-            if text == "use strict":
-                continue
+            if text == "use strict" or re.match(r"^[.#\[]", text):
+                continue  # the mode, or a CSS selector
             # A sentence or label: a capital letter followed by words, or words with spaces.
             if re.search(r"[A-Za-z]{2,} [A-Za-z]{2,}", text) or re.match(r"^[A-Z][a-z]+[ :.!?]", text):
                 escaped.append(f"{path.name}: {text!r}")

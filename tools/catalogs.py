@@ -27,7 +27,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "generator" / "locale"
 DOMAIN = "makerfront"
-KEYWORDS = {**DEFAULT_KEYWORDS, "tr": None, "ntr": (1, 2)}
+KEYWORDS = {**DEFAULT_KEYWORDS, "tr": None, "ntr": (1, 2), "script_text": None, "script_plural": (1, 2)}
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 """The header date of every catalog: a date that changed on each run would change every file."""
 WIDTH = 100
