@@ -38,6 +38,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.lists import format_list
 from babel.messages.catalog import Catalog
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal
 
@@ -313,11 +314,12 @@ def load_messages(
     table: dict[str, str | tuple[str, ...]] = {}
     for layer in reversed(layers):  # the most specific last, so it wins
         table.update(layer.table)
-    plural_expr = own.plural if own is not None else (layers[0].plural if layers else _ENGLISH_PLURAL)
-    if own is None and not layers and codes[-1] != "en":
-        plural_expr = _ENGLISH_PLURAL
+    # The plural rule of the catalog in use; for a language makerfront has no catalog of, the
+    # language's own rule (CLDR, through Babel), so `strings:` can give each of its forms.
+    plural_expr = own.plural if own is not None else (layers[0].plural if layers else _language_plural(language))
     known = _known_messages(locale_dir, theme_locale_dirs)
-    _apply_overrides(table, strings, known)
+    forms = own.plurals if own is not None else (layers[0].plurals if layers else _language_forms(language))
+    _apply_overrides(table, strings, known, forms, language)
     missing = (
         tuple(msgid for msgid, _plural in _template_or_empty(locale_dir) if msgid not in table)
         if codes[-1] != "en"
@@ -359,7 +361,11 @@ def _known_messages(locale_dir: Path, theme_locale_dirs: Sequence[Path]) -> dict
 
 
 def _apply_overrides(
-    table: dict[str, str | tuple[str, ...]], strings: Iterable[StringOverride], known: Mapping[str, str | None]
+    table: dict[str, str | tuple[str, ...]],
+    strings: Iterable[StringOverride],
+    known: Mapping[str, str | None],
+    forms: int = 2,
+    language: str = "en",
 ) -> None:
     errors = ErrorList()
     for s in strings:
@@ -393,11 +399,34 @@ def _apply_overrides(
                         **where,  # type: ignore[arg-type]
                     )
                 )
+        if plural is not None and len(s.text) not in (1, forms):
+            errors.add(
+                SiteError(
+                    f'strings: "{s.msgid}": {language_name(language)} has {forms} plural forms; '
+                    f"expected {forms} wordings (or one for every number), got {len(s.text)}",
+                    **where,  # type: ignore[arg-type]
+                )
+            )
+            continue
         if plural is None and len(s.text) > 1:
             errors.add(SiteError(f'strings: "{s.msgid}" has one form; expected one text, got a list', **where))  # type: ignore[arg-type]
             continue
         table[s.msgid] = s.text[0] if plural is None or len(s.text) == 1 else s.text
     errors.raise_if_any()
+
+
+def _language_plural(language: str) -> str:
+    try:
+        return str(get_plural(babel_locale(language)).plural_expr)
+    except (UnknownLocaleError, ValueError):
+        return _ENGLISH_PLURAL
+
+
+def _language_forms(language: str) -> int:
+    try:
+        return int(get_plural(babel_locale(language)).num_plurals)
+    except (UnknownLocaleError, ValueError):
+        return 2
 
 
 def _plural_function(expr: str) -> Callable[[int], int]:

@@ -255,3 +255,21 @@ def test_every_shipped_language_builds_a_shop_in_it(make_site, language: str, ab
     home = text_of(result, "index.html")
     assert f'<html lang="{language}">' in home and f">{about}</a>" in home
     assert f">{order}</a>" in text_of(result, "listings/blue-mug/index.html")
+
+
+def test_a_language_without_a_catalog_counts_by_its_own_plural_rule(make_site) -> None:
+    """Polish has three plural forms: site.yaml `strings:` words each, and the shop picks the
+    right one (1 / 2-4 / 5 and more) although makerfront ships no Polish catalog."""
+    one, many = "%(num)s piece tagged “%(tag)s”.", "%(num)s pieces tagged “%(tag)s”."
+    pl = load_messages("pl")
+    assert pl.catalog is None
+    assert [pl.plural(n) for n in (1, 3, 5, 22, 25)] == [0, 1, 2, 1, 2]
+    forms = '["%(num)s praca", "%(num)s prace", "%(num)s prac"]'
+    content = make_site({"site.yaml": site_yaml(f'language: pl\nstrings:\n  "{one}": {forms}\n')})
+    html = text_of(build_site(content), "tags/mugs/index.html")
+    assert "1 praca" in html and many not in html
+    two = '["%(num)s praca", "%(num)s prace"]'
+    content = make_site({"site.yaml": site_yaml(f'language: pl\nstrings:\n  "{one}": {two}\n')})
+    with pytest.raises(BuildFailed) as err:
+        build_site(content)
+    assert "Polish has 3 plural forms; expected 3 wordings (or one for every number), got 2" in str(err.value)
