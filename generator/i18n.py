@@ -101,8 +101,10 @@ def catalog_codes(language: str) -> tuple[str, ...]:
     return (*codes, loc.language)
 
 
+@lru_cache(maxsize=32)
 def babel_locale(language: str) -> Locale:
-    """The Babel locale for dates and numbers (English when Babel does not know the tag)."""
+    """The Babel locale for dates and numbers (English when Babel does not know the tag);
+    remembered, as every page formats numbers."""
     try:
         return Locale.parse(language.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
@@ -248,11 +250,7 @@ class Messages:
     def plural_forms(self, singular: str, plural: str) -> dict[str, str]:
         """ngettext's text for each CLDR plural category of the language ('one', 'few', 'many',
         'other'...), for a script that picks one with Intl.PluralRules."""
-        rule = babel_locale(self.language).plural_form
-        forms: dict[str, str] = {}
-        for n in (*range(201), 1000, 10**6):
-            forms.setdefault(str(rule(n)), self.ngettext(singular, plural, n))
-        return dict(sorted(forms.items()))
+        return {category: self.ngettext(singular, plural, n) for category, n in _plural_samples(self.language)}
 
     def join(self, items: Sequence[str], kind: str = "and") -> str:
         """A list as the language writes it: 'Red, Blue and Green' ('and'), '16 oz or 20 oz' ('or')."""
@@ -264,11 +262,28 @@ class Messages:
 
     def number(self, n: int | float) -> str:
         """A number as the language writes it (1,000 / 1.000 / 1 000)."""
-        return str(format_decimal(n, locale=babel_locale(self.language)))
+        return _number(n, self.language)
 
     def date(self, day: date, form: str = "long") -> str:
         """A date as the language writes it: 'March 1, 2027', '1. März 2027', '2027年3月1日'."""
         return str(format_date(day, format=form, locale=babel_locale(self.language)))
+
+
+@lru_cache(maxsize=4096)
+def _number(n: int | float, language: str) -> str:
+    # Remembered: pages show the same few numbers (page counts, quantities) over and over.
+    return str(format_decimal(n, locale=babel_locale(language)))
+
+
+@lru_cache(maxsize=32)
+def _plural_samples(language: str) -> tuple[tuple[str, int], ...]:
+    """One number of each CLDR plural category of the language, by category: the numbers a
+    script's Intl.PluralRules sorts the same way."""
+    rule = babel_locale(language).plural_form
+    found: dict[str, int] = {}
+    for n in (*range(201), 1000, 10**6):
+        found.setdefault(str(rule(n)), n)
+    return tuple(sorted(found.items()))
 
 
 def language_name(language: str) -> str:

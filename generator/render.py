@@ -21,8 +21,10 @@ from urllib.parse import quote
 import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency
+from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
 from .config import Shipping, duration_days, freeze
@@ -270,6 +272,16 @@ class _ThemeEnvironment(ImmutableSandboxedEnvironment):
     # attributes and safe methods, never Python internals (__globals__, __subclasses__...), and
     # cannot change what they are given.
 
+    messages: Messages | None = None
+    """The one language this environment renders (_install_messages): its constant texts are
+    translated as templates compile (_FoldTranslations)."""
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        if self.messages is not None:
+            _FoldTranslations(self.messages).fold(tree)
+        return tree
+
     template_class = _FreshImportsTemplate
 
     # `"x" * 10**10` would fill the computer's memory before the page time limit: repeating text
@@ -427,7 +439,58 @@ def _install_messages(env: jinja2.Environment, messages: Messages) -> None:
     env.globals.update(
         gettext=gettext, _=gettext, ngettext=ngettext, script_text=script_text, script_plural=script_plural
     )
+    if isinstance(env, _ThemeEnvironment):
+        env.messages = messages
     env.newstyle_gettext = True  # type: ignore[attr-defined]
+
+
+_TEXT_FUNCTIONS = frozenset({"_", "gettext", "script_text", "script_plural"})
+
+
+class _FoldTranslations(NodeTransformer):
+    """Translates a template's constant texts once, as it compiles: `_("Shop")` becomes the
+    escaped translation itself, `script_text("...")` and `script_plural(...)` their values, so a
+    page does not look up the same few dozen texts again (and Jinja folds the rest: a JSON block of
+    constants is written once). One environment renders one language, and its compiled templates
+    are never shared with another (Renderer's reuse compares the messages). Calls with values, and
+    templates that name anything `_` or `gettext` themselves, are left to run as they are."""
+
+    def __init__(self, messages: Messages) -> None:
+        self.messages = messages
+
+    def fold(self, tree: nodes.Template) -> None:
+        if any(n.ctx != "load" and n.name in _TEXT_FUNCTIONS for n in tree.find_all(nodes.Name)):
+            return
+        self.visit(tree)
+
+    def visit_Call(self, call: nodes.Call) -> nodes.Node:
+        node = self.generic_visit(call)
+        if not isinstance(node, nodes.Call):
+            return node
+        fn = node.node
+        if not (
+            isinstance(fn, nodes.Name)
+            and fn.name in _TEXT_FUNCTIONS
+            and not node.kwargs
+            and node.dyn_args is None
+            and node.dyn_kwargs is None
+            and node.args
+            and all(isinstance(a, nodes.Const) and isinstance(a.value, str) for a in node.args)
+        ):
+            return node
+        texts = [a.value for a in node.args]  # type: ignore[attr-defined]
+        t = self.messages
+        try:
+            if fn.name == "script_text" and len(texts) == 1:
+                return nodes.Const(t.gettext(texts[0]), lineno=node.lineno)
+            if fn.name == "script_plural" and len(texts) == 2:
+                return nodes.Const(t.plural_forms(texts[0], texts[1]), lineno=node.lineno)
+            if fn.name in ("_", "gettext") and len(texts) == 1:
+                # As the call would: the translation escaped, then '%%' made '%'.
+                return nodes.MarkSafe(nodes.Const(str(Markup.escape(t.gettext(texts[0])) % {})), lineno=node.lineno)
+        except (KeyError, ValueError, TypeError):
+            pass  # a text that needs values: the call runs, and says so, as the page renders
+        return node
 
 
 def make_environment(theme: Theme, messages: Messages = ENGLISH) -> jinja2.Environment:
