@@ -378,12 +378,33 @@ def cmd_check(args: argparse.Namespace) -> int:
     _print_warnings(report.content_warnings)
     for note in report.notes:
         print(f"note: {note}")
+    _print_untranslated(report.language, report.untranslated)
     print(
         f"No mistakes found: {report.listings} listing{'s' if report.listings != 1 else ''}, "
         f"{report.pages} page{'s' if report.pages != 1 else ''}, {report.photos} photo{'s' if report.photos != 1 else ''} "
         f"and {report.templates} templates checked."
     )
     return 0
+
+
+def _print_untranslated(language: str, missing: Sequence[str]) -> None:
+    """The shop's texts with no translation in its language (they show in English), as lines to
+    copy under site.yaml `strings:`."""
+    if not missing:
+        return
+    from .i18n import language_name, template_messages
+
+    n = len(missing)
+    print(
+        f"note: {n} text{'s' if n != 1 else ''} of the shop {'have' if n != 1 else 'has'} no "
+        f"{language_name(language)} ({language}) translation and show{'' if n != 1 else 's'} in English. "
+        "To word them yourself, add them to site.yaml:"
+    )
+    print("  strings:")
+    plural = {msgid for msgid, other in template_messages() if other}
+    for msgid in missing:
+        # A text that counts takes one wording per plural form of the language.
+        print(f"    {json.dumps(msgid, ensure_ascii=False)}: {'[..., ...]' if msgid in plural else '...'}")
 
 
 def _shown(path: Path) -> str:

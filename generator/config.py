@@ -12,6 +12,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from .errors import ErrorList, SiteError, SourceRef
 from .fields import Reader, describe
+from .i18n import StringOverride
 from .images import FORMATS, ImageSettings
 from .load import Mark, RawDoc, YList, YMap
 from .schema import CHECKOUT_PROVIDERS, SITE
@@ -232,6 +233,9 @@ class SiteConfig:
     """Line of site.yaml that names the favicon, for messages about it."""
     images: ImageSettings = DEFAULT_IMAGE_SETTINGS
     """How photos are published: widths, formats and quality (site.yaml `images:`)."""
+    strings: tuple[StringOverride, ...] = ()
+    """The maker's own wording of messages of the shop (site.yaml `strings:`), checked against
+    the catalogs when the build loads them (i18n.load_messages)."""
     modified: float = 0.0
     """Modification time of site.yaml (seconds since the epoch), for sitemap and feed dates."""
     checkout: Checkout = Checkout()
@@ -330,6 +334,7 @@ def load_config(
     checkout = _checkout(r)
     shipping = read_shipping(sr, currency) if (sr := r.mapping("shipping")) is not None else NO_SHIPPING
     show_sold = r.boolean("show_sold", default=True)
+    strings = _strings(r, doc.path)
     extra = r.raw_value("extra", False)
     r.done()
     if not r.ok or base_url is None or email is None:
@@ -350,6 +355,7 @@ def load_config(
         listings_per_page=per_page,
         images=images,
         favicon_line=r.mark_of("favicon").line if favicon else 0,
+        strings=strings,
         modified=doc.path.stat().st_mtime,
         checkout=checkout,
         shipping=shipping,
@@ -414,6 +420,42 @@ def _image_settings(r: Reader) -> ImageSettings:
         quality = default.quality
     ir.done()
     return ImageSettings(widths=widths, formats=formats, quality=quality)
+
+
+def _strings(r: Reader, path: Path) -> tuple[StringOverride, ...]:
+    """site.yaml `strings:`: English text of the shop -> the maker's wording (a list: one per
+    plural form, singular first)."""
+    sr = r.mapping("strings")
+    if sr is None:
+        return ()
+    out: list[StringOverride] = []
+    for key, value in sr.data.items():
+        mark = sr.mark_of(key)
+        texts: list[str] = []
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            texts = [str(value)]
+        elif isinstance(value, YList) and value and all(isinstance(v, str) for v in value):
+            texts = [str(v) for v in value]
+        else:
+            sr.error_at(
+                mark,
+                f'strings: "{key}": expected your wording of this text (or a list, one per plural form), '
+                f"got {describe(value)}",
+            )
+            continue
+        if not all(t.strip() for t in texts):
+            sr.error_at(mark, f'strings: "{key}": the wording is empty', hint="write the text, or remove the line")
+            continue
+        at_key = sr.mark_of(key, value=False)
+        out.append(
+            StringOverride(
+                msgid=str(key),
+                text=tuple(texts),
+                source=SourceRef(path=path, line=mark.line, column=mark.column),
+                key=SourceRef(path=path, line=at_key.line, column=at_key.column),
+            )
+        )
+    return tuple(out)
 
 
 def expected_mapping(doc: RawDoc) -> SiteError:

@@ -50,7 +50,7 @@ class PageInputs:
 
     shared: tuple[object, ...]
     """What every page of the build reads: the secret's fingerprint, the site settings, the maker
-    and its view."""
+    and its view, the translations in use (i18n.Messages.fingerprint)."""
     own: tuple[object, ...]
     """The planned page's own fields (a public page), or its page view (a private listing's)."""
     listing: ListingView | None
@@ -88,7 +88,13 @@ class PageKeys:
     def __init__(self, renderer: Renderer, salt: bytes = b"") -> None:
         self.renderer = renderer
         site = renderer.site
-        self.shared: tuple[object, ...] = (salt, site.config, site.maker, renderer.site_view.maker)
+        self.shared: tuple[object, ...] = (
+            salt,
+            site.config,
+            site.maker,
+            renderer.site_view.maker,
+            renderer.messages.fingerprint,
+        )
         self._hashes: dict[int, tuple[object, bytes]] = {}
         """id -> (the value, kept alive so its id cannot be reused; its hash)."""
         self._parts: dict[str, tuple[str, object]] = {}

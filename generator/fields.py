@@ -33,7 +33,7 @@ _ACCESSOR_KINDS: dict[str, tuple[str, ...]] = {
     "email": ("email",),
     "day": ("date",),
     "path": ("path",),
-    "mapping": ("block", "links"),
+    "mapping": ("block", "links", "strings"),
     "sequence": ("list",),
     "raw": ("any", "markdown", "conditions", "allowed"),
 }

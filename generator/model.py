@@ -64,7 +64,8 @@ class CustomOrders:
     enabled: bool
     accepts: str | None
     production_time: str | None
-    response_time: str
+    response_time: str | None
+    """As the maker wrote it; None: not said (the shop shows "24 hours" in its language)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -444,13 +445,13 @@ def load_maker(doc: RawDoc, errors: ErrorList, root: Path) -> Maker | None:
             if url is not None:
                 links.append(Link(name=key, url=url))
     co = r.mapping("custom_orders", required=True)
-    custom = CustomOrders(enabled=False, accepts=None, production_time=None, response_time="24 hours")
+    custom = CustomOrders(enabled=False, accepts=None, production_time=None, response_time=None)
     if co is not None:
         custom = CustomOrders(
             enabled=co.boolean("enabled", default=False, required=True),
             accepts=co.text("accepts"),
             production_time=co.text("production_time"),
-            response_time=co.text("response_time", default="24 hours") or "24 hours",
+            response_time=co.text("response_time"),
         )
         co.done()
     extra = r.raw_value("extra", False)

@@ -18,6 +18,7 @@ from .config import SiteConfig, load_config
 from .depends import PageInputs, PageKeys
 from .errors import ErrorList, SiteError, display_path
 from .guard import check_image_metadata, check_outputs
+from .i18n import Messages, load_messages
 from .load import _list_files, load_content, load_yaml_file, outside_error
 from .model import Listing, Reading, Site, build_site, load_listing, merge_listings
 from .parallel import Progress
@@ -227,7 +228,14 @@ def plan_for(
 ) -> SitePlan:
     token = partial(listing_token, secret.value) if secret is not None else None
     static = content_static_files(site.content_root)
-    return plan_site(site, theme.static_files(), options.today, token, previous, static)
+    messages = theme_messages(site, theme)
+    return plan_site(site, theme.static_files(), options.today, token, previous, static, messages)
+
+
+def theme_messages(site: Site, theme: Theme) -> Messages:
+    """The shop's words: site.yaml `strings:` over the theme's catalogs over makerfront's."""
+    cfg = site.config
+    return load_messages(cfg.language, theme.locale_dirs, cfg.strings)
 
 
 def build(options: BuildOptions, reuse: Reuse | None = None) -> BuildResult:
@@ -779,6 +787,9 @@ class CheckReport:
     templates: int
     content_warnings: list[SiteError]
     notes: list[str]
+    language: str = "en"
+    untranslated: tuple[str, ...] = ()
+    """The shop's texts that have no translation in its language (shown in English)."""
 
 
 def check_site(options: BuildOptions) -> CheckReport:
@@ -794,7 +805,14 @@ def check_site(options: BuildOptions) -> CheckReport:
     if any(x.private for x in site.listings) and options.secret is None:
         notes += resolve_secret(options.content, create=False).notes
     static = content_static_files(site.content_root)
-    plan = plan_site(site, theme.static_files(), options.today, lambda slug: f"check-{slug}", content_static=static)
+    plan = plan_site(
+        site,
+        theme.static_files(),
+        options.today,
+        lambda slug: f"check-{slug}",
+        content_static=static,
+        messages=theme_messages(site, theme),
+    )
     templates = check_templates(theme)
     photos = {image.src for listing in site.listings for image in listing.images}
     return CheckReport(
@@ -804,4 +822,6 @@ def check_site(options: BuildOptions) -> CheckReport:
         templates=templates,
         content_warnings=warnings,
         notes=[*notes, *plan.skipped],
+        language=site.config.language,
+        untranslated=plan.messages.missing,
     )

@@ -17,6 +17,7 @@ from typing import Literal
 from urllib.parse import quote
 
 from .errors import SiteError, SourceRef
+from .i18n import ENGLISH, Messages, load_messages
 from .images import PhotoJob
 from .model import Image, Listing, Page, Site, Tag
 
@@ -119,6 +120,8 @@ class SitePlan:
     """Private listings built this time (not expired), by slug. Only their own pages use them."""
     headers_source: Path | None = None
     """The maker's own content/static/_headers, which the built _headers file starts with."""
+    messages: Messages = ENGLISH
+    """The shop's words in its language (page titles here; templates, mails and feeds after)."""
 
 
 HEADERS_FILE = "_headers"
@@ -344,12 +347,17 @@ def plan_site(
     token: Callable[[str], str] | None = None,
     previous: SitePlan | None = None,
     content_static: ContentStatic | None = None,
+    messages: Messages | None = None,
 ) -> SitePlan:
     """Every page and file of the site. ``token`` maps a private listing's slug to its secret
     token (secret.listing_token bound to the site secret); it is needed only when the site has
     private listings. ``previous``: the plan of the same site before some listings changed (the
     dev server); the pages of listings that are the very same objects are taken from it instead
-    of being made again. ``content_static``: the maker's static files (content_static_files)."""
+    of being made again. ``content_static``: the maker's static files (content_static_files).
+    ``messages``: the shop's words (i18n.load_messages with the theme's catalogs); None: those of
+    makerfront's own catalogs and site.yaml `strings:`."""
+    if messages is None:
+        messages = load_messages(site.config.language, (), site.config.strings)
     public = tuple(sorted((x for x in site.listings if not x.private), key=_display_order))
     skipped: list[str] = []
     private: list[PrivateListing] = []
@@ -360,7 +368,7 @@ def plan_site(
     tags = _tag_groups(public)
     static = content_static or ContentStatic()
     pages = [
-        *_public_pages(site, public, tags, previous),
+        *_public_pages(site, public, tags, previous, messages),
         # Private pages come last, so no public page is rendered after one of them (a theme
         # keeping state between pages could only carry it into another private page; the leak
         # guard checks those too).
@@ -379,6 +387,7 @@ def plan_site(
         skipped=tuple(skipped),
         private_listings=tuple(private),
         headers_source=static.headers,
+        messages=messages,
     )
 
 
@@ -418,37 +427,54 @@ def _listed(show_sold: bool, listings: tuple[Listing, ...], keep_some: bool = Tr
 
 
 def _public_pages(
-    site: Site, public: tuple[Listing, ...], tags: Sequence[TagGroup], previous: SitePlan | None
+    site: Site, public: tuple[Listing, ...], tags: Sequence[TagGroup], previous: SitePlan | None, t: Messages
 ) -> Iterator[PlannedPage]:
     cfg = site.config
     per_page = cfg.listings_per_page
     for number, url, shown, pagination in paginate("", _listed(cfg.show_sold, public, keep_some=False), per_page):
-        title = cfg.title if number == 1 else f"Page {number} of {len(pagination.urls)}"
+        title = (
+            cfg.title
+            if number == 1
+            else t.tr("Page %(number)s of %(count)s", number=t.number(number), count=t.number(len(pagination.urls)))
+        )
         lastmod = max([cfg.modified, site.maker.modified, *(x.modified for x in shown)])
         yield _page(url, "home", "home.html", title, lastmod=lastmod, listings=shown, pagination=pagination)
-    yield _page("maker/", "maker", "maker.html", f"About {site.maker.name}", lastmod=site.maker.modified)
+    yield _page(
+        "maker/", "maker", "maker.html", t.tr("About %(name)s", name=site.maker.name), lastmod=site.maker.modified
+    )
     known = {id(p.listing): p for p in previous.pages if p.kind == "listing"} if previous is not None else {}
     for listing in public:
         same = known.get(id(listing))
         # `previous` keeps its listings alive, so an id found is this very listing's.
         yield same if same is not None and same.listing is listing else listing_page(listing)
-    for t in tags:
-        for number, url, shown, pagination in paginate(t.url, _listed(cfg.show_sold, t.listings), per_page):
-            title = t.tag.name if number == 1 else f"{t.tag.name}, page {number} of {len(pagination.urls)}"
+    for g in tags:
+        for number, url, shown, pagination in paginate(g.url, _listed(cfg.show_sold, g.listings), per_page):
+            title = (
+                g.tag.name
+                if number == 1
+                else t.tr(
+                    "%(tag)s, page %(number)s of %(count)s",
+                    tag=g.tag.name,
+                    number=t.number(number),
+                    count=t.number(len(pagination.urls)),
+                )
+            )
             lastmod = max(x.modified for x in shown)
-            yield _page(url, "tag", "tag.html", title, tag=t, lastmod=lastmod, listings=shown, pagination=pagination)
+            yield _page(url, "tag", "tag.html", title, tag=g, lastmod=lastmod, listings=shown, pagination=pagination)
     for p in site.pages:
         yield _page(page_url(p), "page", "page.html", p.title, page=p, lastmod=p.modified)
     if site.maker.custom_orders.enabled and cfg.contact.form_action:
         # A form, not content: search engines would index each ?listing=... variant as a thin page.
-        yield _page("custom-order/", "custom_order", "custom_order.html", "Ask about a Custom Order", indexable=False)
+        yield _page(
+            "custom-order/", "custom_order", "custom_order.html", t.tr("Ask about a Custom Order"), indexable=False
+        )
     # 404.html is served at any depth, so its links are root-absolute under base_url's path.
     yield PlannedPage(
         url="404.html",
         output="404.html",
         kind="not_found",
         template="404.html",
-        title="Page not found",
+        title=t.tr("Page not found"),
         root=cfg.base_path,
         indexable=False,
     )

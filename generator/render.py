@@ -6,10 +6,12 @@ to the site root, mailto links already encoded. Jinja autoescapes everything els
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import traceback
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -19,16 +21,19 @@ from urllib.parse import quote
 import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency
+from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
 from .config import Shipping, duration_days, freeze
 from .errors import ErrorList, SiteError
 from .fields import currency_digits
+from .i18n import ENGLISH, Messages
 from .images import SHARE_WIDTH, ImageSet, ProcessedImage
 from .load import character_problem
-from .model import ALLOWED_TEXT, Condition, Customization, Image, Listing, Tag
+from .model import Condition, Customization, Image, Listing, Tag
 from .plan import (
     Pagination,
     PlannedPage,
@@ -122,28 +127,43 @@ def _least_surcharge(c: CustomizationView) -> int:
     return c.surcharge
 
 
-def _condition_view(x: Condition) -> ConditionView:
+def _condition_view(x: Condition, t: Messages) -> ConditionView:
     if x.test == "checked":
-        text = f"{x.name} is ticked"
+        text = t.tr("%(name)s is ticked", name=x.name)
     elif x.test == "unchecked":
-        text = f"{x.name} is not ticked"
+        text = t.tr("%(name)s is not ticked", name=x.name)
     elif x.test == "filled":
-        text = f"{x.name} is filled in"
+        text = t.tr("%(name)s is filled in", name=x.name)
     else:
-        shown = x.values[0] if len(x.values) == 1 else ", ".join(x.values[:-1]) + " or " + x.values[-1]
-        text = f"{x.name} is {shown}"
+        text = t.tr("%(name)s is %(answers)s", name=x.name, answers=t.join(x.values, "or"))
     return ConditionView(field_id=f"opt-{x.field}", name=x.name, test=x.test, values=x.values, text=text)
 
 
-_CHARACTER_NAMES = {" ": "space", "\t": "tab"}
+def _characters(allowed: tuple[str, ...], t: Messages) -> str:
+    names = {" ": t.tr("space"), "\t": t.tr("tab")}
+    return " ".join(names.get(ch, ch) for ch in allowed)
 
 
-def _allowed_text(allowed: str | tuple[str, ...] | None) -> str | None:
+def _allowed_text(allowed: str | tuple[str, ...] | None, t: Messages) -> str | None:
+    """The allowed characters as the page says it, e.g. 'Letters and spaces only.'."""
     if allowed is None:
         return None
-    if isinstance(allowed, str):
-        return ALLOWED_TEXT[allowed][0].upper() + ALLOWED_TEXT[allowed][1:] + " only."
-    return "Only these characters: " + " ".join(_CHARACTER_NAMES.get(ch, ch) for ch in allowed) + "."
+    if allowed == "letters":
+        return t.tr("Letters and spaces only.")
+    if allowed == "letters_digits":
+        return t.tr("Letters, digits and spaces only.")
+    return t.tr("Only these characters: %(characters)s.", characters=_characters(tuple(allowed), t))
+
+
+def _allowed_note(allowed: str | tuple[str, ...] | None, t: Messages) -> str | None:
+    """The same, as a note in the order mail, e.g. 'letters and spaces only'."""
+    if allowed is None:
+        return None
+    if allowed == "letters":
+        return t.tr("letters and spaces only")
+    if allowed == "letters_digits":
+        return t.tr("letters, digits and spaces only")
+    return t.tr("only these characters: %(characters)s", characters=_characters(tuple(allowed), t))
 
 
 def _allowed_pattern(allowed: str | tuple[str, ...] | None) -> str | None:
@@ -158,13 +178,14 @@ def _allowed_pattern(allowed: str | tuple[str, ...] | None) -> str | None:
     return "".join("\\" + ch if ch in "\\]-[^/{}()|.*+?$" else ch for ch in allowed)
 
 
-def _ships_text(days: tuple[int, int]) -> str:
+def _ship_days_text(days: tuple[int, int], t: Messages) -> str:
+    """When an order ships, e.g. '8–17 days after your order'."""
     low, high = days
     if high == 0:
-        return "Ships the day your order arrives"
+        return t.tr("the day your order arrives")
     if low == high:
-        return f"Ships {low} day{'s' if low != 1 else ''} after your order"
-    return f"Ships {low}–{high} days after your order"
+        return t.ntr("%(num)s day after your order", "%(num)s days after your order", low)
+    return t.tr("%(low)s–%(high)s days after your order", low=t.number(low), high=t.number(high))
 
 
 # -- renderer ---------------------------------------------------------------------------------
@@ -251,6 +272,16 @@ class _ThemeEnvironment(ImmutableSandboxedEnvironment):
     # attributes and safe methods, never Python internals (__globals__, __subclasses__...), and
     # cannot change what they are given.
 
+    messages: Messages | None = None
+    """The one language this environment renders (_install_messages): its constant texts are
+    translated as templates compile (_FoldTranslations)."""
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        if self.messages is not None:
+            _FoldTranslations(self.messages).fold(tree)
+        return tree
+
     template_class = _FreshImportsTemplate
 
     # `"x" * 10**10` would fill the computer's memory before the page time limit: repeating text
@@ -282,6 +313,37 @@ def _json_ld(value: Any) -> Markup:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with every Markup in it as the text it shows (a translation from `_()` is
+    escaped text: in JSON it must be the text itself)."""
+    if isinstance(value, Markup):
+        return value.unescape()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _json_script(value: Any) -> Markup:
+    """JSON for a <script type="application/json"> that a page script reads (the texts its
+    messages use, in the shop's language): as json_ld, '<', '>' and '&' escaped so no text can
+    end the script element, and translations as plain text."""
+    return _json_ld(_plain(value))
+
+
+def _date_filter(messages: Messages) -> Any:
+    def date_filter(value: Any, form: str = "long") -> str:
+        """`{{ day|date }}`: a date as the shop's language writes it ('medium', 'short', 'full' too)."""
+        if not isinstance(value, date):
+            raise TypeError(f"the date filter needs a date, got {type(value).__name__}")
+        if form not in ("short", "medium", "long", "full"):
+            raise ValueError(f'the date filter takes "short", "medium", "long" or "full", got {form!r}')
+        return messages.date(value, form)
+
+    return date_filter
 
 
 TAG_PART = "tag:"
@@ -347,7 +409,91 @@ _BASE_GETATTR = _ThemeEnvironment.getattr
 _BASE_GETITEM = _ThemeEnvironment.getitem
 
 
-def make_environment(theme: Theme) -> jinja2.Environment:
+def _install_messages(env: jinja2.Environment, messages: Messages) -> None:
+    """`_()`, `gettext()`, `ngettext()` and `{% trans %}` in the shop's language (jinja2.ext.i18n,
+    new style: `_("Made by %(name)s", name=x)` fills and escapes its values). A translation is
+    text, escaped like any value: no catalog or site.yaml `strings:` entry can add markup. In
+    `{% trans count=n %}` and `ngettext()`, %(num)s is the number as the language writes it."""
+
+    @jinja2.pass_context
+    def gettext(context: Any, message: str, /, **values: Any) -> str:
+        text = messages.gettext(message)
+        return Markup.escape(text) % values if context.eval_ctx.autoescape else text % values
+
+    @jinja2.pass_context
+    def ngettext(context: Any, singular: str, plural: str, n: int, /, **values: Any) -> str:
+        values.setdefault("num", messages.number(n) if isinstance(n, int | float) else n)
+        text = messages.ngettext(singular, plural, n)
+        return Markup.escape(text) % values if context.eval_ctx.autoescape else text % values
+
+    def script_text(message: str) -> str:
+        """`script_text("Choose %(name)s.")`: the translation as it is, its %(name)s left for the
+        page's script to fill (partials/script_strings.html)."""
+        return messages.gettext(message)
+
+    def script_plural(singular: str, plural: str) -> dict[str, str]:
+        """Each plural form of a message, by the CLDR category the script's Intl.PluralRules
+        gives a number ('one', 'few', 'other'...), its %(num)s left for the script to fill."""
+        return messages.plural_forms(singular, plural)
+
+    env.globals.update(
+        gettext=gettext, _=gettext, ngettext=ngettext, script_text=script_text, script_plural=script_plural
+    )
+    if isinstance(env, _ThemeEnvironment):
+        env.messages = messages
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+
+
+_TEXT_FUNCTIONS = frozenset({"_", "gettext", "script_text", "script_plural"})
+
+
+class _FoldTranslations(NodeTransformer):
+    """Translates a template's constant texts once, as it compiles: `_("Shop")` becomes the
+    escaped translation itself, `script_text("...")` and `script_plural(...)` their values, so a
+    page does not look up the same few dozen texts again (and Jinja folds the rest: a JSON block of
+    constants is written once). One environment renders one language, and its compiled templates
+    are never shared with another (Renderer's reuse compares the messages). Calls with values, and
+    templates that name anything `_` or `gettext` themselves, are left to run as they are."""
+
+    def __init__(self, messages: Messages) -> None:
+        self.messages = messages
+
+    def fold(self, tree: nodes.Template) -> None:
+        if any(n.ctx != "load" and n.name in _TEXT_FUNCTIONS for n in tree.find_all(nodes.Name)):
+            return
+        self.visit(tree)
+
+    def visit_Call(self, call: nodes.Call) -> nodes.Node:
+        node = self.generic_visit(call)
+        if not isinstance(node, nodes.Call):
+            return node
+        fn = node.node
+        if not (
+            isinstance(fn, nodes.Name)
+            and fn.name in _TEXT_FUNCTIONS
+            and not node.kwargs
+            and node.dyn_args is None
+            and node.dyn_kwargs is None
+            and node.args
+            and all(isinstance(a, nodes.Const) and isinstance(a.value, str) for a in node.args)
+        ):
+            return node
+        texts = [a.value for a in node.args]  # type: ignore[attr-defined]
+        t = self.messages
+        try:
+            if fn.name == "script_text" and len(texts) == 1:
+                return nodes.Const(t.gettext(texts[0]), lineno=node.lineno)
+            if fn.name == "script_plural" and len(texts) == 2:
+                return nodes.Const(t.plural_forms(texts[0], texts[1]), lineno=node.lineno)
+            if fn.name in ("_", "gettext") and len(texts) == 1:
+                # As the call would: the translation escaped, then '%%' made '%'.
+                return nodes.MarkSafe(nodes.Const(str(Markup.escape(t.gettext(texts[0])) % {})), lineno=node.lineno)
+        except (KeyError, ValueError, TypeError):
+            pass  # a text that needs values: the call runs, and says so, as the page renders
+        return node
+
+
+def make_environment(theme: Theme, messages: Messages = ENGLISH) -> jinja2.Environment:
     env = TrackingEnvironment(
         loader=_ThemeLoader(theme.template_dirs),
         autoescape=True,
@@ -358,7 +504,12 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         # One environment serves one build, so templates cannot change under it; without this,
         # every include re-checks its file on disk (a tenth of the render time at 10,000 pages).
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    _install_messages(env, messages)
+    env.filters["number"] = messages.number
+    env.filters["date"] = _date_filter(messages)
+    env.filters["json_script"] = _json_script
     env.filters["json_ld"] = _json_ld
     env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)
     return env
@@ -514,12 +665,16 @@ class Renderer:
         self.site = plan.site
         self.cfg = plan.site.config
         self.theme = theme
+        self.messages = plan.messages
         self._listing_views: dict[str, ListingView] = {}
         # Views of things many listings share (the same tag, photo or customization), made once:
         # ten thousand listings would otherwise each hold their own equal copies.
         self._shared_views: dict[tuple[object, ...], Any] = {}
         self._order_contact = OrderContact(
-            email=self.cfg.contact.email, maker=self.site.maker.name, paypal_email=self.cfg.checkout.paypal_email
+            email=self.cfg.contact.email,
+            maker=self.site.maker.name,
+            paypal_email=self.cfg.checkout.paypal_email,
+            messages=self.messages,
         )
         self._view_sources: dict[str, Listing] = {}
         self.env: jinja2.Environment
@@ -527,6 +682,7 @@ class Renderer:
             reuse is not None
             and reuse.theme is theme
             and reuse.cfg is self.cfg
+            and reuse.messages == self.messages
             and reuse.site.maker is self.site.maker
             and reuse.site.content_root == self.site.content_root
             and reuse.images.images == images.images
@@ -537,7 +693,7 @@ class Renderer:
                     self._listing_views[listing.slug] = reuse._listing_views[listing.slug]
                     self._view_sources[listing.slug] = listing
         else:
-            self.env = make_environment(theme)
+            self.env = make_environment(theme, self.messages)
         self.site_view = self._site_view()
 
     # views ----------------------------------------------------------------------------------
@@ -548,7 +704,10 @@ class Renderer:
     def surcharge_text(self, minor: int, currency: str, per_unit: bool = False) -> str:
         if not minor:
             return ""
-        return f"+{self.money(minor, currency)}" + (" each" if per_unit else "")
+        amount = self.money(minor, currency)
+        if per_unit:
+            return self.messages.tr("+%(amount)s each", amount=amount)
+        return self.messages.tr("+%(amount)s", amount=amount)
 
     def image(self, img: Image, url: str | None = None) -> ImageView:
         """The view of a photo whose files went to ``url`` (the plan's prefix for them; public
@@ -590,6 +749,17 @@ class Renderer:
         if view is None:
             view = self._shared_views[key] = self._customization_view(c, listing, urls, fonts, font_field)
         return view  # type: ignore[no-any-return]
+
+    def _condition_text(self, c: Customization, note: bool = False) -> str | None:
+        """When ``c`` is asked, in words: 'Only if Gift wrap is ticked.' (``note``: 'only if Gift
+        wrap is ticked', for the order mail); None when always asked."""
+        if not c.show_if:
+            return None
+        t = self.messages
+        conditions = t.join([_condition_view(x, t).text for x in c.show_if], "and")
+        if note:
+            return t.tr("only if %(conditions)s", conditions=conditions)
+        return t.tr("Only if %(conditions)s.", conditions=conditions)
 
     def _customization_view(
         self,
@@ -648,8 +818,11 @@ class Renderer:
             maximum=c.maximum,
             step=c.step,
             default=c.default,
-            conditions=tuple(_condition_view(x) for x in c.show_if),
-            allowed_text=_allowed_text(c.allowed),
+            conditions=tuple(_condition_view(x, self.messages) for x in c.show_if),
+            condition_text=self._condition_text(c),
+            condition_note=self._condition_text(c, note=True),
+            allowed_text=_allowed_text(c.allowed, self.messages),
+            allowed_note=_allowed_note(c.allowed, self.messages),
             allowed_pattern=_allowed_pattern(c.allowed),
             preview=preview,
         )
@@ -672,7 +845,7 @@ class Renderer:
             RegionView(
                 name=r.name,
                 price=r.price,
-                price_text=self.money(r.price, cur) if r.price else "Free",
+                price_text=self.money(r.price, cur) if r.price else self.messages.tr("Free"),
                 free_over=r.free_over,
                 free_over_text=self.money(r.free_over, cur) if r.free_over is not None else None,
                 countries=r.countries,
@@ -690,7 +863,10 @@ class Renderer:
             regions=regions,
             processing_time=shipping.processing_time,
             ship_days=days,
-            ships_text=_ships_text(days) if days is not None else None,
+            ships_text=self.messages.tr("Ships %(days)s", days=_ship_days_text(days, self.messages))
+            if days is not None
+            else None,
+            days_text=_ship_days_text(days, self.messages) if days is not None else None,
         )
 
     def preview_page(self, page: PlannedPage, listing: Listing) -> bytes | None:
@@ -800,7 +976,12 @@ class Renderer:
             title=self.cfg.title,
             maker=MakerView(
                 name=maker.name,
-                photo=self.image(maker.photo) if maker.photo else None,
+                # The portrait's description in the shop's language (the model's is English).
+                photo=self.image(
+                    dataclasses.replace(maker.photo, alt=self.messages.tr("Portrait of %(name)s", name=maker.name))
+                )
+                if maker.photo
+                else None,
                 location=maker.location,
                 intro=maker.intro,
                 bio=maker.bio,
@@ -808,7 +989,8 @@ class Renderer:
                 custom_orders_enabled=co.enabled,
                 accepts=co.accepts,
                 production_time=co.production_time,
-                response_time=co.response_time,
+                # The schema's default, "24 hours", in the shop's language.
+                response_time=co.response_time or self.messages.tr("24 hours"),
             ),
             listings=self._public_views(),
             tags=tuple(
@@ -844,15 +1026,31 @@ class Renderer:
             if listing is not None:
                 form += f"?listing={quote(listing.title, safe='')}&url={quote(listing.abs_url, safe='')}"
             return form
+        t = self.messages
         maker = self.site.maker.name
         if listing is not None:
-            subject = f"Custom order enquiry: {listing.title}"
-            about = f'I\'d like to ask about a custom order based on "{listing.title}" ({listing.abs_url}).\n\n'
+            subject = t.tr("Custom order enquiry: %(title)s", title=listing.title)
+            about = t.tr(
+                'I\'d like to ask about a custom order based on "%(title)s" (%(url)s).',
+                title=listing.title,
+                url=listing.abs_url,
+            )
         else:
-            subject = f"Custom order enquiry for {self.cfg.title}"
-            about = "I'd like to ask about a custom order.\n\n"
-        body = f"Hello {maker},\n\n{about}What I would like:\n\nBudget (optional):\nNeeded by (optional):\n\nMy name:\n"
-        return mailto(self.cfg.contact.email, subject, body)
+            subject = t.tr("Custom order enquiry for %(shop)s", shop=self.cfg.title)
+            about = t.tr("I'd like to ask about a custom order.")
+        lines = [
+            t.tr("Hello %(name)s,", name=maker),
+            "",
+            about,
+            "",
+            t.tr("What I would like:"),
+            "",
+            t.tr("Budget (optional):"),
+            t.tr("Needed by (optional):"),
+            "",
+            t.tr("My name:"),
+        ]
+        return mailto(self.cfg.contact.email, subject, "\n".join(lines) + "\n")
 
     # rendering --------------------------------------------------------------------------------
 
@@ -875,7 +1073,7 @@ class Renderer:
             indexable=page.indexable,
             custom_order_href=self.custom_order_href(page, listing),
             body=page.page.body if page.page else None,
-            seo=page_seo(self.site, self.site_view, page, listing, tag, shown),
+            seo=page_seo(self.site, self.site_view, page, listing, tag, shown, self.messages),
             private=page.private is not None,
             listings=shown,
             pagination=pagination_view(page.pagination),

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 FieldKind = Literal[
     "text", "markdown", "boolean", "integer", "money", "currency", "url", "email", "date", "path",
-    "language", "block", "list", "links", "option", "conditions", "allowed", "any",
+    "language", "block", "list", "links", "strings", "option", "conditions", "allowed", "any",
 ]  # fmt: skip
 
 
@@ -119,6 +119,11 @@ SITE: Mapping[str, Field] = {
     "shipping": SHIPPING,
     "show_sold": Field(
         "boolean", "Whether the home and tag pages show sold work (its own page always stays)", default=True
+    ),
+    "strings": Field(
+        "strings",
+        "Your own wording of the shop's texts, by the English text: e.g. \"Order by email\": Write to me to order "
+        "(a list gives one wording per plural form)",
     ),
     "extra": EXTRA,
 }  # fmt: skip
@@ -383,6 +388,12 @@ def _json(f: Field) -> dict[str, Any]:
         out = {
             "type": "string",
             "pattern": r"^(?![/\\]|[A-Za-z]:)(?!.*://)(?!(.*[/\\])?\.\.([/\\]|$))[^\x00-\x1f\x7f]+$",
+        }
+    elif f.kind == "strings":
+        text = {"type": "string", "pattern": _NOT_BLANK}
+        out = {
+            "type": "object",
+            "additionalProperties": {"anyOf": [text, {"type": "array", "items": text, "minItems": 1}]},
         }
     elif f.kind == "links":
         out = {"type": "object", "additionalProperties": _json(Field("url", "A web address"))}

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .i18n import ENGLISH, Messages
 from .plan import href
 from .text import plain_text, summarize
 from .views import ImageView, ListingView, SeoView, SiteView, TagView
@@ -147,6 +148,7 @@ def page_seo(
     listing: ListingView | None,
     tag: TagView | None,
     shown: Sequence[ListingView] = (),
+    t: Messages = ENGLISH,
 ) -> SeoView:
     """``shown``: the listings on the page (home and tag pages), for its sharing image."""
     cfg = site.config
@@ -162,7 +164,9 @@ def page_seo(
     if kind == "listing" and listing is not None:
         # The description's plain text, made once for both (reading it is most of the work).
         text = plain_text(str(listing.description))
-        description = summarize(text) or f"{listing.title}, handmade by {maker.name}. {listing.price}."
+        description = summarize(text) or t.tr(
+            "%(title)s, handmade by %(maker)s. %(price)s.", title=listing.title, maker=maker.name, price=listing.price
+        )
         image = listing.image
         og_type = "product"
         price_amount = decimal_price(listing.price_minor, listing.digits)
@@ -172,7 +176,7 @@ def page_seo(
     elif kind == "home":
         first = page.pagination is None or page.pagination.number == 1
         title = cfg.title if first else f"{page.title} · {cfg.title}"
-        description = cfg.description or maker.intro or f"Handmade by {maker.name}."
+        description = cfg.description or maker.intro or t.tr("Handmade by %(maker)s.", maker=maker.name)
         image = _first_image(first_listing_image, maker.photo)
         if first:
             website: dict[str, Any] = {"@context": SCHEMA, "@type": "WebSite", "name": cfg.title, "url": cfg.base_url}
@@ -180,7 +184,7 @@ def page_seo(
                 website["description"] = cfg.description
             data.append(website)
     elif kind == "maker":
-        description = maker.intro or summarize(plain_text(maker.bio)) or f"About {maker.name}."
+        description = maker.intro or summarize(plain_text(maker.bio)) or t.tr("About %(name)s.", name=maker.name)
         image = maker.photo
         og_type = "profile"
         data.append(
@@ -193,13 +197,19 @@ def page_seo(
         )
     elif kind == "tag" and tag is not None:
         n = len(tag.listings)
-        description = f"{n} handmade {'piece' if n == 1 else 'pieces'} tagged “{tag.name}” from {cfg.title}."
+        description = t.ntr(
+            "%(num)s handmade piece tagged “%(tag)s” from %(shop)s.",
+            "%(num)s handmade pieces tagged “%(tag)s” from %(shop)s.",
+            n,
+            tag=tag.name,
+            shop=cfg.title,
+        )
         image = first_listing_image
     elif kind == "page" and page.page is not None:
         description = summarize(plain_text(page.page.body)) or f"{page.title} · {cfg.title}"
         image = maker.photo
     elif kind == "custom_order":
-        description = f"Ask {maker.name} about a custom order."
+        description = t.tr("Ask %(maker)s about a custom order.", maker=maker.name)
     else:
         description = ""
 

@@ -28,6 +28,12 @@ class Theme:
     def template_dirs(self) -> list[Path]:
         return [d / "templates" for d in self.chain if (d / "templates").is_dir()]
 
+    @property
+    def locale_dirs(self) -> list[Path]:
+        """The theme chain's translation catalogs (`locale/<code>/LC_MESSAGES/makerfront.po`),
+        most specific first: a theme may word any message its own way (see i18n.py)."""
+        return [d / "locale" for d in self.chain if (d / "locale").is_dir()]
+
     def static_files(self) -> list[tuple[str, Path]]:
         """(output name, source) for static files, a child theme's file replacing its parent's."""
         files: dict[str, Path] = {}

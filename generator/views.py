@@ -17,6 +17,7 @@ from typing import Any, TypedDict
 
 from markupsafe import Markup
 
+from .i18n import ENGLISH, Messages
 from .model import StoredHTML
 from .text import percent_encode, plain_text, summarize
 
@@ -216,18 +217,17 @@ class CustomizationView:
     otherwise; a hidden field is not required, priced, mailed or handed to checkout."""
     allowed_text: str | None = None
     """Text: what the buyer may type, e.g. 'Letters and spaces only.'; None: anything."""
+    allowed_note: str | None = None
+    """Text: the same as a note in the order mail, e.g. 'letters and spaces only'."""
+    condition_text: str | None = None
+    """The conditions in words, e.g. 'Only if Gift wrap is ticked.'; None when always asked."""
+    condition_note: str | None = None
+    """The same as a note in the order mail, e.g. 'only if Gift wrap is ticked'."""
     allowed_pattern: str | None = None
     """Text: the allowed characters as the inside of a JavaScript regular expression's [...]
     (with the u flag), for the page's script; None: anything."""
     preview: PreviewView | None = None
     """Text: its live preview on a photo, or None."""
-
-    @property
-    def condition_text(self) -> str | None:
-        """The conditions in words, e.g. 'Only if Gift wrap is ticked.'; None when always asked."""
-        if not self.conditions:
-            return None
-        return "Only if " + " and ".join(c.text for c in self.conditions) + "."
 
     @property
     def show_if_data(self) -> list[Mapping[str, Any]]:
@@ -286,6 +286,8 @@ class ShippingView:
     production_time is a time) plus processing; None when not known."""
     ships_text: str | None
     """e.g. 'Ships 8–17 days after your order' (the page's script adds the date), or None."""
+    days_text: str | None = None
+    """When it ships, e.g. '8–17 days after your order', or None (the script's "Ships by" line)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -469,12 +471,17 @@ class ListingView:
 
     @property
     def order_mail(self) -> Mapping[str, str]:
-        """Parts the script needs to rebuild the order mail: to, subject, intro, outro."""
+        """Parts the script needs to rebuild the order mail: to, subject, intro, outro (in the
+        shop's language)."""
+        t = self.order_contact.messages
+        # (No t.tr inside an f-string: pybabel would not find the message there.)
+        intro = [t.tr("Hello %(name)s,", name=self.order_contact.maker), "", t.tr("I would like to order:")]
+        outro = ["", t.tr("My name:"), t.tr("Shipping address:")]
         return {
             "to": self.order_contact.email,
-            "subject": f"Order: {self.title}",
-            "intro": f"Hello {self.order_contact.maker},\n\nI would like to order:\n{self.title}\n{self.abs_url}\n\n",
-            "outro": "\nMy name:\nShipping address:\n",
+            "subject": t.tr("Order: %(title)s", title=self.title),
+            "intro": "\n".join([*intro, self.title, self.abs_url, "", ""]),
+            "outro": "\n".join([*outro, ""]),
         }
 
     @property
@@ -488,25 +495,28 @@ class ListingView:
     def order_text_without_script(self) -> str:
         """The middle of the order mail for a buyer without JavaScript: a line to fill in for
         each customization (with its options and prices), the price, and the shipping regions."""
+        t = self.order_contact.messages
         lines: list[str] = []
         if self.customizations:
-            lines.append("My choices:")
+            lines.append(t.tr("My choices:"))
             for c in self.customizations:
-                when = f" [{c.condition_text[:-1].replace('Only if', 'only if', 1)}]" if c.condition_text else ""
+                when = f" [{c.condition_note}]" if c.condition_note else ""
                 if c.kind == "choice":
                     shown = ", ".join(o.label + (f" {o.surcharge_text}" if o.surcharge_text else "") for o in c.options)
                     lines.append(f"- {c.name}{when} ({shown}): ")
                 elif c.kind == "checkbox":
-                    lines.append(f"- {c.name}{' ' + c.surcharge_text if c.surcharge_text else ''}{when} (yes/no): ")
+                    yes_no = t.tr("yes/no")
+                    lines.append(f"- {c.name}{' ' + c.surcharge_text if c.surcharge_text else ''}{when} ({yes_no}): ")
                 else:
-                    allowed = f" ({c.allowed_text[:-1].lower()})" if c.allowed_text else ""
+                    allowed = f" ({c.allowed_note})" if c.allowed_note else ""
                     lines.append(f"- {c.name}{' ' + c.surcharge_text if c.surcharge_text else ''}{when}{allowed}: ")
         if self.price_varies:
-            lines.append(f"Price shown: from {self.min_price}, plus the options I chose")
+            lines.append(t.tr("Price shown: from %(price)s, plus the options I chose", price=self.min_price))
         else:
-            lines.append(f"Price shown: {self.price}")
+            lines.append(t.tr("Price shown: %(price)s", price=self.price))
         if self.shipping is not None and self.shipping.regions:
-            lines.append("Ship to (" + ", ".join(f"{r.name} {r.price_text}" for r in self.shipping.regions) + "): ")
+            regions = ", ".join(f"{r.name} {r.price_text}" for r in self.shipping.regions)
+            lines.append(t.tr("Ship to (%(regions)s): ", regions=regions))
         return "\n".join(lines) + "\n"
 
 
@@ -520,6 +530,8 @@ class OrderContact:
     """The maker's name, greeted in the mail."""
     paypal_email: str | None = None
     """The PayPal business account (checkout.provider paypal), or None."""
+    messages: Messages = ENGLISH
+    """The shop's words, for the mail's text."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -799,8 +811,22 @@ HTML, URLs percent-encoded). Site-relative URLs are printed after `page.root`:
 
 The templates: `home.html`, `listing.html` (public and private listings), `tag.html`,
 `maker.html`, `page.html` (extra pages), `custom_order.html`, `404.html`, with `base.html` and
-`partials/` shared by them. Two filters are added to Jinja's: `json_ld` (a value as JSON for a
-`<script type="application/ld+json">`) and `tojson_attr` (JSON for an HTML attribute).
+`partials/` shared by them. Filters added to Jinja's: `json_ld` (a value as JSON for a
+`<script type="application/ld+json">`), `json_script` (JSON for a `<script type="application/json">`
+that a page script reads, translations as plain text), `tojson_attr` (JSON for an HTML attribute),
+`number` (a number as the shop's language writes it) and `date` (a date so written).
+
+**Every text a buyer reads is translatable** ([jinja2.ext.i18n](https://jinja.palletsprojects.com/en/stable/extensions/#i18n-extension),
+new style): write `{{ _("Order by email") }}`, `{{ _("Made by %(name)s", name=site.maker.name) }}`
+or `{% trans count=n %}{{ count }} piece{% pluralize %}{{ count }} pieces{% endtrans %}`
+(`ngettext()` too; `%(num)s` is the number as the shop's language writes it). Values are escaped;
+translations are plain text, never markup, so keep tags out of the message. The messages come from
+makerfront's catalogs (`generator/locale/`, one per language, chosen by site.yaml `language:`).
+A theme may word any message its own way, or translate its own new messages, in
+`themes/NAME/locale/<code>/LC_MESSAGES/makerfront.po` (a gettext catalog: `pybabel init -D makerfront`
+and `pybabel extract` make one); it wins over the themes it extends and over makerfront's, and
+site.yaml `strings:` win over it. Scripts get their texts translated through a JSON block of the page
+(`partials/script_strings.html`), never written in the script. See docs/translating.md.
 """
 
 

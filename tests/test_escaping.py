@@ -87,8 +87,9 @@ def test_no_markup_from_content_reaches_any_page(site) -> None:
             for name in el.attr_names:
                 assert ATTR_NAME.match(name) and not name.startswith("on"), f"{rel}: <{el.tag} {name}>"
             if el.tag == "script":
-                assert el.attrs.get("src", "").endswith(".js") or el.attrs.get("type") == "application/ld+json", rel
-                if el.attrs.get("type") == "application/ld+json":
+                kind = el.attrs.get("type")
+                assert el.attrs.get("src", "").endswith(".js") or kind in ("application/ld+json", "application/json"), rel
+                if kind in ("application/ld+json", "application/json"):
                     json.loads(el.text)
             for attr in ("href", "src", "action"):
                 value = (el.attrs.get(attr) or "").strip().lower()

@@ -62,7 +62,7 @@ def test_init_makes_a_complete_shop_that_builds(tmp_path: Path, monkeypatch: pyt
     assert main(["build"]) == 0
     html = (shop / "output/index.html").read_text(encoding="utf-8")
     assert "Töpferei Anna: Becher &amp; Schalen" in html and 'lang="de"' in html
-    assert "Ask about a Custom Order" in html
+    assert "Sonderanfertigung anfragen" in html  # "Ask about a Custom Order", in the shop's language
     assert (shop / "output/listings/handmade-mug/index.html").is_file()
     assert (shop / "output/shipping/index.html").is_file()
 

@@ -25,6 +25,7 @@ INVALID = REPO / "tests" / "sites_invalid"
 # Mistakes no JSON Schema can see: they are about other files, the photos themselves, or the
 # relation between two fields. Every other invalid fixture must be rejected by the schemas.
 BEYOND_A_SCHEMA = {
+    "strings-unknown-text": "the texts a shop has depend on its theme (a theme may add its own)",
     "duplicate-option-labels": "labels must differ from each other, whatever their case",
     "duplicate-slugs": "two files give the same address",
     "duplicate-addresses-any-script": "two files give the same address",

@@ -3,6 +3,7 @@
 // kind, how large) before the form is sent, with the problem said beside the field.
 (function () {
   "use strict";
+  var T = window.makerfrontText || function (key) { return key; };
   var input = document.getElementById("co-photos");
   var box = document.getElementById("co-photos-error");
   if (!input || !box || !input.files) return;
@@ -10,11 +11,13 @@
   var bytes = parseInt(input.getAttribute("data-max-bytes"), 10) || 8388608;
   function problem() {
     var files = Array.prototype.slice.call(input.files);
-    if (files.length > most) return "Choose at most " + most + " photos (you chose " + files.length + ").";
+    if (files.length > most) return T("too_many_photos", { num: most, count: files.length });
     var wrong = files.filter(function (f) { return !/\.(jpe?g|png|webp|heic|heif)$/i.test(f.name) && !/^image\/(jpeg|png|webp|heic|heif)$/.test(f.type); });
-    if (wrong.length) return wrong[0].name + " is not a JPEG, PNG, WebP or HEIC photo.";
+    if (wrong.length) return T("not_a_photo", { name: wrong[0].name });
     var total = files.reduce(function (n, f) { return n + f.size; }, 0);
-    if (total > bytes) return "The photos come to " + (total / 1048576).toFixed(1) + " MB: at most " + Math.round(bytes / 1048576) + " MB in all, please.";
+    if (total > bytes) {
+      return T("photos_too_big", { size: (total / 1048576).toFixed(1), most: Math.round(bytes / 1048576) });
+    }
     return null;
   }
   function check() {

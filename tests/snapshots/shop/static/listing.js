@@ -46,10 +46,11 @@
   });
 
   if (typeof HTMLDialogElement !== "function") return;
-  var label = function (name, fallback) { return gallery.getAttribute("data-label-" + name) || fallback; };
+  // The labels come from the page, in the shop's language (listing.html's data-label-*).
+  var label = function (name) { return gallery.getAttribute("data-label-" + name) || ""; };
   var dialog = document.createElement("dialog");
   dialog.className = "lightbox";
-  dialog.setAttribute("aria-label", label("dialog", "Photo"));
+  dialog.setAttribute("aria-label", label("dialog"));
   var figure = document.createElement("figure");
   var big = document.createElement("img");
   var caption = document.createElement("figcaption");
@@ -65,10 +66,10 @@
     dialog.appendChild(b);
     return b;
   }
-  var closeButton = button("lightbox-close", "\u00d7", label("close", "Close"));
+  var closeButton = button("lightbox-close", "\u00d7", label("close"));
   var count = Math.max(thumbs.length, 1);
-  var prev = count > 1 ? button("lightbox-prev", "\u2039", label("prev", "Previous photo")) : null;
-  var next = count > 1 ? button("lightbox-next", "\u203a", label("next", "Next photo")) : null;
+  var prev = count > 1 ? button("lightbox-prev", "\u2039", label("prev")) : null;
+  var next = count > 1 ? button("lightbox-next", "\u203a", label("next")) : null;
   document.body.appendChild(dialog);
 
   function fill(i) {
@@ -107,6 +108,8 @@
 // the page still lists every price and "Order by email" works.
 (function () {
   "use strict";
+  // Every text comes from the page, in the shop's language (static/strings.js).
+  var T = window.makerfrontText || function (key) { return key; };
   var form = document.querySelector("form[data-live-price]");
   shipsBy();
   if (!form) return;
@@ -243,19 +246,19 @@
     var kind = el.getAttribute("data-kind");
     var name = el.getAttribute("data-name") || (el.labels && el.labels[0] ? el.labels[0].textContent.trim() : "");
     if (kind === "choice" || kind === "region") {
-      return isRequired(el) && !valueOf(el) ? "Choose " + (kind === "region" ? "where it ships" : name) + "." : null;
+      return isRequired(el) && !valueOf(el) ? (kind === "region" ? T("choose_region") : T("choose", { name: name })) : null;
     }
     if (kind === "number" || kind === "quantity") {
       var raw = el.value.trim();
-      if (raw === "") return el.required ? "Enter " + (name || "a number") + "." : null;
+      if (raw === "") return el.required ? (name ? T("enter", { name: name }) : T("enter_number")) : null;
       var n = Number(raw);
-      if (!isFinite(n)) return "Enter a whole number.";
+      if (!isFinite(n)) return T("whole_number");
       return null;  // out of range or between steps: moved onto the nearest allowed number
     }
     if (kind === "text") {
-      if (el.required && !el.value.trim()) return "Fill in " + name + ".";
+      if (el.required && !el.value.trim()) return T("fill_in", { name: name });
       var most = parseInt(el.getAttribute("maxlength"), 10);
-      if (most && el.value.length > most) return "At most " + most + " characters.";
+      if (most && el.value.length > most) return T("at_most_characters", { num: most });
       return allowedProblem(el);
     }
     return null;
@@ -272,8 +275,8 @@
       if (!one.test(ch) && wrong.indexOf(ch) < 0) wrong.push(ch);
     });
     if (!wrong.length) return null;
-    var shownChars = wrong.map(function (ch) { return ch === " " ? "space" : "“" + ch + "”"; }).join(" ");
-    return shownChars + " cannot be used here. " + el.getAttribute("data-allowed-text");
+    var shownChars = wrong.map(function (ch) { return ch === " " ? T("space") : T("quoted", { text: ch }); }).join(" ");
+    return T("cannot_use", { characters: shownChars, allowed: el.getAttribute("data-allowed-text") });
   }
 
   function showProblems() {
@@ -290,8 +293,7 @@
     });
     if (problemsBox && tried) {
       problemsBox.hidden = !problems.length;
-      problemsBox.textContent = problems.length === 1 ? "One field above needs your answer before you order." :
-        problems.length ? problems.length + " fields above need your answer before you order." : "";
+      problemsBox.textContent = problems.length ? T("fields_need_answer", { num: problems.length }) : "";
     }
     return problems;
   }
@@ -299,15 +301,15 @@
   function orderText(s) {
     var lines = [];
     if (s.picked.length) {
-      lines.push("My choices:");
+      lines.push(T("my_choices"));
       s.picked.forEach(function (p) { lines.push("- " + p.name + ": " + p.value); });
     }
     previewLines(s).forEach(function (line) { lines.push(line); });
-    if ($("order-quantity")) lines.push("Quantity: " + s.quantity);
-    lines.push("Price shown: " + money(s.items));
+    if ($("order-quantity")) lines.push(T("quantity_line", { quantity: s.quantity }));
+    lines.push(T("price_line", { price: money(s.items) }));
     if (s.region) {
-      lines.push("Shipping to " + s.region.name + ": " + money(s.shipping));
-      lines.push("Total: " + money(s.total));
+      lines.push(T("shipping_line", { region: s.region.name, price: money(s.shipping) }));
+      lines.push(T("total_line", { price: money(s.total) }));
     }
     return lines.join("\n") + "\n";
   }
@@ -318,7 +320,7 @@
     Array.prototype.slice.call(form.querySelectorAll("figure.preview[data-field]")).forEach(function (fig) {
       var el = $(fig.getAttribute("data-field"));
       if (!el || !shown(el) || !el.value.trim()) return;
-      out.push("Preview shown: " + previewDescription(fig, el));
+      out.push(T("preview_line", { preview: previewDescription(fig, el) }));
     });
     return out;
   }
@@ -327,8 +329,8 @@
     try { data = JSON.parse(fig.getAttribute("data-preview")) || {}; } catch (e) { data = {}; }
     var fontField = data.fontField ? $(data.fontField) : null;
     var font = fontField && shown(fontField) ? valueOf(fontField) : "";
-    return "“" + el.value.trim() + "”" + (font ? " in " + font + " lettering" : "") +
-      ", centred in the " + el.getAttribute("data-name") + " area of the photo (" + fig.getAttribute("data-alt") + ")";
+    var text = font ? T("lettering", { text: el.value.trim(), font: font }) : T("quoted", { text: el.value.trim() });
+    return T("centred", { text: text, area: el.getAttribute("data-name"), photo: fig.getAttribute("data-alt") });
   }
   form.mfPreviewDescription = previewDescription;
 
@@ -375,7 +377,7 @@
     put("amount", decimal(s.unit));
     put("quantity", String(s.quantity));
     var options = s.picked.map(function (p) { return [p.name, p.value]; });
-    if (s.region && $("order-region").options.length > 1) options.push(["Ship to", s.region.name]);
+    if (s.region && $("order-region").options.length > 1) options.push([T("ship_to"), s.region.name]);
     options.forEach(function (kv, i) {
       put("on" + i, kv[0].slice(0, 64), true);
       put("os" + i, kv[1].slice(0, 200), true);
@@ -418,7 +420,7 @@
       if (kv[0] === "body") {
         // After the greeting and the line naming the listing.
         var paras = value.split("\n\n");
-        var extra = "The options I picked:\n- " + picked.join("\n- ");
+        var extra = T("options_picked") + "\n- " + picked.join("\n- ");
         paras.splice(Math.min(2, paras.length), 0, extra);
         value = paras.join("\n\n");
       }
@@ -460,7 +462,7 @@
     }
     if (announce && !quiet && said.length) {
       announce.textContent = said.map(function (x) {
-        return x.show ? x.name + " is now asked, below." : x.name + " is no longer asked.";
+        return x.show ? T("now_asked", { name: x.name }) : T("no_longer_asked", { name: x.name });
       }).join(" ");
     }
   }
@@ -482,7 +484,7 @@
     if (orderLink && order.template) orderLink.href = ready ? orderUrl(s) : "#order-form";
     setPaypal(s);
     setCart(s);
-    if (details && mail) details.value = "To: " + mail.to + "\nSubject: " + mail.subject + "\n\n" + mail.intro + orderText(s) + mail.outro;
+    if (details && mail) details.value = T("mail_to", { address: mail.to }) + "\n" + T("mail_subject", { subject: mail.subject }) + "\n\n" + mail.intro + orderText(s) + mail.outro;
     customLinks.forEach(function (a) {
       a.href = customOrderHref(a.getAttribute("data-base-href"), s.picked.map(function (p) { return p.name + ": " + p.value; }));
     });
@@ -510,13 +512,13 @@
     copyButton.addEventListener("click", function (e) {
       if (!guard(e)) return;
       var text = details.value;
-      var done = function () { status.textContent = "Order details copied. Paste them into a message to " + mail.to + "."; };
+      var done = function () { status.textContent = T("copied", { address: mail.to }); };
       var fallback = function () {
         // No clipboard (an old browser, or not allowed): show the text, selected, to copy by hand.
         details.hidden = false;
         details.focus();
         details.select();
-        status.textContent = "Copy the selected order details and send them to " + mail.to + ".";
+        status.textContent = T("copy_selected", { address: mail.to });
       };
       if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(text).then(done, fallback);
       else fallback();
@@ -570,6 +572,6 @@
     try {
       when = new Intl.DateTimeFormat(document.documentElement.lang || "en", { weekday: "short", month: "short", day: "numeric" }).format(day);
     } catch (e) { return; }
-    line.textContent = "Ships by " + when + " if you order today (" + line.textContent.replace(/^Ships /, "").replace(/\.$/, "") + ").";
+    line.textContent = T("ships_by", { date: when, days: line.getAttribute("data-days-text") });
   }
 })();

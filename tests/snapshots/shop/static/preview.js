@@ -89,9 +89,10 @@
 
     function describe(text) {
       var name = field.getAttribute("data-name");
-      if (!text) return "Preview of your " + name + " on the photo: nothing typed yet";
-      if (form && form.mfPreviewDescription) return "Preview: " + form.mfPreviewDescription(fig, field);
-      return "Preview: “" + text + "” on the photo (" + fig.getAttribute("data-alt") + ")";
+      var T = window.makerfrontText || function (key) { return key; };
+      if (!text) return T("preview_empty", { name: name });
+      if (form && form.mfPreviewDescription) return T("preview", { description: form.mfPreviewDescription(fig, field) });
+      return T("preview", { description: T("on_photo", { text: text, photo: fig.getAttribute("data-alt") }) });
     }
 
     field.addEventListener("input", draw);
