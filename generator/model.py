@@ -128,10 +128,6 @@ class Preview:
     """Largest letter size, in the photo's pixels."""
 
 
-ALLOWED_TEXT = {"letters": "letters and spaces", "letters_digits": "letters, digits and spaces"}
-"""What each word of `allowed:` lets the buyer type, in the words the page uses."""
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Customization:
     key: str

@@ -158,16 +158,15 @@ class BuildResult:
     pages, pages reused from the output folder), so the writer need not read them to hash them."""
     page_keys: PageKeys | None = None
     """What made the pages' inputs: it hashes them for the build cache (cache_entries)."""
+    photos: images.ImageSet = field(default_factory=images.ImageSet)
+    """What the image step made of every photo."""
+    image_cache: images.ImageCache | None = None
+    """Where those photos are kept for the next build (see Reuse.image_cache)."""
 
     def cache_entries(self) -> dict[str, buildcache.PageEntry]:
         """The page records as the build cache keeps them."""
         keys = self.page_keys or PageKeys(self.renderer)
         return {rel: record.entry(keys) for rel, record in self.pages.items()}
-
-    photos: images.ImageSet = field(default_factory=images.ImageSet)
-    """What the image step made of every photo."""
-    image_cache: images.ImageCache | None = None
-    """Where those photos are kept for the next build (see Reuse.image_cache)."""
 
     @property
     def page_count(self) -> int:
